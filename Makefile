@@ -1,0 +1,48 @@
+# 办成事 — the two commands people need are `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test lint typecheck pytest migrate demo install install-dev clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(PIP) install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py demo
+
+## make run: set up, migrate SQLite, load the demo district, serve on http://$(HOST):$(PORT) with the job worker
+run: demo
+	$(PY) manage.py collectstatic --noinput -v0
+	HOST=$(HOST) PORT=$(PORT) PY=$(PY) scripts/run
+
+## make test: ruff, mypy and the whole suite (DATABASE_URL selects PostgreSQL)
+test: lint typecheck pytest
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+
+typecheck: install-dev
+	$(VENV)/bin/mypy banchengshi config
+
+pytest: install-dev
+	$(VENV)/bin/pytest
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,38 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from banchengshi.accounts.models import ApiToken, Unit, User
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "kind", "parent", "policy", "opens", "closes", "is_active")
+    list_filter = ("kind", "policy", "is_active")
+    search_fields = ("code", "name")
+    autocomplete_fields = ("parent",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"policy", "opens", "closes", "parent"} & set(form.changed_data):
+            from banchengshi.sla.actions import do_recompute_after_unit_change
+
+            moved = do_recompute_after_unit_change(obj, acting_user=request.user)
+            self.message_user(request, f"已按新的设置重算 {moved} 个未完成的时限")
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ("username", "display_name", "unit", "role", "is_active", "last_login")
+    list_filter = ("role", "unit__kind", "is_active")
+    search_fields = ("username", "display_name", "unit__name")
+    fieldsets = (*BaseUserAdmin.fieldsets, ("单位与角色", {"fields": ("display_name", "unit", "role")}))  # type: ignore[misc]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("user", "prefix", "created_at", "last_used_at", "revoked")
+    list_filter = ("revoked",)
+    readonly_fields = ("user", "prefix", "digest", "created_at", "last_used_at")
+
+    def has_add_permission(self, request):
+        return False  # tokens are issued with `manage.py issue_token`, which shows the token once

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from banchengshi.accounts.choices import Role, UnitKind
+from banchengshi.accounts.models import Unit, User
+from banchengshi.accounts.permissions import role_group
+from banchengshi.audit.events import record_event
+
+# Which kinds of unit each role belongs to.
+ROLE_UNITS: dict[str, frozenset[str]] = {
+    Role.REGISTRAR: frozenset({UnitKind.SERVICE_CENTER}),
+    Role.DISPATCHER: frozenset({UnitKind.SERVICE_CENTER}),
+    Role.CENTER_HEAD: frozenset({UnitKind.SERVICE_CENTER}),
+    Role.HANDLER: frozenset({UnitKind.DEPARTMENT, UnitKind.SERVICE_CENTER}),
+    Role.ADMIN_OFFICE: frozenset({UnitKind.ADMIN_OFFICE}),
+    Role.OVERSEER: frozenset({UnitKind.OVERSIGHT}),
+    Role.SYSTEM_ADMIN: frozenset(UnitKind.values),
+    Role.SECURITY_ADMIN: frozenset(UnitKind.values),
+    Role.AUDIT_ADMIN: frozenset(UnitKind.values),
+}
+
+
+class StaffError(ValueError):
+    pass
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+@transaction.atomic
+def do_create_staff(
+    username: str, *, unit: Unit, role: str, password: str | None = None, display_name: str = "", acting_user: Any = None
+) -> tuple[User, str]:
+    if role not in Role.values:
+        raise StaffError(f"未知角色 {role!r}，可选：{', '.join(Role.values)}")
+    if unit.kind not in ROLE_UNITS[role]:
+        raise StaffError(f"{Role(role).label}不能设在{unit.get_kind_display()}“{unit.name}”")
+    if User.objects.filter(username=username).exists():
+        raise StaffError(f"账号 {username} 已存在")
+    password = password or generate_password()
+    user = User(username=username, unit=unit, role=role, display_name=display_name or username)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise StaffError("；".join(exc.messages)) from exc
+    user.set_password(password)
+    # The admin site is for the admin office and the three administrators (三员).
+    user.is_staff = role in {Role.ADMIN_OFFICE, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
+    user.save()
+    group = role_group(role)
+    if group is not None:
+        user.groups.add(group)
+    record_event("staff_created", actor=acting_user, username=username, unit=unit.code, role=role)
+    return user, password

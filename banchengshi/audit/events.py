@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from banchengshi.audit.models import Event
+
+
+def record_event(
+    action: str,
+    *,
+    actor: Any = None,
+    case: Any = None,
+    work_order: Any = None,
+    before: str = "",
+    after: str = "",
+    at: Any = None,
+    **data: Any,
+) -> Event:
+    """Write one event. Call inside the action's transaction, so a failed write undoes the change."""
+    label = "系统" if actor is None else f"{actor}（{actor.unit}）" if getattr(actor, "unit", None) else str(actor)
+    return Event.objects.create(
+        case=case,
+        work_order=work_order,
+        actor=actor,
+        actor_label=label,
+        action=action,
+        at=at or timezone.now(),
+        status_before=before,
+        status_after=after,
+        data=data,
+    )

@@ -1,0 +1,164 @@
+"""Dispatch to a lead unit and assisting units; returns, dispatch down and co-handling requests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from banchengshi.accounts.access import subtree_ids
+from banchengshi.accounts.choices import UnitKind
+from banchengshi.accounts.models import Unit
+from banchengshi.audit.events import record_event
+from banchengshi.cases.actions.base import (
+    ActionError,
+    InvalidInput,
+    lock_case,
+    lock_order,
+    move,
+    require_text,
+)
+from banchengshi.cases.choices import OPEN_WORK_ORDER, CaseStatus, ClockKind, WorkOrderRole, WorkOrderStatus
+from banchengshi.cases.clocks import start_clock, stop_clocks
+from banchengshi.cases.models import Case, WorkOrder
+from banchengshi.cases.transitions import ensure_transition
+from banchengshi.dispatch.models import PastDispatch
+from banchengshi.dispatch.routing import route_case
+
+HANDLING_UNITS = frozenset({UnitKind.DEPARTMENT, UnitKind.SERVICE_CENTER})
+
+
+def _check_handling_unit(unit: Unit) -> None:
+    if unit.kind not in HANDLING_UNITS or not unit.is_active:
+        raise InvalidInput(f"“{unit.name}”不能承办工单")
+
+
+def _open_order(case: Case, unit: Unit, role: str, actor: Any, *, parent: WorkOrder | None = None) -> WorkOrder:
+    order = WorkOrder.objects.create(
+        case=case, unit=unit, role=role, parent=parent, created_by=actor, created_at=timezone.now()
+    )
+    record_event("work_order_created", actor=actor, case=case, work_order=order, unit=unit.name, role=role)
+    if role == WorkOrderRole.LEAD:
+        start_clock(case, ClockKind.FIRST_CONTACT, order.created_at, work_order=order)
+    return order
+
+
+@transaction.atomic
+def do_dispatch_case(
+    case: Case, *, acting_user: Any, lead_unit: Unit | None = None, assisting_units: Sequence[Unit] = ()
+) -> Case:
+    """Dispatch to `lead_unit`, or by the catalog's rules; what no rule places waits for a dispatcher."""
+    case = lock_case(case)
+    ensure_transition(case.status, CaseStatus.DISPATCHED)
+    now = timezone.now()
+    rule = "人工派单"
+    if lead_unit is None:
+        route = route_case(case)
+        if route.lead is None:
+            case.awaiting_manual_dispatch = True
+            case.save(update_fields=["awaiting_manual_dispatch", "updated_at"])
+            record_event(
+                "queued_for_manual_dispatch",
+                actor=acting_user,
+                case=case,
+                at=now,
+                rule=route.rule,
+                suggestions=[{"unit": s.unit.code, "confidence": s.confidence} for s in route.suggestions],
+            )
+            return case
+        lead_unit, rule = route.lead, route.rule
+    elif case.matter is None or case.matter.department_id != lead_unit.pk:
+        text = " ".join(filter(None, [case.business_name, case.description]))
+        PastDispatch.objects.get_or_create(
+            text=text, department=lead_unit, defaults={"matter": case.matter, "complexity": case.complexity, "source": "manual"}
+        )
+    _check_handling_unit(lead_unit)
+    assisting = [u for u in dict.fromkeys(assisting_units) if u.pk != lead_unit.pk]
+    for unit in assisting:
+        _check_handling_unit(unit)
+    case.awaiting_manual_dispatch = False
+    move(case, CaseStatus.DISPATCHED, actor=acting_user, action="dispatched", at=now,
+         fields=("awaiting_manual_dispatch",), lead=lead_unit.name, assisting=[u.name for u in assisting], rule=rule)
+    _open_order(case, lead_unit, WorkOrderRole.LEAD, acting_user)
+    already = set(case.work_orders.filter(status__in=OPEN_WORK_ORDER).values_list("unit_id", flat=True))
+    for unit in assisting:
+        if unit.pk not in already:
+            _open_order(case, unit, WorkOrderRole.ASSISTING, acting_user)
+    stop_clocks(case, now, [ClockKind.FORWARD])
+    return case
+
+
+@transaction.atomic
+def do_return_work_order(order: WorkOrder, *, acting_user: Any, reason: str) -> WorkOrder:
+    """The holder objects: the order goes back up (to the unit that dispatched it down, else the dispatcher)."""
+    order = lock_order(order)
+    if order.status not in OPEN_WORK_ORDER:
+        raise ActionError(f"工单当前为“{order.get_status_display()}”，不能退回")
+    case = lock_case(order.case)
+    now = timezone.now()
+    order.status = WorkOrderStatus.RETURNED
+    order.return_reason = require_text(reason, "退回原因")
+    order.save(update_fields=["status", "return_reason"])
+    record_event("work_order_returned", actor=acting_user, case=case, work_order=order, unit=order.unit.name, reason=order.return_reason)
+    if order.parent is not None:
+        parent = lock_order(order.parent)
+        parent.status = WorkOrderStatus.RECEIVED if parent.received_at else WorkOrderStatus.PENDING
+        parent.save(update_fields=["status"])
+        case.clocks.filter(work_order=order).update(work_order=parent)
+        return order
+    stop_clocks(case, now, [ClockKind.FIRST_CONTACT], work_order=order)
+    if order.role == WorkOrderRole.LEAD:
+        case.awaiting_manual_dispatch = True
+        move(case, CaseStatus.ACCEPTED, actor=acting_user, action="returned_for_redispatch", at=now,
+             fields=("awaiting_manual_dispatch",), reason=order.return_reason)
+    return order
+
+
+def _below(holder: Unit, target: Unit) -> bool:
+    if target.kind != UnitKind.SERVICE_CENTER or target.pk == holder.pk:
+        return False
+    if holder.kind == UnitKind.DEPARTMENT:
+        # A department's matters are handled locally by the town/street centers.
+        return target.parent is not None and target.parent.kind == UnitKind.SERVICE_CENTER
+    return target.pk in subtree_ids(holder)
+
+
+@transaction.atomic
+def do_dispatch_down(order: WorkOrder, *, acting_user: Any, unit: Unit) -> WorkOrder:
+    order = lock_order(order)
+    if order.status not in OPEN_WORK_ORDER:
+        raise ActionError(f"工单当前为“{order.get_status_display()}”，不能下派")
+    if not _below(order.unit, unit):
+        raise InvalidInput(f"“{unit.name}”不是“{order.unit.name}”可下派的下级中心")
+    case = lock_case(order.case)
+    order.status = WorkOrderStatus.TRANSFERRED
+    order.save(update_fields=["status"])
+    child = WorkOrder.objects.create(
+        case=case, unit=unit, role=order.role, parent=order, created_by=acting_user, created_at=timezone.now()
+    )
+    case.clocks.filter(work_order=order).update(work_order=child)
+    record_event("dispatched_down", actor=acting_user, case=case, work_order=child, from_unit=order.unit.name, unit=unit.name)
+    return child
+
+
+@transaction.atomic
+def do_request_assistance(order: WorkOrder, *, acting_user: Any, units: Sequence[Unit], note: str = "") -> list[WorkOrder]:
+    """首受负责: the lead unit asks other units to co-handle."""
+    order = lock_order(order)
+    if order.role != WorkOrderRole.LEAD or order.status != WorkOrderStatus.RECEIVED:
+        raise ActionError("只有已接单的主办单位可以发起协办")
+    if not units:
+        raise InvalidInput("请选择协办单位")
+    case = lock_case(order.case)
+    open_units = set(case.work_orders.filter(status__in=OPEN_WORK_ORDER).values_list("unit_id", flat=True))
+    created = []
+    for unit in dict.fromkeys(units):
+        _check_handling_unit(unit)
+        if unit.pk in open_units:
+            raise InvalidInput(f"“{unit.name}”已在办理该反映件")
+        created.append(_open_order(case, unit, WorkOrderRole.ASSISTING, acting_user))
+    record_event("assistance_requested", actor=acting_user, case=case, work_order=order,
+                 units=[u.name for u in units], note=note.strip())
+    return created

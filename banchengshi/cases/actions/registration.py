@@ -1,0 +1,175 @@
+"""Registration at the window, by phone or online, and what the window decides next."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from banchengshi.accounts.choices import UnitKind
+from banchengshi.accounts.models import Unit
+from banchengshi.audit.events import record_event
+from banchengshi.cases.actions.base import InvalidInput, lock_case, move, require_text
+from banchengshi.cases.choices import (
+    CaseStatus,
+    Category,
+    Channel,
+    ClockKind,
+    Complexity,
+    HandlingType,
+    Reason,
+    ReporterKind,
+)
+from banchengshi.cases.clocks import start_clock, stop_clocks
+from banchengshi.cases.models import Case, ReferenceCounter
+from banchengshi.dispatch.models import Matter
+
+PHONE = re.compile(r"^[0-9+\-\s]{7,20}$")
+
+
+def next_reference(at: datetime) -> str:
+    day = timezone.localdate(at)
+    ReferenceCounter.objects.bulk_create([ReferenceCounter(day=day)], ignore_conflicts=True)
+    counter = ReferenceCounter.objects.select_for_update().get(day=day)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"BC{day:%Y%m%d}{counter.last:04d}"
+
+
+def _check_choice(value: str, choices: Any, label: str, *, blank: bool = False) -> str:
+    if blank and not value:
+        return ""
+    if value not in choices.values:
+        options = "、".join(f"{v}（{lbl}）" for v, lbl in choices.choices)
+        raise InvalidInput(f"{label}取值无效：{value!r}，可选 {options}")
+    return value
+
+
+@transaction.atomic
+def do_register_case(
+    *,
+    acting_user: Any,
+    channel: str,
+    reporter_name: str,
+    reporter_phone: str,
+    center: Unit,
+    description: str,
+    reporter_kind: str = ReporterKind.PERSON,
+    reporter_organization: str = "",
+    window: str = "",
+    locality: Unit | None = None,
+    matter: Matter | None = None,
+    business_name: str = "",
+    reasons: list[str] | None = None,
+    reason_other: str = "",
+    category: str = "",
+    demand: str = "",
+    received_at: datetime | None = None,
+) -> Case:
+    now = timezone.now()
+    received_at = received_at or now
+    if timezone.is_naive(received_at):
+        received_at = timezone.make_aware(received_at)
+    if received_at > now + timedelta(minutes=5):
+        raise InvalidInput("登记时间不能晚于当前时间")
+    if center.kind != UnitKind.SERVICE_CENTER:
+        raise InvalidInput(f"“{center.name}”不是政务服务中心，不能作为登记中心")
+    if locality is not None and locality.kind != UnitKind.SERVICE_CENTER:
+        raise InvalidInput(f"“{locality.name}”不是镇（街道）政务服务中心")
+    reasons = list(dict.fromkeys(reasons or []))
+    for reason in reasons:
+        _check_choice(reason, Reason, "办不成原因")
+    if Reason.OTHER in reasons and not reason_other.strip():
+        raise InvalidInput("勾选“其他原因”时请说明具体原因")
+    phone = reporter_phone.strip()
+    if not PHONE.match(phone) or sum(c.isdigit() for c in phone) < 7:
+        raise InvalidInput("联系电话格式不正确")
+    if reporter_kind == ReporterKind.ENTERPRISE and not reporter_organization.strip():
+        raise InvalidInput("企业反映请填写企业名称")
+    case = Case.objects.create(
+        reference=next_reference(received_at),
+        channel=_check_choice(channel, Channel, "反映渠道"),
+        reporter_name=require_text(reporter_name, "反映人姓名", limit=64),
+        reporter_phone=phone,
+        reporter_kind=_check_choice(reporter_kind, ReporterKind, "反映人类型"),
+        reporter_organization=reporter_organization.strip(),
+        center=center,
+        window=window.strip(),
+        locality=locality,
+        matter=matter,
+        business_name=business_name.strip(),
+        reasons=reasons,
+        reason_other=reason_other.strip(),
+        category=_check_choice(category, Category, "问题类型", blank=True),
+        description=require_text(description, "遇到的问题"),
+        demand=demand.strip(),
+        received_at=received_at,
+        registered_by=acting_user,
+    )
+    record_event("registered", actor=acting_user, case=case, after=case.status, at=now, channel=case.channel)
+    start_clock(case, ClockKind.FORWARD, received_at)
+    start_clock(case, ClockKind.ACCEPTANCE_REPLY, received_at)
+    return case
+
+
+@transaction.atomic
+def do_resolve_on_site(case: Case, *, acting_user: Any, result: str) -> Case:
+    case = lock_case(case)
+    now = timezone.now()
+    case.result = require_text(result, "现场办理结果")
+    case.replied_at = now
+    move(case, CaseStatus.RESOLVED_ON_SITE, actor=acting_user, action="resolved_on_site", at=now,
+         fields=("result", "replied_at"), result=case.result)
+    stop_clocks(case, now)
+    return case
+
+
+@transaction.atomic
+def do_reject_case(case: Case, *, acting_user: Any, reason: str) -> Case:
+    """不予受理: the reason is what the reporter is told."""
+    case = lock_case(case)
+    now = timezone.now()
+    case.rejection_reason = require_text(reason, "不予受理原因")
+    move(case, CaseStatus.NOT_ACCEPTED, actor=acting_user, action="not_accepted", at=now,
+         fields=("rejection_reason",), reason=case.rejection_reason)
+    stop_clocks(case, now)
+    return case
+
+
+@transaction.atomic
+def do_accept_case(case: Case, *, acting_user: Any, handling_type: str, complexity: str, verification: str = "") -> Case:
+    case = lock_case(case)
+    now = timezone.now()
+    case.handling_type = _check_choice(handling_type, HandlingType, "办理方式")
+    case.complexity = _check_choice(complexity, Complexity, "难易程度")
+    case.accepted_at = now
+    case.verification = verification.strip() or case.verification
+    move(case, CaseStatus.ACCEPTED, actor=acting_user, action="accepted", at=now,
+         fields=("handling_type", "complexity", "accepted_at", "verification"),
+         handling_type=case.handling_type, complexity=case.complexity)
+    stop_clocks(case, now, [ClockKind.ACCEPTANCE_REPLY])
+    start_clock(case, ClockKind.RESOLUTION, now)
+    if case.complexity == Complexity.COMPLEX:
+        start_clock(case, ClockKind.FIRST_FEEDBACK, now)
+    return case
+
+
+@transaction.atomic
+def do_merge_case(case: Case, *, acting_user: Any, into: Case) -> Case:
+    """并单: a duplicate report joins the earlier case; the earlier one carries on."""
+    if into.pk == case.pk:
+        raise InvalidInput("不能并入自身")
+    if into.status == CaseStatus.MERGED:
+        raise InvalidInput(f"{into.reference} 已并入其他反映件，请并入 {into.merged_into.reference if into.merged_into else '主件'}")
+    if into.received_at > case.received_at:
+        raise InvalidInput("只能并入更早登记的反映件")
+    case = lock_case(case)
+    now = timezone.now()
+    case.merged_into = into
+    move(case, CaseStatus.MERGED, actor=acting_user, action="merged", at=now, fields=("merged_into",), into=into.reference)
+    stop_clocks(case, now)
+    record_event("duplicate_merged", actor=acting_user, case=into, at=now, duplicate=case.reference)
+    return case

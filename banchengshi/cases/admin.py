@@ -1,0 +1,44 @@
+from django.contrib import admin
+
+from banchengshi.cases.models import Case, Clock, WorkOrder
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class WorkOrderInline(ReadOnlyInline):
+    model = WorkOrder
+    fields = ("unit", "role", "status", "created_at", "received_at", "replied_at", "result")
+
+
+class ClockInline(ReadOnlyInline):
+    model = Clock
+    fields = ("kind", "working_days", "started_at", "due_at", "warn_at", "stopped_at", "calendar_fallback")
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    """Browse only: a case changes through its actions (API and workbench), never by editing rows."""
+
+    list_display = ("reference", "status", "channel", "center", "matter", "received_at")
+    list_filter = ("status", "channel", "center")
+    search_fields = ("reference", "description", "business_name")
+    inlines = [WorkOrderInline, ClockInline]
+    exclude = ("reporter_phone",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

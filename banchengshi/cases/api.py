@@ -1,0 +1,306 @@
+"""Thin endpoints: parse, access, call the action, render."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any, Literal
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+from ninja import Field as NinjaField
+from ninja import Query, Router, Schema, Status
+
+from banchengshi.accounts.access import Need, has_role_for, subtree_ids
+from banchengshi.accounts.auth import AuthedRequest
+from banchengshi.accounts.models import Unit
+from banchengshi.cases import actions
+from banchengshi.cases.actions.base import InvalidInput
+from banchengshi.cases.choices import CaseStatus
+from banchengshi.cases.models import Case, Clock
+from banchengshi.cases.presenters import case_detail, case_summary
+from banchengshi.cases.schemas import (
+    AcceptIn,
+    AssistIn,
+    CaseIn,
+    CaseOut,
+    CasePage,
+    CloseIn,
+    ContactIn,
+    DispatchDownIn,
+    DispatchIn,
+    MergeIn,
+    NoteIn,
+    ReasonIn,
+    ResultIn,
+    ReviewIn,
+    VisitIn,
+    WorkNoteIn,
+)
+from banchengshi.cases.selectors import ActionForbidden, access_case, access_work_order, cases_visible_to
+from banchengshi.dispatch.models import Matter
+
+router = Router(tags=["反映件"])
+work_orders = Router(tags=["工单"])
+
+
+def unit_by_code(code: str, label: str = "单位") -> Unit:
+    unit = Unit.objects.filter(code=code).select_related("parent").first()
+    if unit is None:
+        raise InvalidInput(f"未找到{label}：{code}")
+    return unit
+
+
+def _detail(request: AuthedRequest, case: Case) -> dict[str, Any]:
+    fresh = Case.objects.select_related("center", "matter", "locality", "merged_into").get(pk=case.pk)
+    return case_detail(fresh, request.auth)
+
+
+@router.post("", response={201: CaseOut}, summary="登记反映件")
+def register_case(request: AuthedRequest, payload: CaseIn) -> Status[dict[str, Any]]:
+    user = request.auth
+    if not has_role_for(user, Need.REGISTER):
+        raise ActionForbidden("您的角色无权登记反映件")
+    center = unit_by_code(payload.center, "登记中心")
+    if user.unit is None or center.pk not in subtree_ids(user.unit):
+        raise ActionForbidden(f"您不能在“{center.name}”登记反映件")
+    matter = None
+    if payload.matter:
+        matter = Matter.objects.filter(code=payload.matter).first()
+        if matter is None:
+            raise InvalidInput(f"未找到事项：{payload.matter}")
+    case = actions.do_register_case(
+        acting_user=user,
+        channel=payload.channel,
+        reporter_name=payload.reporter.name,
+        reporter_phone=payload.reporter.phone,
+        reporter_kind=payload.reporter.kind,
+        reporter_organization=payload.reporter.organization,
+        center=center,
+        window=payload.window,
+        locality=unit_by_code(payload.locality, "属地中心") if payload.locality else None,
+        matter=matter,
+        business_name=payload.business_name,
+        reasons=payload.reasons,
+        reason_other=payload.reason_other,
+        category=payload.category,
+        description=payload.description,
+        demand=payload.demand,
+        received_at=payload.received_at,
+    )
+    return Status(201, _detail(request, case))
+
+
+class CaseFilters(Schema):
+    status: str | None = None
+    light: Literal["green", "yellow", "red"] | None = None
+    unit: str | None = NinjaField(None, description="承办或登记单位编码")
+    matter: str | None = NinjaField(None, description="事项编码")
+    received_from: date | None = None
+    received_to: date | None = NinjaField(None, description="含当日")
+    q: str | None = NinjaField(None, max_length=100, description="全文检索（中文）")
+    page: int = NinjaField(1, ge=1)
+    page_size: int = NinjaField(20, ge=1, le=100)
+
+
+def _running(**conditions: Any) -> Exists:
+    return Exists(Clock.objects.filter(case=OuterRef("pk"), stopped_at__isnull=True, **conditions))
+
+
+def filter_cases(cases: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:
+    now = timezone.now()
+    if f.status:
+        cases = cases.filter(status=f.status)
+    if f.unit:
+        cases = cases.filter(Q(center__code=f.unit) | Q(work_orders__unit__code=f.unit)).distinct()
+    if f.matter:
+        cases = cases.filter(matter__code=f.matter)
+    tz = timezone.get_current_timezone()
+    if f.received_from:
+        cases = cases.filter(received_at__gte=datetime.combine(f.received_from, time.min, tzinfo=tz))
+    if f.received_to:
+        cases = cases.filter(received_at__lte=datetime.combine(f.received_to, time.max, tzinfo=tz))
+    if f.q and f.q.strip():
+        words = f.q.split()
+        for word in words:
+            match = (
+                Q(reference__icontains=word)
+                | Q(description__icontains=word)
+                | Q(demand__icontains=word)
+                | Q(business_name__icontains=word)
+                | Q(reporter_organization__icontains=word)
+                | Q(result__icontains=word)
+                | Q(matter__name__icontains=word)
+            )
+            if word.isdigit() and len(word) >= 7:
+                match |= Q(reporter_phone=word)
+            cases = cases.filter(match)
+    if f.light:
+        red = _running(paused_at__isnull=True, due_at__lt=now) | _running(paused_at__isnull=False, due_at__lt=F("paused_at"))
+        yellow = _running(paused_at__isnull=True, warn_at__lte=now) | _running(
+            paused_at__isnull=False, warn_at__lte=F("paused_at")
+        )
+        if f.light == "red":
+            cases = cases.filter(red)
+        elif f.light == "yellow":
+            cases = cases.filter(yellow).exclude(red)
+        else:
+            cases = cases.filter(_running()).exclude(yellow)
+    return cases
+
+
+@router.get("", response=CasePage, summary="反映件列表")
+def list_cases(request: AuthedRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
+    cases = filter_cases(cases_visible_to(request.auth), filters)
+    count = cases.count()
+    start = (filters.page - 1) * filters.page_size
+    page = cases.select_related("center", "matter").prefetch_related("clocks")[start : start + filters.page_size]
+    now = timezone.now()
+    return {
+        "count": count,
+        "page": filters.page,
+        "page_size": filters.page_size,
+        "results": [case_summary(c, request.auth, now, list(c.clocks.all())) for c in page],
+    }
+
+
+@router.get("/{reference}", response=CaseOut, summary="反映件详情")
+def get_case(request: AuthedRequest, reference: str) -> dict[str, Any]:
+    return _detail(request, access_case(request.auth, reference))
+
+
+@router.post("/{reference}/accept", response=CaseOut, summary="受理")
+def accept(request: AuthedRequest, reference: str, payload: AcceptIn) -> dict[str, Any]:
+    case = access_case(request.auth, reference, Need.REGISTER, target=CaseStatus.ACCEPTED)
+    actions.do_accept_case(
+        case, acting_user=request.auth, handling_type=payload.handling_type, complexity=payload.complexity,
+        verification=payload.verification,
+    )
+    return _detail(request, case)
+
+
+@router.post("/{reference}/reject", response=CaseOut, summary="不予受理")
+def reject(request: AuthedRequest, reference: str, payload: ReasonIn) -> dict[str, Any]:
+    case = access_case(request.auth, reference, Need.REGISTER, target=CaseStatus.NOT_ACCEPTED)
+    actions.do_reject_case(case, acting_user=request.auth, reason=payload.reason)
+    return _detail(request, case)
+
+
+@router.post("/{reference}/resolve-on-site", response=CaseOut, summary="现场办结")
+def resolve_on_site(request: AuthedRequest, reference: str, payload: ResultIn) -> dict[str, Any]:
+    case = access_case(request.auth, reference, Need.REGISTER, target=CaseStatus.RESOLVED_ON_SITE)
+    actions.do_resolve_on_site(case, acting_user=request.auth, result=payload.result)
+    return _detail(request, case)
+
+
+@router.post("/{reference}/merge", response=CaseOut, summary="并单（并入更早的反映件）")
+def merge(request: AuthedRequest, reference: str, payload: MergeIn) -> dict[str, Any]:
+    case = access_case(request.auth, reference, Need.REGISTER, target=CaseStatus.MERGED)
+    into = access_case(request.auth, payload.into, Need.REGISTER)
+    actions.do_merge_case(case, acting_user=request.auth, into=into)
+    return _detail(request, case)
+
+
+@router.post("/{reference}/dispatch", response=CaseOut, summary="派单（不指定主办单位则自动派单）")
+def dispatch(request: AuthedRequest, reference: str, payload: DispatchIn) -> dict[str, Any]:
+    case = access_case(request.auth, reference, Need.DISPATCH, target=CaseStatus.DISPATCHED)
+    lead = unit_by_code(payload.lead_unit, "主办单位") if payload.lead_unit else None
+    if lead is None and payload.assisting_units:
+        raise InvalidInput("指定协办单位时请同时指定主办单位")
+    assisting = [unit_by_code(code, "协办单位") for code in payload.assisting_units]
+    actions.do_dispatch_case(case, acting_user=request.auth, lead_unit=lead, assisting_units=assisting)
+    return _detail(request, case)
+
+
+@router.post("/{reference}/pause", response=CaseOut, summary="暂停计时（如等待补充材料）")
+def pause(request: AuthedRequest, reference: str, payload: ReasonIn) -> dict[str, Any]:
+    case = access_case(request.auth, reference, Need.HANDLE, target=CaseStatus.PAUSED)
+    actions.do_pause_case(case, acting_user=request.auth, reason=payload.reason)
+    return _detail(request, case)
+
+
+@router.post("/{reference}/resume", response=CaseOut, summary="恢复计时")
+def resume(request: AuthedRequest, reference: str) -> dict[str, Any]:
+    case = access_case(request.auth, reference, Need.HANDLE, target=CaseStatus.IN_PROGRESS)
+    actions.do_resume_case(case, acting_user=request.auth)
+    return _detail(request, case)
+
+
+@router.post("/{reference}/review", response=CaseOut, summary="办结前审核")
+def review(request: AuthedRequest, reference: str, payload: ReviewIn) -> dict[str, Any]:
+    case = access_case(request.auth, reference, Need.REVIEW)
+    actions.do_review_case(case, acting_user=request.auth, approve=payload.approve, note=payload.note)
+    return _detail(request, case)
+
+
+@router.post("/{reference}/close", response=CaseOut, summary="办结")
+def close(request: AuthedRequest, reference: str, payload: CloseIn | None = None) -> dict[str, Any]:
+    case = access_case(request.auth, reference, Need.REVIEW, target=CaseStatus.CLOSED)
+    confirmed = payload.reporter_confirmed if payload is not None else False
+    actions.do_close_case(case, acting_user=request.auth, reporter_confirmed=confirmed)
+    return _detail(request, case)
+
+
+@router.post("/{reference}/visit", response=CaseOut, summary="回访")
+def visit(request: AuthedRequest, reference: str, payload: VisitIn) -> dict[str, Any]:
+    case = access_case(request.auth, reference, Need.VISIT, target=CaseStatus.VISITED)
+    actions.do_visit_case(case, acting_user=request.auth, rating=payload.rating, solved=payload.solved, note=payload.note)
+    return _detail(request, case)
+
+
+@router.post("/{reference}/resupervise", response=CaseOut, summary="再督办")
+def resupervise(request: AuthedRequest, reference: str, payload: ReasonIn) -> dict[str, Any]:
+    case = access_case(request.auth, reference, Need.SUPERVISE, target=CaseStatus.RESUPERVISED)
+    actions.do_resupervise_case(case, acting_user=request.auth, reason=payload.reason)
+    return _detail(request, case)
+
+
+@work_orders.post("/{order_id}/receive", response=CaseOut, summary="接单")
+def receive(request: AuthedRequest, order_id: int, payload: NoteIn | None = None) -> dict[str, Any]:
+    order = access_work_order(request.auth, order_id)
+    actions.do_receive_work_order(order, acting_user=request.auth, note=payload.note if payload else "")
+    return _detail(request, order.case)
+
+
+@work_orders.post("/{order_id}/contact", response=CaseOut, summary="联系反映人")
+def contact(request: AuthedRequest, order_id: int, payload: ContactIn) -> dict[str, Any]:
+    order = access_work_order(request.auth, order_id)
+    actions.do_contact_reporter(order, acting_user=request.auth, note=payload.note)
+    return _detail(request, order.case)
+
+
+@work_orders.post("/{order_id}/note", response=CaseOut, summary="办理记录、核实情况及处理意见")
+def note(request: AuthedRequest, order_id: int, payload: WorkNoteIn) -> dict[str, Any]:
+    order = access_work_order(request.auth, order_id)
+    actions.do_add_note(
+        order, acting_user=request.auth, note=payload.note, verification=payload.verification, opinion=payload.opinion
+    )
+    return _detail(request, order.case)
+
+
+@work_orders.post("/{order_id}/assist", response=CaseOut, summary="发起协办")
+def assist(request: AuthedRequest, order_id: int, payload: AssistIn) -> dict[str, Any]:
+    order = access_work_order(request.auth, order_id)
+    units = [unit_by_code(code, "协办单位") for code in payload.units]
+    actions.do_request_assistance(order, acting_user=request.auth, units=units, note=payload.note)
+    return _detail(request, order.case)
+
+
+@work_orders.post("/{order_id}/reply", response=CaseOut, summary="答复办理结果")
+def reply(request: AuthedRequest, order_id: int, payload: ResultIn) -> dict[str, Any]:
+    order = access_work_order(request.auth, order_id)
+    actions.do_reply_work_order(order, acting_user=request.auth, result=payload.result)
+    return _detail(request, order.case)
+
+
+@work_orders.post("/{order_id}/return", response=CaseOut, summary="退回工单")
+def return_order(request: AuthedRequest, order_id: int, payload: ReasonIn) -> dict[str, Any]:
+    order = access_work_order(request.auth, order_id)
+    actions.do_return_work_order(order, acting_user=request.auth, reason=payload.reason)
+    return _detail(request, order.case)
+
+
+@work_orders.post("/{order_id}/dispatch-down", response=CaseOut, summary="向下派单")
+def dispatch_down(request: AuthedRequest, order_id: int, payload: DispatchDownIn) -> dict[str, Any]:
+    order = access_work_order(request.auth, order_id)
+    actions.do_dispatch_down(order, acting_user=request.auth, unit=unit_by_code(payload.unit, "下级中心"))
+    return _detail(request, order.case)

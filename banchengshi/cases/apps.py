@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CasesConfig(AppConfig):
+    name = "banchengshi.cases"
+    verbose_name = "反映件"

@@ -1,0 +1,99 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseStatus(models.TextChoices):
+    REGISTERED = "registered", _("已登记")
+    RESOLVED_ON_SITE = "resolved_on_site", _("现场办结")
+    NOT_ACCEPTED = "not_accepted", _("不予受理")
+    ACCEPTED = "accepted", _("已受理待派单")
+    DISPATCHED = "dispatched", _("已派单")
+    IN_PROGRESS = "in_progress", _("办理中")
+    PAUSED = "paused", _("暂停计时")
+    REPLIED = "replied", _("已答复")
+    UNDER_REVIEW = "under_review", _("待审核")
+    CLOSED = "closed", _("已办结")
+    VISITED = "visited", _("已回访")
+    RESUPERVISED = "resupervised", _("再督办")
+    MERGED = "merged", _("已并单")
+
+
+class Channel(models.TextChoices):
+    WINDOW = "window", _("窗口现场")
+    PHONE = "phone", _("电话")
+    ONLINE = "online", _("网上（PC端）")
+    MOBILE = "mobile", _("移动端（随申办/微信）")
+    KIOSK = "kiosk", _("自助终端")
+    UPSTREAM_EXIT = "upstream_exit", _("一网通办中途退出")
+    BAD_REVIEW = "bad_review", _("好差评差评")
+
+
+class ReporterKind(models.TextChoices):
+    PERSON = "person", _("个人")
+    ENTERPRISE = "enterprise", _("企业")
+
+
+class Reason(models.TextChoices):
+    # Songjiang 登记表
+    PROOF_HARD_TO_FIND = "proof_hard_to_find", _("证明材料难找")
+    RULE_MISMATCH = "rule_mismatch", _("规则不符合")
+    MATERIAL_MISMATCH = "material_mismatch", _("材料不符合")
+    # Meizhou's list of what the window takes
+    MISSING_EVIDENCE = "missing_evidence", _("材料不齐、缺乏佐证")
+    RIGID_POLICY = "rigid_policy", _("生硬理解、机械执行政策")
+    DIGITAL_DIFFICULTY = "digital_difficulty", _("政策不熟、行动不便、运用智能技术困难")
+    COMPLEX_PROCESS = "complex_process", _("流程复杂、材料过多")
+    SLOW_OR_RUDE = "slow_or_rude", _("拖拉办理、态度不好")
+    OTHER = "other", _("其他原因")
+
+
+class Category(models.TextChoices):
+    # Ankang 第五条
+    WHO = "who", _("不知找谁办")
+    HOW = "how", _("不知怎么办")
+    WINDOW = "window", _("窗口办不成")
+
+
+class HandlingType(models.TextChoices):
+    CONSULT = "consult", _("咨询引导")
+    ASSIST = "assist", _("帮办代办")
+    COORDINATE = "coordinate", _("协调督办")
+
+
+class Complexity(models.TextChoices):
+    SIMPLE = "simple", _("简单")
+    GENERAL = "general", _("一般")
+    COMPLEX = "complex", _("复杂")
+
+
+class WorkOrderRole(models.TextChoices):
+    LEAD = "lead", _("主办")
+    ASSISTING = "assisting", _("协办")
+
+
+class WorkOrderStatus(models.TextChoices):
+    PENDING = "pending", _("待接单")
+    RECEIVED = "received", _("办理中")
+    REPLIED = "replied", _("已答复")
+    RETURNED = "returned", _("已退回")
+    TRANSFERRED = "transferred", _("已下派")
+
+
+OPEN_WORK_ORDER = frozenset({WorkOrderStatus.PENDING, WorkOrderStatus.RECEIVED})
+
+
+class ClockKind(models.TextChoices):
+    FORWARD = "forward", _("转办")
+    ACCEPTANCE_REPLY = "acceptance_reply", _("受理答复")
+    FIRST_CONTACT = "first_contact", _("首次联系")
+    FIRST_FEEDBACK = "first_feedback", _("首次反馈")
+    RESOLUTION = "resolution", _("办结")
+    RECTIFICATION = "rectification", _("再督办整改")
+
+
+class Rating(models.IntegerChoices):
+    VERY_DISSATISFIED = 1, _("非常不满意")
+    DISSATISFIED = 2, _("不满意")
+    BASICALLY_SATISFIED = 3, _("基本满意")
+    SATISFIED = 4, _("满意")
+    VERY_SATISFIED = 5, _("非常满意")

@@ -1,0 +1,155 @@
+"""The fictional district with one account per role and sample cases in every state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from banchengshi.accounts.models import Unit, User
+from banchengshi.accounts.services import do_create_staff
+from banchengshi.cases import actions
+from banchengshi.cases.models import Case
+from banchengshi.dispatch.loading import load_district
+from banchengshi.dispatch.models import Matter
+
+DISTRICT_DIR = Path(__file__).resolve().parent.parent / "dispatch" / "district"
+
+ACCOUNTS = [
+    # username, unit, role, display name
+    ("dengji", "FWZX", "registrar", "王登记"),
+    ("paidan", "FWZX", "dispatcher", "李派单"),
+    ("fuzeren", "FWZX", "center_head", "赵主任"),
+    ("rsj", "RSJ", "handler", "人社局处置专员"),
+    ("ybj", "YBJ", "handler", "医保局处置专员"),
+    ("scj", "SCJGJ", "handler", "市场监管局处置专员"),
+    ("chenghe", "C-CH", "handler", "城河街道处置专员"),
+    ("chenghe_dengji", "C-CH", "registrar", "城河街道登记员"),
+    ("zwb", "ZWB", "admin_office", "政务服务办"),
+    ("jiwei", "JWJW", "overseer", "纪委监委"),
+    ("xitong", "ZWB", "system_admin", "系统管理员"),
+    ("anquan", "ZWB", "security_admin", "安全管理员"),
+    ("shenji", "ZWB", "audit_admin", "审计管理员"),
+]
+
+
+@dataclass
+class DemoResult:
+    created: bool
+    accounts: list[tuple[str, str, str, str]]  # username, password, unit name, role label
+
+
+def _register(registrar: User, center: Unit, days_ago: float, text: str, **extra: Any) -> Case:
+    defaults: dict[str, Any] = {
+        "channel": "window",
+        "reporter_name": extra.pop("name", "张三"),
+        "reporter_phone": extra.pop("phone", "13800138000"),
+        "reasons": ["material_mismatch"],
+        "category": "window",
+    }
+    defaults.update(extra)
+    return actions.do_register_case(
+        acting_user=registrar,
+        center=center,
+        description=text,
+        received_at=timezone.now() - timedelta(days=days_ago),
+        **defaults,
+    )
+
+
+def _lead(case: Case, unit_code: str) -> Any:
+    return case.work_orders.filter(unit__code=unit_code).order_by("-id").first()
+
+
+@transaction.atomic
+def build_demo() -> DemoResult:
+    if User.objects.filter(username="dengji").exists():
+        return DemoResult(created=False, accounts=[])
+    load_district(DISTRICT_DIR)
+    units = {u.code: u for u in Unit.objects.all()}
+    users: dict[str, User] = {}
+    accounts = []
+    for username, unit_code, role, name in ACCOUNTS:
+        user, password = do_create_staff(username, unit=units[unit_code], role=role, display_name=name)
+        users[username] = user
+        accounts.append((username, password, units[unit_code].name, user.get_role_display()))
+    matters = {m.code: m for m in Matter.objects.all()}
+    fwzx, reg, disp, head = units["FWZX"], users["dengji"], users["paidan"], users["fuzeren"]
+
+    # 已登记 — waiting at the window for more than a day: its forwarding clock is red.
+    _register(reg, fwzx, 2, "我在网上申请开办企业，提交后一直显示“待补正”，但没有说明要补什么材料。",
+              name="陈先生", phone="13911112222", reporter_kind="enterprise", reporter_organization="示范区明达贸易有限公司",
+              business_name="企业设立登记", matter=matters["SCJGJ-001"], channel="online", demand="希望告知需补正的材料")
+    # 现场办结
+    c = _register(reg, fwzx, 0.1, "老人不会用手机做养老金资格认证。", name="刘阿姨", phone="13700001111",
+                  reasons=["digital_difficulty"], category="how", business_name="养老保险待遇资格认证")
+    actions.do_resolve_on_site(c, acting_user=reg, result="工作人员协助在自助终端完成认证。")
+    # 不予受理
+    c = _register(reg, fwzx, 0.2, "要求为已超过法定期限的行政复议重新受理。", name="孙先生", phone="13600002222",
+                  reasons=["rule_mismatch"])
+    actions.do_reject_case(c, acting_user=reg, reason="行政复议申请已超过法定期限，依法不能受理，已告知可通过诉讼途径主张权利。")
+    # 已受理、无法自动派单 — in the dispatcher's queue
+    c = _register(reg, fwzx, 0.3, "小区门口的共享单车乱停放，多次反映没人管，不知道该找哪个部门。", name="周女士",
+                  phone="13500003333", category="who", reasons=["other"], reason_other="不知道归哪个部门管")
+    actions.do_accept_case(c, acting_user=reg, handling_type="consult", complexity="simple")
+    actions.do_dispatch_case(c, acting_user=disp)
+    # 已派单 — a 区级 matter dispatched automatically to its department
+    c = _register(reg, fwzx, 0.5, "公司裁员后申领失业保险金，网上一直提示“未办理失业登记”，可我已经在街道登记过了。",
+                  name="吴先生", phone="13400004444", matter=matters["RSJ-003"], business_name="失业保险金申领")
+    actions.do_accept_case(c, acting_user=reg, handling_type="assist", complexity="general")
+    actions.do_dispatch_case(c, acting_user=disp)
+    # 办理中 — received and contacted
+    c = _register(reg, fwzx, 1, "异地就医备案网上提交三次都被退回，说长期居住证明不符合要求。", name="郑女士",
+                  phone="13300005555", matter=matters["YBJ-002"], business_name="异地就医备案")
+    actions.do_accept_case(c, acting_user=reg, handling_type="coordinate", complexity="complex")
+    actions.do_dispatch_case(c, acting_user=disp)
+    order = _lead(c, "YBJ")
+    actions.do_receive_work_order(order, acting_user=users["ybj"])
+    actions.do_contact_reporter(order, acting_user=users["ybj"], note="已电话联系，了解到居住证明为社区开具的手写证明。")
+    # 暂停计时 — waiting for the reporter's materials
+    c = _register(reg, fwzx, 1, "退休申报时视同缴费年限认定不了，档案里缺少招工表。", name="冯先生", phone="13200006666",
+                  matter=matters["RSJ-006"], business_name="退休申报", reasons=["proof_hard_to_find"])
+    actions.do_accept_case(c, acting_user=reg, handling_type="coordinate", complexity="complex")
+    actions.do_dispatch_case(c, acting_user=disp)
+    order = _lead(c, "RSJ")
+    actions.do_receive_work_order(order, acting_user=users["rsj"])
+    actions.do_pause_case(c, acting_user=users["rsj"], reason="等待反映人到原单位调取招工表复印件")
+    # 已答复 — the lead replied, an assisting unit is still working
+    c = _register(reg, fwzx, 2, "个体户执照办好了，但办理食品经营许可时说经营场所性质不符。", name="钱老板",
+                  phone="13100007777", matter=matters["SCJGJ-003"], business_name="食品经营许可")
+    actions.do_accept_case(c, acting_user=reg, handling_type="coordinate", complexity="general")
+    actions.do_dispatch_case(c, acting_user=disp, lead_unit=units["SCJGJ"], assisting_units=[units["GHZY"]])
+    order = _lead(c, "SCJGJ")
+    actions.do_receive_work_order(order, acting_user=users["scj"])
+    actions.do_reply_work_order(order, acting_user=users["scj"], result="经核实，场所为商业用房，可办理；已指导补充租赁合同。")
+    # 待审核, 已办结, 已回访, 再督办
+    finished = []
+    for text, name in [
+        ("社保卡照片被系统退回，重新拍了又要排队，跑了两次还没办下来。", "林女士"),
+        ("医保卡丢了，补办时说要户籍地办理，我户口不在本区。", "黄先生"),
+        ("失业金申领要解除劳动合同证明，原单位已经倒闭了拿不到。", "何先生"),
+        ("就业登记网上办不了，提示身份信息校验失败。", "高女士"),
+    ]:
+        c = _register(reg, fwzx, 3, text, name=name, phone="13000008888", matter=matters["RSJ-003"])
+        actions.do_accept_case(c, acting_user=reg, handling_type="assist", complexity="general")
+        actions.do_dispatch_case(c, acting_user=disp)
+        order = _lead(c, "RSJ")
+        actions.do_receive_work_order(order, acting_user=users["rsj"])
+        actions.do_contact_reporter(order, acting_user=users["rsj"], note="已联系反映人")
+        actions.do_reply_work_order(order, acting_user=users["rsj"], result="已协调办理完毕并告知反映人。")
+        finished.append(c)
+    review, closed, visited, resupervised = finished
+    for c in (closed, visited, resupervised):
+        actions.do_review_case(c, acting_user=head, approve=True)
+        actions.do_close_case(c, acting_user=head, reporter_confirmed=True)
+    actions.do_visit_case(visited, acting_user=disp, rating=5, solved=True, note="反映人表示非常满意")
+    actions.do_visit_case(resupervised, acting_user=disp, rating=2, solved=False, note="反映人表示问题仍未解决")
+    actions.do_resupervise_case(resupervised, acting_user=users["zwb"], reason="回访不满意，问题未解决，限期整改。")
+    # 已并单 — the same person reports the same problem again
+    c = _register(reg, fwzx, 0.05, "社保卡照片还是不合格，又白跑一趟。", name="林女士", phone="13000008888")
+    actions.do_merge_case(c, acting_user=reg, into=review)
+    return DemoResult(created=True, accounts=accounts)

@@ -1,0 +1,187 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from banchengshi.cases.choices import (
+    CaseStatus,
+    Category,
+    Channel,
+    ClockKind,
+    Complexity,
+    HandlingType,
+    Rating,
+    ReporterKind,
+    WorkOrderRole,
+    WorkOrderStatus,
+)
+
+USER = settings.AUTH_USER_MODEL
+
+
+class Case(models.Model):
+    """反映件: one report of a matter that could not get done."""
+
+    reference = models.CharField(_("登记编号"), max_length=24, unique=True)
+    status = models.CharField(_("状态"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.REGISTERED)
+    channel = models.CharField(_("反映渠道"), max_length=20, choices=Channel.choices)
+    reporter_name = models.CharField(_("反映人"), max_length=64)
+    reporter_phone = models.CharField(_("联系电话"), max_length=20)
+    reporter_kind = models.CharField(_("反映人类型"), max_length=12, choices=ReporterKind.choices, default=ReporterKind.PERSON)
+    reporter_organization = models.CharField(_("企业名称"), max_length=128, blank=True)
+    center = models.ForeignKey(
+        "accounts.Unit", verbose_name=_("登记中心"), on_delete=models.PROTECT, related_name="registered_cases"
+    )
+    window = models.CharField(_("接待窗口"), max_length=64, blank=True)
+    locality = models.ForeignKey(
+        "accounts.Unit",
+        verbose_name=_("属地（镇/街道）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="local_cases",
+    )
+    matter = models.ForeignKey(
+        "dispatch.Matter", verbose_name=_("事项"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    business_name = models.CharField(_("办理业务名称"), max_length=128, blank=True)
+    reasons = models.JSONField(_("办不成原因"), default=list)
+    reason_other = models.CharField(_("其他原因说明"), max_length=200, blank=True)
+    category = models.CharField(_("问题类型"), max_length=10, choices=Category.choices, blank=True)
+    description = models.TextField(_("遇到的问题"))
+    demand = models.TextField(_("诉求"), blank=True)
+    received_at = models.DateTimeField(_("登记时间"), db_index=True)
+    registered_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    handling_type = models.CharField(_("办理方式"), max_length=12, choices=HandlingType.choices, blank=True)
+    complexity = models.CharField(_("难易程度"), max_length=10, choices=Complexity.choices, blank=True)
+    accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    verification = models.TextField(_("核实情况及处理意见"), blank=True)
+    rejection_reason = models.TextField(_("不予受理原因"), blank=True)
+    result = models.TextField(_("办理结果"), blank=True)
+    replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    review_approved_at = models.DateTimeField(_("审核通过时间"), null=True, blank=True)
+    reporter_confirmed = models.BooleanField(_("反映人已确认"), default=False)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    awaiting_manual_dispatch = models.BooleanField(_("待人工派单"), default=False, db_index=True)
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("并入"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases"
+    )
+    resupervision_count = models.PositiveSmallIntegerField(_("再督办次数"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("反映件")
+        verbose_name_plural = _("反映件")
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "received_at"]),
+            models.Index(fields=["reporter_phone"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class WorkOrder(models.Model):
+    """工单: the case as one unit holds it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="work_orders")
+    unit = models.ForeignKey("accounts.Unit", verbose_name=_("承办单位"), on_delete=models.PROTECT, related_name="work_orders")
+    role = models.CharField(_("主协办"), max_length=10, choices=WorkOrderRole.choices)
+    status = models.CharField(_("状态"), max_length=12, choices=WorkOrderStatus.choices, default=WorkOrderStatus.PENDING)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("下派自"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("派单时间"))
+    received_at = models.DateTimeField(_("接单时间"), null=True, blank=True)
+    contacted_at = models.DateTimeField(_("首次联系时间"), null=True, blank=True)
+    replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    verification = models.TextField(_("核实情况"), blank=True)
+    opinion = models.TextField(_("处理意见"), blank=True)
+    result = models.TextField(_("办理结果"), blank=True)
+    return_reason = models.TextField(_("退回原因"), blank=True)
+
+    class Meta:
+        verbose_name = _("工单")
+        verbose_name_plural = _("工单")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["unit", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference}/{self.pk}"
+
+
+class Clock(models.Model):
+    """One time limit of a case. `due_at`/`warn_at` are stored; the light is computed."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="clocks")
+    work_order = models.ForeignKey(WorkOrder, null=True, blank=True, on_delete=models.CASCADE, related_name="clocks")
+    kind = models.CharField(_("时限类型"), max_length=20, choices=ClockKind.choices)
+    working_days = models.PositiveSmallIntegerField(_("工作日数"))
+    started_at = models.DateTimeField(_("起算时间"))
+    due_at = models.DateTimeField(_("到期时间"), db_index=True)
+    warn_at = models.DateTimeField(_("预警时间"), db_index=True)
+    paused_at = models.DateTimeField(_("暂停于"), null=True, blank=True)
+    paused_seconds = models.PositiveIntegerField(_("已暂停工作秒数"), default=0)
+    stopped_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    calendar_fallback = models.BooleanField(_("按周一至周五推算"), default=False)
+    overdue_noted_at = models.DateTimeField(_("超时记录时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("时限")
+        verbose_name_plural = _("时限")
+        ordering = ["started_at", "id"]
+        indexes = [models.Index(fields=["stopped_at", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} {self.get_kind_display()}"
+
+
+class Visit(models.Model):
+    """回访 on the national 好差评 five-level scale."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="visits")
+    rating = models.PositiveSmallIntegerField(_("满意度"), choices=Rating.choices)
+    solved = models.BooleanField(_("问题是否解决"))
+    note = models.TextField(_("回访记录"), blank=True)
+    visited_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    visited_at = models.DateTimeField(_("回访时间"))
+
+    class Meta:
+        verbose_name = _("回访")
+        verbose_name_plural = _("回访")
+        ordering = ["visited_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.get_rating_display()}"
+
+
+class Resupervision(models.Model):
+    """再督办, with the notice (通报) sent to the lead unit."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="resupervisions")
+    unit = models.ForeignKey("accounts.Unit", verbose_name=_("被通报单位"), on_delete=models.PROTECT)
+    reason = models.TextField(_("再督办原因"))
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("再督办时间"))
+
+    class Meta:
+        verbose_name = _("再督办")
+        verbose_name_plural = _("再督办")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case} 再督办"
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number handed out on a day (row-locked while incremented)."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"

@@ -1,0 +1,184 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from ninja import Field, Schema
+
+
+class ReporterIn(Schema):
+    name: str = Field(min_length=1, max_length=64, description="反映人姓名")
+    phone: str = Field(min_length=7, max_length=20, description="联系电话")
+    kind: Literal["person", "enterprise"] = "person"
+    organization: str = Field("", max_length=128, description="企业名称（企业反映时必填）")
+
+
+class CaseIn(Schema):
+    channel: str = Field(description="反映渠道：window/phone/online/mobile/kiosk/upstream_exit/bad_review")
+    reporter: ReporterIn
+    center: str = Field(description="登记中心编码")
+    window: str = Field("", max_length=64, description="接待窗口")
+    locality: str | None = Field(None, description="属地镇（街道）中心编码")
+    matter: str | None = Field(None, description="事项编码")
+    business_name: str = Field("", max_length=128, description="办理业务名称")
+    reasons: list[str] = Field(default_factory=list, description="办不成原因编码")
+    reason_other: str = Field("", max_length=200)
+    category: str = Field("", description="who/how/window（不知找谁办/不知怎么办/窗口办不成）")
+    description: str = Field(min_length=1, max_length=4000, description="遇到的问题")
+    demand: str = Field("", max_length=2000, description="诉求")
+    received_at: datetime | None = Field(None, description="登记时间，缺省为当前时间")
+
+
+class AcceptIn(Schema):
+    handling_type: Literal["consult", "assist", "coordinate"]
+    complexity: Literal["simple", "general", "complex"]
+    verification: str = Field("", max_length=4000, description="核实情况及处理意见")
+
+
+class ReasonIn(Schema):
+    reason: str = Field(min_length=1, max_length=4000)
+
+
+class ResultIn(Schema):
+    result: str = Field(min_length=1, max_length=4000)
+
+
+class NoteIn(Schema):
+    note: str = Field("", max_length=4000)
+
+
+class WorkNoteIn(Schema):
+    note: str = Field("", max_length=4000)
+    verification: str = Field("", max_length=4000)
+    opinion: str = Field("", max_length=4000)
+
+
+class ContactIn(Schema):
+    note: str = Field(min_length=1, max_length=4000)
+
+
+class DispatchIn(Schema):
+    lead_unit: str | None = None
+    assisting_units: list[str] = Field(default_factory=list)
+
+
+class DispatchDownIn(Schema):
+    unit: str
+
+
+class AssistIn(Schema):
+    units: list[str] = Field(min_length=1)
+    note: str = Field("", max_length=4000)
+
+
+class ReviewIn(Schema):
+    approve: bool
+    note: str = Field("", max_length=4000)
+
+
+class CloseIn(Schema):
+    reporter_confirmed: bool = False
+
+
+class VisitIn(Schema):
+    rating: int = Field(ge=1, le=5, description="1 非常不满意 … 5 非常满意")
+    solved: bool
+    note: str = Field("", max_length=4000)
+
+
+class MergeIn(Schema):
+    into: str = Field(description="并入的（更早的）反映件登记编号")
+
+
+class UnitRef(Schema):
+    code: str
+    name: str
+
+
+class ClockOut(Schema):
+    kind: str
+    label: str
+    working_days: int
+    started_at: datetime
+    due_at: datetime
+    warn_at: datetime
+    light: Literal["green", "yellow", "red"]
+    paused: bool
+    stopped_at: datetime | None
+    calendar_fallback: bool
+
+
+class WorkOrderOut(Schema):
+    id: int
+    unit: UnitRef
+    role: str
+    status: str
+    status_label: str
+    parent_id: int | None
+    created_at: datetime
+    received_at: datetime | None
+    contacted_at: datetime | None
+    replied_at: datetime | None
+    verification: str
+    opinion: str
+    result: str
+    return_reason: str
+
+
+class EventOut(Schema):
+    at: datetime
+    actor: str
+    action: str
+    status_before: str
+    status_after: str
+    data: dict[str, Any]
+
+
+class ReporterOut(Schema):
+    name: str
+    phone: str
+    kind: str
+    organization: str
+
+
+class CaseSummary(Schema):
+    reference: str
+    status: str
+    status_label: str
+    channel: str
+    center: UnitRef
+    matter: UnitRef | None
+    business_name: str
+    reporter: ReporterOut
+    received_at: datetime
+    light: Literal["green", "yellow", "red"] | None
+    awaiting_manual_dispatch: bool
+
+
+class CaseOut(CaseSummary):
+    handling_type: str
+    complexity: str
+    locality: UnitRef | None
+    window: str
+    reasons: list[str]
+    reason_other: str
+    category: str
+    description: str
+    demand: str
+    verification: str
+    result: str
+    rejection_reason: str
+    merged_into: str | None
+    resupervision_count: int
+    review_approved: bool
+    clocks: list[ClockOut]
+    work_orders: list[WorkOrderOut]
+    timeline: list[EventOut]
+    warnings: list[str]
+
+
+class CasePage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[CaseSummary]

@@ -1,0 +1,33 @@
+"""Periodic jobs, run by the Huey consumer (`manage.py run_huey`)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from banchengshi.audit.events import record_event
+from banchengshi.cases.models import Clock
+
+
+def note_overdue_clocks() -> int:
+    """Write a timeline event once for each clock that has run past its limit."""
+    now = timezone.now()
+    noted = 0
+    with transaction.atomic():
+        overdue = Clock.objects.select_for_update().select_related("case").filter(
+            stopped_at__isnull=True, paused_at__isnull=True, overdue_noted_at__isnull=True, due_at__lt=now
+        )
+        for clock in overdue:
+            clock.overdue_noted_at = now
+            clock.save(update_fields=["overdue_noted_at"])
+            record_event("clock_overdue", case=clock.case, at=now, clock=clock.kind,
+                         label=clock.get_kind_display(), due_at=clock.due_at)
+            noted += 1
+    return noted
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def note_overdue_clocks_task() -> int:
+    return note_overdue_clocks()

@@ -1,0 +1,48 @@
+"""Chinese messages for request validation errors (pydantic's own are English)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+MESSAGES = {
+    "missing": "必填",
+    "string_too_short": "不能为空",
+    "string_too_long": "内容过长（最多 {max_length} 字）",
+    "string_type": "应为文本",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "bool_parsing": "应为 true 或 false",
+    "bool_type": "应为 true 或 false",
+    "list_type": "应为列表",
+    "datetime_parsing": "时间格式不正确，应为 ISO 8601（如 2026-11-22T10:00:00+08:00）",
+    "datetime_from_date_parsing": "时间格式不正确，应为 ISO 8601（如 2026-11-22T10:00:00+08:00）",
+    "datetime_type": "时间格式不正确",
+    "date_parsing": "日期格式不正确，应为 YYYY-MM-DD",
+    "date_from_datetime_parsing": "日期格式不正确，应为 YYYY-MM-DD",
+    "date_type": "日期格式不正确，应为 YYYY-MM-DD",
+    "literal_error": "取值无效，可选：{expected}",
+    "enum": "取值无效，可选：{expected}",
+    "greater_than_equal": "不能小于 {ge}",
+    "less_than_equal": "不能大于 {le}",
+    "json_invalid": "请求体不是有效的 JSON",
+    "model_attributes_type": "请求体应为 JSON 对象",
+    "dict_type": "应为 JSON 对象",
+    "value_error": "{msg}",
+}
+
+LOCATIONS = {"body", "query", "path", "payload", "form"}
+
+
+def describe_errors(errors: Iterable[dict[str, Any]]) -> list[dict[str, str]]:
+    described = []
+    for error in errors:
+        loc = [str(p) for p in error.get("loc", ()) if str(p) not in LOCATIONS]
+        template = MESSAGES.get(error.get("type", ""), "取值无效")
+        context = {**error.get("ctx", {}), "msg": error.get("msg", "")}
+        try:
+            message = template.format(**context)
+        except (KeyError, IndexError):
+            message = template
+        described.append({"field": ".".join(loc), "message": message})
+    return described

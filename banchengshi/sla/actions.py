@@ -1,0 +1,95 @@
+"""Changing the calendar or a policy moves every open clock it touches, and says so on the timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+
+from banchengshi.audit.events import record_event
+from banchengshi.sla.calendar import holiday_names
+from banchengshi.sla.models import CalendarDay, CalendarYear, DayKind, Policy
+
+
+class CalendarError(ValueError):
+    pass
+
+
+def _open_cases_for(policy: Policy | None = None) -> list[Any]:
+    from banchengshi.cases.models import Case
+    from banchengshi.sla.services import effective_policy
+
+    cases = Case.objects.filter(clocks__stopped_at__isnull=True).distinct().select_related("center", "center__parent")
+    if policy is None:
+        return list(cases)
+    return [c for c in cases if effective_policy(c.center).pk == policy.pk]
+
+
+def _recompute(cases: Iterable[Any], reason: str, actor: Any) -> int:
+    from banchengshi.cases.clocks import recompute_open_clocks
+
+    return recompute_open_clocks(cases, reason=reason, actor=actor)
+
+
+@transaction.atomic
+def do_set_calendar_year(
+    year: int, *, holidays: Iterable[date], workdays: Iterable[date], acting_user: Any, source: str = "手工录入"
+) -> tuple[CalendarYear, int]:
+    """Replace a year's holidays and 调休 make-up workdays; returns the year and how many clocks moved."""
+    holidays, workdays = sorted(set(holidays)), sorted(set(workdays))
+    if not 2000 <= year <= 2100:
+        raise CalendarError("年份须在 2000 至 2100 之间")
+    for day in [*holidays, *workdays]:
+        if day.year != year:
+            raise CalendarError(f"{day.isoformat()} 不属于 {year} 年")
+    both = set(holidays) & set(workdays)
+    if both:
+        raise CalendarError(f"{min(both).isoformat()} 不能既是节假日又是调休上班日")
+    weekday_workdays = [d for d in workdays if d.weekday() < 5]
+    if weekday_workdays:
+        raise CalendarError(f"{weekday_workdays[0].isoformat()} 是工作日，调休上班日应为周六或周日")
+    names = holiday_names(year)
+    calendar_year, _ = CalendarYear.objects.update_or_create(year=year, defaults={"source": source})
+    calendar_year.days.all().delete()
+    CalendarDay.objects.bulk_create(
+        [CalendarDay(year=calendar_year, date=d, kind=DayKind.HOLIDAY, name=names.get(d, "")) for d in holidays]
+        + [CalendarDay(year=calendar_year, date=d, kind=DayKind.WORKDAY, name=names.get(d, "调休上班")) for d in workdays]
+    )
+    record_event("calendar_updated", actor=acting_user, year=year, holidays=len(holidays), workdays=len(workdays), source=source)
+    moved = _recompute(_open_cases_for(), f"{year}年日历调整", acting_user)
+    return calendar_year, moved
+
+
+@transaction.atomic
+def do_recompute_after_calendar_edit(year: int, *, acting_user: Any) -> int:
+    """After an edit in the admin (which saves rows itself)."""
+    record_event("calendar_updated", actor=acting_user, year=year, source="管理后台")
+    return _recompute(_open_cases_for(), f"{year}年日历调整", acting_user)
+
+
+@transaction.atomic
+def do_recompute_after_policy_change(policy: Policy, *, acting_user: Any) -> int:
+    record_event("policy_updated", actor=acting_user, policy=policy.code, name=policy.name)
+    return _recompute(_open_cases_for(policy), f"时限规则“{policy.name}”调整", acting_user)
+
+
+@transaction.atomic
+def do_recompute_after_unit_change(unit: Any, *, acting_user: Any) -> int:
+    """A center's hours, parent or policy changed: its cases' clocks follow."""
+    from banchengshi.accounts.access import subtree_ids
+
+    record_event("unit_updated", actor=acting_user, unit=unit.code)
+    centers = subtree_ids(unit)
+    return _recompute([c for c in _open_cases_for() if c.center_id in centers], f"单位“{unit.name}”设置调整", acting_user)
+
+
+@transaction.atomic
+def do_update_policy(policy: Policy, *, acting_user: Any, **changes: Any) -> tuple[Policy, int]:
+    policy = Policy.objects.select_for_update().get(pk=policy.pk)
+    for field, value in changes.items():
+        setattr(policy, field, value)
+    policy.full_clean()
+    policy.save()
+    return policy, do_recompute_after_policy_change(policy, acting_user=acting_user)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SlaConfig(AppConfig):
+    name = "banchengshi.sla"
+    verbose_name = "时限与工作日"

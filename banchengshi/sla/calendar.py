@@ -1,0 +1,73 @@
+"""China's statutory working-day calendar, as pure data.
+
+A day is a working day when it is a 调休 make-up workday, or when it is a Monday-Friday that is not a
+statutory holiday. Years without loaded data fall back to Monday-Friday; callers ask
+`missing_years()` so the fallback is never silent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    holidays: frozenset[date] = frozenset()
+    workdays: frozenset[date] = frozenset()
+    loaded_years: frozenset[int] = field(default_factory=frozenset)
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self.workdays:
+            return True
+        if day in self.holidays:
+            return False
+        return day.weekday() < 5
+
+    def next_working_day(self, day: date) -> date:
+        """The first working day strictly after `day`."""
+        day += timedelta(days=1)
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def missing_years(self, first: date, last: date) -> list[int]:
+        return [y for y in range(first.year, last.year + 1) if y not in self.loaded_years]
+
+
+def from_chinese_calendar(first_year: int = 2004, last_year: int = 2026) -> dict[int, tuple[set[date], set[date]]]:
+    """Holidays and make-up workdays per year from the `chinese_calendar` package."""
+    import chinese_calendar
+
+    years: dict[int, tuple[set[date], set[date]]] = {y: (set(), set()) for y in range(first_year, last_year + 1)}
+    for day in chinese_calendar.holidays:
+        if day.year in years and day.weekday() < 5:
+            years[day.year][0].add(day)
+    for day in chinese_calendar.workdays:
+        if day.year in years and day.weekday() >= 5:
+            years[day.year][1].add(day)
+    return years
+
+
+def holiday_names(year: int) -> dict[date, str]:
+    """Chinese names of the statutory holidays in `year`, where the package knows them."""
+    import chinese_calendar
+
+    names = {
+        "New Year's Day": "元旦",
+        "Spring Festival": "春节",
+        "Tomb-sweeping Day": "清明节",
+        "Labour Day": "劳动节",
+        "Dragon Boat Festival": "端午节",
+        "National Day": "国庆节",
+        "Mid-autumn Festival": "中秋节",
+        "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
+    }
+    result: dict[date, str] = {}
+    for day, name in chinese_calendar.holidays.items():
+        if day.year == year:
+            result[day] = names.get(str(name), str(name))
+    for day, name in chinese_calendar.workdays.items():
+        if day.year == year and day.weekday() >= 5:
+            result[day] = f"{names.get(str(name), str(name))}调休上班"
+    return result

@@ -1,0 +1,70 @@
+"""Reads the calendar, policies and business hours from the database for the pure SLA functions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.utils import timezone
+
+from banchengshi.sla.calendar import WorkCalendar
+from banchengshi.sla.deadlines import BusinessHours, add_working_days, warning_time
+from banchengshi.sla.models import CalendarDay, CalendarYear, DayKind, Policy
+
+
+def load_calendar() -> WorkCalendar:
+    holidays: set[date] = set()
+    workdays: set[date] = set()
+    for day, kind in CalendarDay.objects.values_list("date", "kind"):
+        (holidays if kind == DayKind.HOLIDAY else workdays).add(day)
+    years = frozenset(CalendarYear.objects.values_list("year", flat=True))
+    return WorkCalendar(frozenset(holidays), frozenset(workdays), years)
+
+
+def missing_year_warning(year: int) -> str:
+    return (
+        f"{year}年的法定节假日和调休安排尚未录入，该年时限暂按周一至周五推算；"
+        f"请政务服务办按国务院办公厅通知录入{year}年日历。"
+    )
+
+
+def calendar_warnings(calendar: WorkCalendar | None = None, today: date | None = None) -> list[str]:
+    """Warnings every admin should see: this year or next year lacks its statutory calendar."""
+    calendar = calendar or load_calendar()
+    today = today or timezone.localdate()
+    return [missing_year_warning(y) for y in (today.year, today.year + 1) if y not in calendar.loaded_years]
+
+
+def hours_of(unit: object) -> BusinessHours:
+    opens = getattr(unit, "opens", None)
+    closes = getattr(unit, "closes", None)
+    if opens is None or closes is None:
+        return BusinessHours()
+    return BusinessHours(opens=opens, closes=closes)
+
+
+def effective_policy(unit: object) -> Policy:
+    """The unit's own policy, else its nearest ancestor's, else the default one."""
+    node = unit
+    while node is not None:
+        policy = getattr(node, "policy", None)
+        if policy is not None:
+            return policy
+        node = getattr(node, "parent", None)
+    policy = Policy.objects.order_by("-is_default", "code").first()
+    if policy is None:
+        raise LookupError("no time-limit policy is configured")
+    return policy
+
+
+def due_for(start: datetime, working_days: int, unit: object, calendar: WorkCalendar | None = None) -> dict[str, object]:
+    """What a clerk tells the reporter: when `working_days` from `start` end at this unit."""
+    calendar = calendar or load_calendar()
+    hours = hours_of(unit)
+    policy = effective_policy(unit)
+    due_at = add_working_days(start, working_days, calendar, hours)
+    missing = calendar.missing_years(start.astimezone(hours.tz).date(), due_at.date())
+    return {
+        "due_at": due_at,
+        "warn_at": warning_time(start, due_at, policy.warn_hours),
+        "warnings": [missing_year_warning(y) for y in missing],
+    }

@@ -1,0 +1,79 @@
+"""One NinjaAPI under /api/v1/. Errors are JSON {"detail": "..."} in Chinese with a 4xx status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from banchengshi.accounts.auth import TokenAuth
+from banchengshi.cases.actions import ActionError
+from banchengshi.cases.api import router as cases_router
+from banchengshi.cases.api import work_orders as work_orders_router
+from banchengshi.cases.selectors import ActionForbidden
+from banchengshi.cases.transitions import InvalidTransition
+from banchengshi.dispatch.api import router as dispatch_router
+from banchengshi.lib.validation import describe_errors
+from banchengshi.sla.actions import CalendarError
+from banchengshi.sla.api import router as calendar_router
+
+api = NinjaAPI(
+    title="办成事 API",
+    version="1",
+    description="“办不成事”反映窗口受理处置系统的接口。时间均为带时区偏移的 ISO 8601；未带偏移的输入按北京时间理解。",
+    auth=TokenAuth(),
+    urls_namespace="api-v1",
+)
+api.add_router("/cases", cases_router)
+api.add_router("/work-orders", work_orders_router)
+api.add_router("/calendar", calendar_router)
+api.add_router("/dispatch", dispatch_router)
+
+
+def _detail(request: HttpRequest, status: int, detail: str, **extra: Any) -> HttpResponse:
+    return api.create_response(request, {"detail": detail, **extra}, status=status)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    message = str(exc) if str(exc) and not str(exc).startswith("No ") else "未找到"
+    return _detail(request, 404, message)
+
+
+@api.exception_handler(ActionForbidden)
+def forbidden(request: HttpRequest, exc: ActionForbidden) -> HttpResponse:
+    return _detail(request, 403, str(exc))
+
+
+@api.exception_handler(InvalidTransition)
+def invalid_transition(request: HttpRequest, exc: InvalidTransition) -> HttpResponse:
+    return _detail(request, 409, str(exc), current_status=exc.current)
+
+
+@api.exception_handler(ActionError)
+def action_error(request: HttpRequest, exc: ActionError) -> HttpResponse:
+    return _detail(request, exc.status, exc.message)
+
+
+@api.exception_handler(CalendarError)
+def calendar_error(request: HttpRequest, exc: CalendarError) -> HttpResponse:
+    return _detail(request, 422, str(exc))
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = describe_errors(exc.errors)
+    summary = "；".join(f"{e['field']}：{e['message']}" if e["field"] else e["message"] for e in errors)
+    return _detail(request, 422, f"请求内容有误：{summary}", errors=errors)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _detail(request, 401, "未登录或令牌无效")
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _detail(request, exc.status_code, str(exc))
