@@ -16,7 +16,7 @@ def note_overdue_clocks() -> int:
     now = timezone.now()
     noted = 0
     with transaction.atomic():
-        overdue = Clock.objects.select_for_update().select_related("case").filter(
+        overdue = Clock.objects.select_for_update(of=("self",)).select_related("case").filter(
             stopped_at__isnull=True, paused_at__isnull=True, overdue_noted_at__isnull=True, due_at__lt=now
         )
         for clock in overdue:

@@ -23,11 +23,11 @@ class InvalidInput(ActionError):
 
 
 def lock_case(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("center", "center__parent", "matter", "locality").get(pk=case.pk)
+    return Case.objects.select_for_update(of=("self",)).select_related("center", "center__parent", "matter", "locality").get(pk=case.pk)
 
 
 def lock_order(order: WorkOrder) -> WorkOrder:
-    return WorkOrder.objects.select_for_update().select_related("unit", "case").get(pk=order.pk)
+    return WorkOrder.objects.select_for_update(of=("self",)).select_related("unit", "case").get(pk=order.pk)
 
 
 def move(case: Case, target: str, *, actor: Any, action: str, at: datetime, fields: tuple[str, ...] = (), **data: Any) -> None:
