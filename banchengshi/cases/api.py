@@ -61,6 +61,8 @@ def register_case(request: AuthedRequest, payload: CaseIn) -> Status[dict[str, A
     if not has_role_for(user, Need.REGISTER):
         raise ActionForbidden("您的角色无权登记反映件")
     center = unit_by_code(payload.center, "登记中心")
+    if not center.is_center:
+        raise InvalidInput(f"“{center.name}”不是政务服务中心，不能作为登记中心")
     if user.unit is None or center.pk not in subtree_ids(user.unit):
         raise ActionForbidden(f"您不能在“{center.name}”登记反映件")
     matter = None
