@@ -1,0 +1,223 @@
+"""台账: cases as one spreadsheet row each, the ledger the window keeps (Songjiang 登记表, Ankang 工单).
+
+Pure rendering: no access checks and no queries of its own. Callers pass cases the user may see
+(`cases_visible_to(user)`), already prefetched, or every row costs several queries:
+
+    cases.select_related("center", "matter").prefetch_related("clocks", "work_orders__unit", "visits")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from io import BytesIO
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from banchengshi.cases.choices import (
+    CaseStatus,
+    Category,
+    Channel,
+    Complexity,
+    HandlingType,
+    Rating,
+    Reason,
+    WorkOrderRole,
+    WorkOrderStatus,
+)
+from banchengshi.cases.models import Case, Visit
+from banchengshi.cases.presenters import case_light
+from banchengshi.lib.masking import mask_phone
+
+LIGHT_LABELS = {"red": gettext_lazy("红"), "yellow": gettext_lazy("黄"), "green": gettext_lazy("绿")}
+NO_LIGHT = "—"
+# A unit that returned its order or passed it down no longer handles the case.
+FORMER_HOLDER = frozenset({WorkOrderStatus.RETURNED, WorkOrderStatus.TRANSFERRED})
+
+TITLE_ROW, FILTER_ROW, HEADER_ROW = 1, 2, 3
+FIRST_DATA_ROW = HEADER_ROW + 1
+
+
+def _local(moment: datetime | None) -> str:
+    return "" if moment is None else timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _label(choices: type[models.Choices], value: Any) -> str:
+    """The Chinese label of a stored choice; a value no longer in the code shows as stored."""
+    if value in ("", None):
+        return ""
+    labels: dict[Any, Any] = dict(choices.choices)
+    return str(labels.get(value, value))
+
+
+def _reasons(case: Case) -> str:
+    labels = []
+    for reason in case.reasons:
+        if reason == Reason.OTHER and case.reason_other:
+            labels.append(f"{Reason.OTHER.label}：{case.reason_other}")
+        else:
+            labels.append(_label(Reason, reason))
+    if case.reason_other and Reason.OTHER not in case.reasons:
+        labels.append(case.reason_other)
+    return "、".join(labels)
+
+
+def _units(case: Case, role: WorkOrderRole) -> str:
+    names = [
+        o.unit.name for o in case.work_orders.all() if o.role == role and o.status not in FORMER_HOLDER
+    ]
+    return "、".join(dict.fromkeys(names))
+
+
+def _latest_visit(case: Case) -> Visit | None:
+    visits = list(case.visits.all())
+    return max(visits, key=lambda v: (v.visited_at, v.pk)) if visits else None
+
+
+def _closed_at(case: Case) -> str:
+    if case.closed_at is None and case.status == CaseStatus.RESOLVED_ON_SITE:
+        return _local(case.replied_at)  # 现场办结 is closed the moment the window answers
+    return _local(case.closed_at)
+
+
+def _result(case: Case) -> str:
+    if not case.result and case.status == CaseStatus.NOT_ACCEPTED:
+        return f"{_('不予受理')}：{case.rejection_reason}"
+    return case.result
+
+
+def _light(case: Case, now: datetime) -> str:
+    light = case_light(list(case.clocks.all()), now)
+    return NO_LIGHT if light is None else str(LIGHT_LABELS[light])
+
+
+def _solved(visit: Visit | None) -> str:
+    if visit is None:
+        return ""
+    return _("是") if visit.solved else _("否")
+
+
+Cell = Callable[[Case, datetime, Visit | None], str]
+
+# (header, column width in characters, wrap, value)
+COLUMNS: list[tuple[Promise, int, bool, Cell]] = [
+    (gettext_lazy("登记编号"), 16, False, lambda c, now, v: c.reference),
+    (gettext_lazy("登记时间"), 17, False, lambda c, now, v: _local(c.received_at)),
+    (gettext_lazy("反映渠道"), 12, True, lambda c, now, v: _label(Channel, c.channel)),
+    (gettext_lazy("登记中心"), 18, True, lambda c, now, v: c.center.name),
+    (gettext_lazy("反映人"), 10, False, lambda c, now, v: c.reporter_name),
+    (gettext_lazy("联系电话"), 14, False, lambda c, now, v: mask_phone(c.reporter_phone)),
+    (gettext_lazy("企业名称"), 20, True, lambda c, now, v: c.reporter_organization),
+    (gettext_lazy("事项"), 22, True, lambda c, now, v: c.matter.name if c.matter else ""),
+    (gettext_lazy("办理业务名称"), 20, True, lambda c, now, v: c.business_name),
+    (gettext_lazy("办不成原因"), 22, True, lambda c, now, v: _reasons(c)),
+    (gettext_lazy("问题类型"), 12, False, lambda c, now, v: _label(Category, c.category)),
+    (gettext_lazy("遇到的问题"), 40, True, lambda c, now, v: c.description),
+    (gettext_lazy("诉求"), 30, True, lambda c, now, v: c.demand),
+    (gettext_lazy("办理方式"), 10, False, lambda c, now, v: _label(HandlingType, c.handling_type)),
+    (gettext_lazy("难易程度"), 9, False, lambda c, now, v: _label(Complexity, c.complexity)),
+    (gettext_lazy("状态"), 12, False, lambda c, now, v: _label(CaseStatus, c.status)),
+    (gettext_lazy("承办单位"), 20, True, lambda c, now, v: _units(c, WorkOrderRole.LEAD)),
+    (gettext_lazy("协办单位"), 20, True, lambda c, now, v: _units(c, WorkOrderRole.ASSISTING)),
+    (gettext_lazy("时限灯"), 7, False, lambda c, now, v: _light(c, now)),
+    (gettext_lazy("办结时间"), 17, False, lambda c, now, v: _closed_at(c)),
+    (gettext_lazy("办理结果"), 40, True, lambda c, now, v: _result(c)),
+    (gettext_lazy("回访满意度"), 11, False, lambda c, now, v: _label(Rating, v.rating) if v else ""),
+    (gettext_lazy("是否解决"), 9, False, lambda c, now, v: _solved(v)),
+]
+
+THIN = Side(style="thin", color="999999")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+TOP_LEFT = Alignment(vertical="top", horizontal="left")
+TOP_LEFT_WRAP = Alignment(vertical="top", horizontal="left", wrap_text=True)
+
+
+EXCEL_CELL_LIMIT = 32767
+
+
+def _text(value: str) -> str:
+    # openpyxl refuses control characters, which pasted or OCR'd text does carry; Excel "repairs"
+    # (empties) a file with a cell longer than its limit.
+    return ILLEGAL_CHARACTERS_RE.sub("", value)[:EXCEL_CELL_LIMIT]
+
+
+def _put(ws: Worksheet, row: int, column: int, value: str) -> Any:
+    cell = ws.cell(row=row, column=column, value=_text(value))
+    # What a citizen typed is text even when it starts with "=": never a live formula in the ledger.
+    cell.data_type = "s"
+    return cell
+
+
+def _filters_text(filters: list[tuple[str, str]], count: int, now: datetime) -> str:
+    applied = "；".join(f"{label}：{value}" for label, value in filters) if filters else _("全部")
+    return _("筛选条件：{filters}　共 {count} 件　导出时间：{now}").format(
+        filters=applied, count=count, now=_local(now)
+    )
+
+
+def ledger_xlsx(
+    cases: Iterable[Case], *, title: str, filters: list[tuple[str, str]], now: datetime | None = None
+) -> bytes:
+    """The 台账 as .xlsx bytes: title, the filters applied, a header, then one row per case.
+
+    `filters` are (label, value) pairs already in Chinese, e.g. [("状态", "办理中")]. `now` decides the
+    时限灯 and the export time shown.
+    """
+    now = now or timezone.now()
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = _("台账")
+    last_column = get_column_letter(len(COLUMNS))
+
+    title_cell = _put(ws, TITLE_ROW, 1, title)
+    title_cell.font = Font(bold=True, size=16)
+    title_cell.alignment = Alignment(horizontal="left", vertical="center")  # centred over 23 columns is off-screen
+    ws.merge_cells(f"A{TITLE_ROW}:{last_column}{TITLE_ROW}")
+    ws.row_dimensions[TITLE_ROW].height = 30
+    ws.merge_cells(f"A{FILTER_ROW}:{last_column}{FILTER_ROW}")
+
+    header_fill = PatternFill("solid", fgColor="DDE4EE")
+    for index, (header, width, _wrap, _value) in enumerate(COLUMNS, start=1):
+        cell = _put(ws, HEADER_ROW, index, str(header))
+        cell.font = Font(bold=True)
+        cell.fill = header_fill
+        cell.border = BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(index)].width = width
+
+    row = HEADER_ROW
+    for case in cases:
+        row += 1
+        visit = _latest_visit(case)
+        for index, (_header, _width, wrap, value) in enumerate(COLUMNS, start=1):
+            cell = _put(ws, row, index, value(case, now, visit))
+            cell.border = BORDER
+            cell.alignment = TOP_LEFT_WRAP if wrap else TOP_LEFT
+
+    filter_cell = _put(ws, FILTER_ROW, 1, _filters_text(filters, row - HEADER_ROW, now))
+    filter_cell.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
+
+    ws.freeze_panes = f"B{FIRST_DATA_ROW}"  # header and 登记编号 stay in view
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{last_column}{row}"
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    wb.properties.title = title
+    wb.properties.creator = "办成事"
+
+    buffer = BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
