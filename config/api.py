@@ -18,6 +18,7 @@ from banchengshi.dispatch.api import router as dispatch_router
 from banchengshi.lib.validation import describe_errors
 from banchengshi.sla.actions import CalendarError
 from banchengshi.sla.api import router as calendar_router
+from banchengshi.supervision.api import meetings_router, notices_router
 
 api = NinjaAPI(
     title="办成事 API",
@@ -30,6 +31,8 @@ api.add_router("/cases", cases_router)
 api.add_router("/work-orders", work_orders_router)
 api.add_router("/calendar", calendar_router)
 api.add_router("/dispatch", dispatch_router)
+api.add_router("/meetings", meetings_router)
+api.add_router("/notices", notices_router)
 
 
 def _detail(request: HttpRequest, status: int, detail: str, **extra: Any) -> HttpResponse:

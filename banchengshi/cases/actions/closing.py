@@ -14,6 +14,8 @@ from banchengshi.cases.clocks import reopen_clock, start_clock, stop_clocks
 from banchengshi.cases.models import Case, Resupervision, Visit, WorkOrder
 from banchengshi.sla.deadlines import add_working_days
 from banchengshi.sla.services import effective_policy, hours_of, load_calendar
+from banchengshi.supervision import actions as supervision_actions
+from banchengshi.supervision.choices import NoticeKind
 
 UNSATISFIED = frozenset({Rating.VERY_DISSATISFIED, Rating.DISSATISFIED})
 
@@ -105,6 +107,10 @@ def do_resupervise_case(case: Case, *, acting_user: Any, reason: str) -> Resuper
          fields=("resupervision_count", "review_approved_at", "reporter_confirmed", "closed_at"),
          reason=reason, unit=unit.name)
     order = WorkOrder.objects.create(case=case, unit=unit, role=WorkOrderRole.LEAD, created_by=acting_user, created_at=now)
-    record_event("notice_issued", actor=acting_user, case=case, work_order=order, unit=unit.name, reason=reason)
+    # The 通报 is a Notice row the unit signs for; supervision.actions is imported as a module (it imports us).
+    supervision_actions.do_issue_notice(
+        acting_user=acting_user, unit=unit, case=case, kind=NoticeKind.RESUPERVISION,
+        title=f"关于反映件{case.reference}的再督办通报", body=reason,
+    )
     start_clock(case, ClockKind.RECTIFICATION, now, work_order=order)
     return supervision

@@ -1,0 +1,201 @@
+"""Notices (通报) and joint meetings (联席会议): one transaction each, an event on every linked case."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from banchengshi.accounts.choices import UnitKind
+from banchengshi.accounts.models import Unit
+from banchengshi.audit.events import record_event
+from banchengshi.cases.actions.base import ActionError, InvalidInput, require_text
+from banchengshi.cases.choices import CaseStatus
+from banchengshi.cases.models import Case
+from banchengshi.cases.selectors import cases_visible_to
+from banchengshi.supervision.choices import MeetingCriterion, NoticeKind
+from banchengshi.supervision.models import FollowUpTask, JointMeeting, Notice
+
+
+def _optional_text(value: str, label: str, *, limit: int = 4000) -> str:
+    value = (value or "").strip()
+    if len(value) > limit:
+        raise InvalidInput(f"{label}不能超过{limit}字")
+    return value
+
+
+def _check_target_unit(unit: Unit, label: str) -> None:
+    """Notices and tasks go to units that handle cases (or to the admin office itself), never to oversight."""
+    if not unit.is_active or unit.kind == UnitKind.OVERSIGHT:
+        raise InvalidInput(f"“{unit.name}”不能作为{label}")
+
+
+def _local(moment: datetime) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+
+
+def _criteria(values: Sequence[str]) -> list[str]:
+    criteria = list(dict.fromkeys(values or []))
+    if not criteria:
+        raise InvalidInput("请至少选择一项召开联席会议的情形")
+    for value in criteria:
+        if value not in MeetingCriterion.values:
+            options = "、".join(f"{v}（{label}）" for v, label in MeetingCriterion.choices)
+            raise InvalidInput(f"召开联席会议的情形取值无效：{value!r}，可选 {options}")
+    return criteria
+
+
+def _meeting_cases(meeting: JointMeeting) -> list[Case]:
+    return list(meeting.cases.order_by("pk"))
+
+
+@transaction.atomic
+def do_issue_notice(
+    *, acting_user: Any, unit: Unit, case: Case | None = None, kind: str, title: str, body: str
+) -> Notice:
+    """通报 to `unit`; about `case` when given (再督办 and 超时 notices always are)."""
+    if kind not in NoticeKind.values:
+        options = "、".join(f"{v}（{label}）" for v, label in NoticeKind.choices)
+        raise InvalidInput(f"通报类型取值无效：{kind!r}，可选 {options}")
+    if kind != NoticeKind.GENERAL and case is None:
+        raise InvalidInput(f"“{NoticeKind(kind).label}”须关联反映件")
+    _check_target_unit(unit, "被通报单位")
+    title = require_text(title, "通报标题", limit=200)
+    body = require_text(body, "通报内容")
+    now = timezone.now()
+    notice = Notice.objects.create(
+        unit=unit, case=case, kind=kind, title=title, body=body, issued_by=acting_user, issued_at=now
+    )
+    record_event("notice_issued", actor=acting_user, case=case, at=now, notice=notice.pk, kind=kind,
+                 kind_label=str(NoticeKind(kind).label), unit=unit.name, title=title, body=body)
+    return notice
+
+
+@transaction.atomic
+def do_acknowledge_notice(notice: Notice, *, acting_user: Any) -> Notice:
+    """签收: someone of the notified unit has read it."""
+    notice = Notice.objects.select_for_update(of=("self",)).select_related("unit", "case").get(pk=notice.pk)
+    if notice.read_at is not None:
+        raise ActionError(f"该通报已于 {_local(notice.read_at)} 签收")
+    now = timezone.now()
+    notice.read_at = now
+    notice.acknowledged_by = acting_user
+    notice.save(update_fields=["read_at", "acknowledged_by"])
+    record_event("notice_acknowledged", actor=acting_user, case=notice.case, at=now,
+                 notice=notice.pk, unit=notice.unit.name, title=notice.title)
+    return notice
+
+
+@transaction.atomic
+def do_create_meeting(
+    *,
+    acting_user: Any,
+    title: str,
+    criteria: Sequence[str],
+    held_at: datetime,
+    place: str,
+    cases: Sequence[Case],
+    attendee_units: Sequence[Unit],
+    attendee_names: str,
+    minutes: str = "",
+    decisions: str = "",
+) -> JointMeeting:
+    """联席会议 on one or more cases, for at least one of the Ankang criteria (第十四条)."""
+    title = require_text(title, "会议名称", limit=200)
+    codes = _criteria(criteria)
+    linked = list({c.pk: c for c in cases}.values())
+    if not linked:
+        raise InvalidInput("请至少关联一件反映件")
+    visible = set(cases_visible_to(acting_user).filter(pk__in=[c.pk for c in linked]).values_list("pk", flat=True))
+    unseen = [c.reference for c in linked if c.pk not in visible]
+    if unseen:
+        raise InvalidInput(f"未找到反映件：{'、'.join(unseen)}")
+    for case in linked:
+        if case.status == CaseStatus.MERGED:
+            raise InvalidInput(f"{case.reference} 已并单，请关联其主件")
+    units = list({u.pk: u for u in attendee_units}.values())
+    for unit in units:
+        if not unit.is_active:
+            raise InvalidInput(f"“{unit.name}”已停用，不能作为参会单位")
+    if timezone.is_naive(held_at):
+        held_at = timezone.make_aware(held_at)
+    now = timezone.now()
+    meeting = JointMeeting.objects.create(
+        title=title,
+        criteria=codes,
+        held_at=held_at,
+        place=_optional_text(place, "会议地点", limit=200),
+        convened_by=acting_user,
+        attendee_names=_optional_text(attendee_names, "参会人员"),
+        minutes=_optional_text(minutes, "会议纪要", limit=20000),
+        decisions=_optional_text(decisions, "议定事项", limit=20000),
+    )
+    meeting.cases.set(linked)
+    meeting.attendees.set(units)
+    labels = [str(MeetingCriterion(c).label) for c in codes]
+    for case in sorted(linked, key=lambda c: c.pk):
+        record_event("joint_meeting_convened", actor=acting_user, case=case, at=now, meeting=meeting.pk,
+                     title=title, criteria=codes, criteria_labels=labels, held_at=held_at,
+                     attendees=[u.name for u in units])
+    return meeting
+
+
+@transaction.atomic
+def do_record_meeting_outcome(
+    meeting: JointMeeting,
+    *,
+    acting_user: Any,
+    minutes: str,
+    decisions: str,
+    tasks: Sequence[tuple[Unit, str, date]] = (),
+) -> JointMeeting:
+    """会议纪要 and 议定事项, with each decision's follow-up assigned to a unit by a date.
+    Recording again amends the minutes and decisions and adds the new tasks."""
+    meeting = JointMeeting.objects.select_for_update().get(pk=meeting.pk)
+    now = timezone.now()
+    if meeting.held_at > now:
+        raise ActionError(f"会议定于 {_local(meeting.held_at)} 召开，召开后方可录入会议结果")
+    decisions = require_text(decisions, "议定事项", limit=20000)
+    minutes = _optional_text(minutes, "会议纪要", limit=20000)
+    today = timezone.localdate(now)
+    checked = []
+    for unit, description, due_date in tasks:
+        _check_target_unit(unit, "责任单位")
+        if due_date < today:
+            raise InvalidInput(f"“{unit.name}”的任务完成期限 {due_date} 早于今天")
+        checked.append((unit, require_text(description, "任务内容"), due_date))
+    amended = meeting.outcome_recorded_at is not None
+    meeting.minutes = minutes
+    meeting.decisions = decisions
+    meeting.outcome_recorded_at = now
+    meeting.save(update_fields=["minutes", "decisions", "outcome_recorded_at"])
+    created = [
+        FollowUpTask.objects.create(meeting=meeting, unit=unit, description=text, due_date=due, created_at=now)
+        for unit, text, due in checked
+    ]
+    summary = [{"task": t.pk, "unit": t.unit.name, "description": t.description, "due_date": t.due_date} for t in created]
+    for case in _meeting_cases(meeting):
+        record_event("joint_meeting_outcome", actor=acting_user, case=case, at=now, meeting=meeting.pk,
+                     title=meeting.title, decisions=decisions, tasks=summary, amended=amended)
+    return meeting
+
+
+@transaction.atomic
+def do_complete_task(task: FollowUpTask, *, acting_user: Any, note: str) -> FollowUpTask:
+    """The responsible unit reports the task done."""
+    task = FollowUpTask.objects.select_for_update(of=("self",)).select_related("unit", "meeting").get(pk=task.pk)
+    if task.done_at is not None:
+        raise ActionError(f"该任务已于 {_local(task.done_at)} 办结")
+    now = timezone.now()
+    task.done_note = require_text(note, "完成情况")
+    task.done_at = now
+    task.done_by = acting_user
+    task.save(update_fields=["done_note", "done_at", "done_by"])
+    late = timezone.localdate(now) > task.due_date
+    for case in _meeting_cases(task.meeting):
+        record_event("follow_up_task_done", actor=acting_user, case=case, at=now, meeting=task.meeting_id,
+                     task=task.pk, unit=task.unit.name, description=task.description, note=task.done_note, late=late)
+    return task

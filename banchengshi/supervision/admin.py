@@ -1,0 +1,46 @@
+from django.contrib import admin
+
+from banchengshi.supervision.models import FollowUpTask, JointMeeting, Notice
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Browse only: notices and meetings change through their actions (API), never by editing rows."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notice)
+class NoticeAdmin(ReadOnlyAdmin):
+    list_display = ("issued_at", "kind", "unit", "case", "title", "read_at")
+    list_filter = ("kind", "unit")
+    search_fields = ("title", "body", "case__reference")
+    date_hierarchy = "issued_at"
+
+
+class FollowUpTaskInline(admin.TabularInline):
+    model = FollowUpTask
+    extra = 0
+    can_delete = False
+    fields = ("unit", "description", "due_date", "done_at", "done_note")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(JointMeeting)
+class JointMeetingAdmin(ReadOnlyAdmin):
+    list_display = ("held_at", "title", "place", "outcome_recorded_at")
+    search_fields = ("title", "decisions", "cases__reference")
+    filter_horizontal = ("attendees", "cases")
+    date_hierarchy = "held_at"
+    inlines = [FollowUpTaskInline]
