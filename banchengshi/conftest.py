@@ -72,6 +72,12 @@ class District:
         return ApiClient(self.users[name])
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """Staff accounts are made in every test; the production hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def district(db: Any) -> District:
     load_district(DISTRICT_DIR)

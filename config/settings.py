@@ -57,7 +57,9 @@ INSTALLED_APPS = [
     "banchengshi.sla",
     "banchengshi.dispatch",
     "banchengshi.cases",
+    "banchengshi.supervision",
     "banchengshi.audit",
+    "banchengshi.reports",
 ]
 
 MIDDLEWARE = [
@@ -86,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "banchengshi.sla.context_processors.calendar",
+                "banchengshi.cases.context_processors.workbench",
             ],
         },
     },
@@ -124,6 +127,13 @@ LOCALE_PATHS = [BASE_DIR / "banchengshi" / "locale"]
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
+STATICFILES_DIRS = [BASE_DIR / "banchengshi" / "static"]
+WHITENOISE_USE_FINDERS = True  # tests and a fresh checkout serve assets without collectstatic
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -149,6 +159,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"jieba": {"level": "WARNING"}, "huey": {"level": "INFO", "propagate": False}},
+    "loggers": {"jieba": {"level": "WARNING"}, "huey": {"level": "INFO", "propagate": False},
+                "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 

@@ -32,3 +32,9 @@ class AuthedRequest(HttpRequest):
     """A request that passed `TokenAuth`: `auth` is the staff user."""
 
     auth: User
+
+
+class StaffRequest(HttpRequest):
+    """A workbench request behind `login_required`: `user` is a staff user."""
+
+    user: User

@@ -185,3 +185,32 @@ class ReferenceCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.last}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    """Stored under a random name: the original name is kept in the row, never in the URL or path."""
+    import uuid
+    from pathlib import PurePath
+
+    return f"attachments/{instance.uploaded_at:%Y/%m}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()[:10]}"
+
+
+class Attachment(models.Model):
+    """附件 of a case, downloadable only by those who may see the case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    work_order = models.ForeignKey(WorkOrder, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments")
+    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=200)
+    name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    content_type = models.CharField(_("类型"), max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"))
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -128,3 +128,66 @@ def case_detail(case: Case, user: Any, now: datetime | None = None) -> dict[str,
         warnings=[missing_year_warning(y) for y in years],
     )
     return detail
+
+
+ACTION_LABELS = {
+    "registered": "登记",
+    "resolved_on_site": "现场办结",
+    "not_accepted": "不予受理",
+    "accepted": "受理",
+    "merged": "并单",
+    "duplicate_merged": "重复反映并入",
+    "dispatched": "派单",
+    "queued_for_manual_dispatch": "转人工派单",
+    "work_order_created": "生成工单",
+    "work_order_received": "接单",
+    "work_order_returned": "退回工单",
+    "returned_for_redispatch": "退回待重新派单",
+    "dispatched_down": "向下派单",
+    "assistance_requested": "发起协办",
+    "reporter_contacted": "联系反映人",
+    "note_added": "办理记录",
+    "paused": "暂停计时",
+    "resumed": "恢复计时",
+    "replied": "答复",
+    "assisting_replied": "协办答复",
+    "submitted_for_review": "提交审核",
+    "review_approved": "审核通过",
+    "review_returned": "审核退回",
+    "closed": "办结",
+    "visited": "回访",
+    "resupervised": "再督办",
+    "notice_issued": "通报",
+    "clock_recomputed": "时限重算",
+    "clock_overdue": "超时",
+    "attachment_added": "上传附件",
+}
+
+
+def describe_business_time(seconds: int, seconds_per_day: int) -> str:
+    days, rest = divmod(abs(seconds), seconds_per_day)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    parts = []
+    if days:
+        parts.append(f"{days}个工作日")
+    if hours:
+        parts.append(f"{hours}小时")
+    if not days and not hours:
+        parts.append(f"{minutes}分钟")
+    return "".join(parts)
+
+
+def time_left(clock: Clock, now: datetime, calendar: Any, hours: Any) -> str:
+    """What is left before the limit, in working days and hours (or how far past it)."""
+    from banchengshi.sla.deadlines import business_seconds_between
+
+    if clock.stopped_at is not None:
+        return "已完成" + ("（超时）" if clock.stopped_at > clock.due_at else "")
+    moment = clock.paused_at or now
+    prefix = "暂停中，" if clock.paused_at else ""
+    if moment > clock.due_at:
+        late = business_seconds_between(clock.due_at, moment, calendar, hours)
+        return f"{prefix}已超时{describe_business_time(late, hours.seconds_per_day) if late else '（非工作时间）'}"
+    left = business_seconds_between(moment, clock.due_at, calendar, hours)
+    return f"{prefix}剩余{describe_business_time(left, hours.seconds_per_day)}"

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date, datetime, time
+from typing import Any, Literal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
+from ninja import Field as NinjaField
+from ninja import Schema
 
 from banchengshi.accounts.access import SEES_EVERYTHING, Need, has_role_for, subtree_ids
 from banchengshi.accounts.choices import CENTER_STAFF, UnitKind
 from banchengshi.cases.choices import OPEN_WORK_ORDER
-from banchengshi.cases.models import Case, WorkOrder
+from banchengshi.cases.models import Case, Clock, WorkOrder
 from banchengshi.cases.transitions import ensure_transition
 
 
@@ -62,3 +66,61 @@ def access_work_order(user: Any, work_order_id: int, need: Need = Need.HANDLE) -
     elif not has_role_for(user, need):
         raise ActionForbidden("您的角色无权进行此操作")
     return order
+
+
+class CaseFilters(Schema):
+    status: str | None = None
+    light: Literal["green", "yellow", "red"] | None = None
+    unit: str | None = NinjaField(None, description="承办或登记单位编码")
+    matter: str | None = NinjaField(None, description="事项编码")
+    received_from: date | None = None
+    received_to: date | None = NinjaField(None, description="含当日")
+    q: str | None = NinjaField(None, max_length=100, description="全文检索（中文）")
+    page: int = NinjaField(1, ge=1)
+    page_size: int = NinjaField(20, ge=1, le=100)
+
+
+def _running(**conditions: Any) -> Exists:
+    return Exists(Clock.objects.filter(case=OuterRef("pk"), stopped_at__isnull=True, **conditions))
+
+
+def filter_cases(cases: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:
+    now = timezone.now()
+    if f.status:
+        cases = cases.filter(status=f.status)
+    if f.unit:
+        cases = cases.filter(Q(center__code=f.unit) | Q(work_orders__unit__code=f.unit)).distinct()
+    if f.matter:
+        cases = cases.filter(matter__code=f.matter)
+    tz = timezone.get_current_timezone()
+    if f.received_from:
+        cases = cases.filter(received_at__gte=datetime.combine(f.received_from, time.min, tzinfo=tz))
+    if f.received_to:
+        cases = cases.filter(received_at__lte=datetime.combine(f.received_to, time.max, tzinfo=tz))
+    if f.q and f.q.strip():
+        words = f.q.split()
+        for word in words:
+            match = (
+                Q(reference__icontains=word)
+                | Q(description__icontains=word)
+                | Q(demand__icontains=word)
+                | Q(business_name__icontains=word)
+                | Q(reporter_organization__icontains=word)
+                | Q(result__icontains=word)
+                | Q(matter__name__icontains=word)
+            )
+            if word.isdigit() and len(word) >= 7:
+                match |= Q(reporter_phone=word)
+            cases = cases.filter(match)
+    if f.light:
+        red = _running(paused_at__isnull=True, due_at__lt=now) | _running(paused_at__isnull=False, due_at__lt=F("paused_at"))
+        yellow = _running(paused_at__isnull=True, warn_at__lte=now) | _running(
+            paused_at__isnull=False, warn_at__lte=F("paused_at")
+        )
+        if f.light == "red":
+            cases = cases.filter(red)
+        elif f.light == "yellow":
+            cases = cases.filter(yellow).exclude(red)
+        else:
+            cases = cases.filter(_running()).exclude(yellow)
+    return cases

@@ -34,7 +34,7 @@ MESSAGES = {
 LOCATIONS = {"body", "query", "path", "payload", "form"}
 
 
-def describe_errors(errors: Iterable[dict[str, Any]]) -> list[dict[str, str]]:
+def describe_errors(errors: Iterable[Any]) -> list[dict[str, str]]:
     described = []
     for error in errors:
         loc = [str(p) for p in error.get("loc", ()) if str(p) not in LOCATIONS]

@@ -1,5 +1,6 @@
 """Every change of a case is one of these actions: one transaction, one or more events."""
 
+from banchengshi.cases.actions.attachments import do_attach_file
 from banchengshi.cases.actions.base import ActionError, InvalidInput
 from banchengshi.cases.actions.closing import (
     do_close_case,
@@ -34,6 +35,7 @@ __all__ = [
     "InvalidInput",
     "do_accept_case",
     "do_add_note",
+    "do_attach_file",
     "do_close_case",
     "do_contact_reporter",
     "do_dispatch_case",

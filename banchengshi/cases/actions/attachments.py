@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from banchengshi.audit.events import record_event
+from banchengshi.cases.actions.base import InvalidInput
+from banchengshi.cases.models import Attachment, Case, WorkOrder
+
+MAX_BYTES = 20 * 1024 * 1024
+ALLOWED_SUFFIXES = frozenset({".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".txt", ".ofd"})
+
+
+@transaction.atomic
+def do_attach_file(case: Case, *, acting_user: Any, upload: UploadedFile, work_order: WorkOrder | None = None) -> Attachment:
+    name = PurePath(upload.name or "附件").name[:200]
+    if PurePath(name).suffix.lower() not in ALLOWED_SUFFIXES:
+        raise InvalidInput(f"不支持的文件类型：{name}（可上传 {'、'.join(sorted(ALLOWED_SUFFIXES))}）")
+    if not upload.size:
+        raise InvalidInput("文件为空")
+    if upload.size > MAX_BYTES:
+        raise InvalidInput("文件不能超过 20 MB")
+    attachment = Attachment(
+        case=case,
+        work_order=work_order,
+        name=name,
+        size=upload.size,
+        content_type=(upload.content_type or "")[:100],
+        uploaded_by=acting_user,
+        uploaded_at=timezone.now(),
+    )
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    record_event("attachment_added", actor=acting_user, case=case, work_order=work_order, name=name, size=upload.size)
+    return attachment

@@ -1,0 +1,200 @@
+"""Five roles take one case from a phone registration to re-supervision and closure, only by clicking.
+
+Drives Debian's Chromium through Playwright against the live server; screenshots of each main page go
+to var/screenshots/ (named in the README).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from banchengshi.cases.models import Case
+from banchengshi.conftest import STAFF
+from banchengshi.dispatch.loading import load_district
+
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "Test-password-2026"
+SHOTS = settings.VAR_DIR / "screenshots"
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing: .ci/run installs Debian's chromium package")
+        pytest.skip("Debian's chromium is not installed here")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test stay synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--lang=zh-CN"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def staff(transactional_db: Any) -> dict[str, Any]:
+    from banchengshi.accounts.models import Unit
+    from banchengshi.accounts.services import do_create_staff
+    from banchengshi.cases.demo import DISTRICT_DIR
+
+    load_district(DISTRICT_DIR)
+    units = {u.code: u for u in Unit.objects.all()}
+    return {name: do_create_staff(name, unit=units[u], role=r, password=PASSWORD)[0] for name, (u, r) in STAFF.items()}
+
+
+class Desk:
+    """One browser page, used by one person at a time."""
+
+    def __init__(self, browser: Any, base: str) -> None:
+        self.page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+        self.base = base
+        SHOTS.mkdir(parents=True, exist_ok=True)
+
+    def login(self, username: str) -> None:
+        self.page.goto(f"{self.base}/login/")
+        self.page.get_by_label("账号").fill(username)
+        self.page.get_by_label("密码").fill(PASSWORD)
+        self.page.get_by_role("button", name="登录").click()
+        self.page.wait_for_url(f"{self.base}/")
+
+    def logout(self) -> None:
+        self.page.get_by_role("button", name="退出").click()
+        self.page.wait_for_url("**/login/")
+
+    def shot(self, name: str) -> None:
+        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+    def open_from_queue(self, queue: str, reference: str) -> None:
+        self.page.locator(f"[data-testid=queue-{queue}]").get_by_role("link", name=reference).click()
+        self.page.wait_for_url(f"**/cases/{reference}/")
+
+    def status(self) -> str:
+        return str(self.page.locator("[data-testid=case-status]").inner_text())
+
+    def click(self, name: str) -> None:
+        self.page.get_by_role("button", name=name, exact=True).click()
+        self.page.wait_for_load_state()
+
+
+def test_phone_report_to_resupervision_and_closure(browser: Any, live_server: Any, staff: Any) -> None:
+    desk = Desk(browser, live_server.url)
+    page = desk.page
+    desk.page.goto(f"{live_server.url}/login/")
+    desk.shot("01-login")
+
+    # 登记人员 registers a phone call and accepts it.
+    desk.login("registrar")
+    page.get_by_role("link", name="登记反映").first.click()
+    page.get_by_label("反映渠道").select_option(label="电话")
+    page.get_by_label("反映人姓名").fill("周建国")
+    page.get_by_label("联系电话").fill("13912345678")
+    page.get_by_label("办理业务名称").fill("失业保险金申领")
+    page.get_by_label("事项（可不选）").select_option(label="失业保险金申领（示范区人力资源和社会保障局·区级）")
+    page.get_by_label("材料不符合", exact=True).check()
+    page.get_by_label("遇到的问题").fill("原单位已倒闭，拿不到解除劳动合同证明，窗口说没有这份证明不能申领失业金。")
+    page.get_by_label("诉求").fill("希望能正常申领失业保险金")
+    desk.shot("02-register-form")
+    page.get_by_role("button", name="提交登记").click()
+    page.wait_for_url("**/cases/BC*/")
+    reference = page.url.rstrip("/").rsplit("/", 1)[-1]
+    assert desk.status() == "已登记"
+    page.get_by_label("帮办代办").check()
+    page.get_by_label("一般", exact=True).check()
+    desk.click("受理")
+    assert desk.status() == "已受理待派单"
+    desk.shot("03-case-accepted")
+    desk.logout()
+
+    # 派单员 dispatches it from the queue; the catalog sends it to 人社局.
+    desk.login("dispatcher")
+    desk.shot("04-dispatcher-home")
+    desk.open_from_queue("to-dispatch", reference)
+    desk.click("派单")
+    assert desk.status() == "已派单"
+    desk.logout()
+
+    # 人社局处置专员 receives, contacts the reporter and replies.
+    desk.login("rsj")
+    desk.shot("05-handler-home")
+    desk.open_from_queue("my-orders", reference)
+    desk.click("接单")
+    assert desk.status() == "办理中"
+    page.get_by_label("联系反映人").fill("已电话联系周先生，了解到原单位已注销。")
+    desk.click("记录联系")
+    page.get_by_label("办理结果（答复）").fill("经核实原单位已注销，凭注销证明可替代解除劳动合同证明，已指导申领。")
+    desk.shot("06-handler-case")
+    desk.click("提交答复")
+    assert desk.status() == "待审核"
+    desk.logout()
+
+    # 中心负责人 approves the reply and closes the case.
+    desk.login("center_head")
+    desk.open_from_queue("to-review", reference)
+    desk.click("审核通过")
+    page.get_by_label("反映人已确认办理结果").check()
+    desk.click("办结")
+    assert desk.status() == "已办结"
+    desk.logout()
+
+    # 回访: the reporter is 不满意 — the money has not arrived.
+    desk.login("registrar")
+    desk.open_from_queue("to-visit", reference)
+    page.get_by_label("不满意", exact=True).check()
+    page.get_by_label("未解决").check()
+    page.get_by_label("回访记录").fill("反映人表示失业金仍未到账")
+    desk.click("保存回访")
+    assert desk.status() == "已回访"
+    desk.logout()
+
+    # 政务服务办 re-supervises.
+    desk.login("admin_office")
+    desk.shot("07-admin-office-home")
+    desk.open_from_queue("to-resupervise", reference)
+    page.get_by_label("再督办（将通报承办单位并给出整改时限）").fill("回访不满意，请限期督促发放并反馈。")
+    desk.click("再督办")
+    assert desk.status() == "再督办"
+    desk.shot("08-resupervised")
+    desk.logout()
+
+    # The department handles it again; the center head closes it.
+    desk.login("rsj")
+    desk.open_from_queue("my-orders", reference)
+    desk.click("接单")
+    page.get_by_label("办理结果（答复）").fill("已督促经办机构发放，反映人确认到账。")
+    desk.click("提交答复")
+    desk.logout()
+    desk.login("center_head")
+    desk.open_from_queue("to-review", reference)
+    desk.click("审核通过")
+    page.get_by_label("反映人已确认办理结果").check()
+    desk.click("办结")
+    assert desk.status() == "已办结"
+    desk.shot("09-closed-after-resupervision")
+    page.get_by_role("link", name="台账").click()
+    page.get_by_label("关键词").fill("失业金")
+    page.get_by_role("button", name="查询").click()
+    assert reference in page.locator("[data-testid=ledger-table]").inner_text()
+    desk.shot("10-ledger")
+
+    case = Case.objects.get(reference=reference)
+    assert case.status == "closed" and case.resupervision_count == 1
+    actions = list(case.events.values_list("action", flat=True))
+    for expected in ["registered", "accepted", "dispatched", "work_order_received", "reporter_contacted", "replied",
+                     "review_approved", "closed", "visited", "resupervised"]:
+        assert expected in actions
+    assert shutil.which("true")  # keeps the import honest on minimal images

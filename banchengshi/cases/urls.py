@@ -1,0 +1,17 @@
+from django.urls import path
+
+from banchengshi.cases import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("cases/new/", views.register, name="register"),
+    path("cases/new/repeats/", views.repeat_reports, name="repeat_reports"),
+    path("cases/<str:reference>/", views.case_detail, name="case"),
+    path("cases/<str:reference>/act/<str:name>/", views.case_action, name="case_action"),
+    path("cases/<str:reference>/attachments/", views.upload_attachment, name="attach"),
+    path("attachments/<int:attachment_id>/", views.download_attachment, name="attachment"),
+    path("work-orders/<int:order_id>/act/<str:name>/", views.order_action, name="order_action"),
+    path("work-orders/<int:order_id>/print.pdf", views.work_order_pdf, name="work_order_pdf"),
+    path("ledger/", views.ledger, name="ledger"),
+    path("ledger/export.xlsx", views.ledger_export, name="ledger_export"),
+]

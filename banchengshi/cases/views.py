@@ -1,0 +1,440 @@
+"""The staff workbench: thin views over the same actions as the API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import F, Min, Q, QuerySet
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from pydantic import ValidationError as PydanticValidationError
+
+from banchengshi.accounts.access import Need, has_role_for
+from banchengshi.accounts.auth import StaffRequest
+from banchengshi.accounts.choices import CENTER_STAFF, Role, UnitKind
+from banchengshi.accounts.models import Unit
+from banchengshi.cases import actions
+from banchengshi.cases.actions.base import ActionError
+from banchengshi.cases.choices import OPEN_WORK_ORDER, CaseStatus, WorkOrderStatus
+from banchengshi.cases.choices import CaseStatus as S
+from banchengshi.cases.clocks import clock_light
+from banchengshi.cases.forms import AcceptForm, RegisterForm, VisitForm
+from banchengshi.cases.models import Attachment, Case, WorkOrder
+from banchengshi.cases.presenters import ACTION_LABELS, case_light, time_left
+from banchengshi.cases.selectors import (
+    ActionForbidden,
+    CaseFilters,
+    access_case,
+    access_work_order,
+    cases_visible_to,
+    filter_cases,
+)
+from banchengshi.cases.transitions import InvalidTransition, allowed
+from banchengshi.dispatch.routing import route_case
+from banchengshi.lib.masking import mask_phone
+from banchengshi.lib.validation import describe_errors
+from banchengshi.sla.services import hours_of, load_calendar
+
+HANDLING_UNIT_KINDS = (UnitKind.DEPARTMENT, UnitKind.SERVICE_CENTER)
+
+
+def _rows(cases: QuerySet[Case], now: Any) -> list[dict[str, Any]]:
+    """Cases with their light and the most urgent running clock, soonest limit first."""
+    cases = (
+        cases.annotate(next_due=Min("clocks__due_at", filter=Q(clocks__stopped_at__isnull=True)))
+        .order_by(F("next_due").asc(nulls_last=True), "received_at")
+        .select_related("center", "matter")
+        .prefetch_related("clocks", "work_orders__unit")
+    )
+    calendar = load_calendar()
+    rows = []
+    for case in cases[:200]:
+        clocks = list(case.clocks.all())
+        running = sorted((c for c in clocks if c.stopped_at is None), key=lambda c: c.due_at)
+        urgent = running[0] if running else None
+        leads = dict.fromkeys(o.unit.name for o in case.work_orders.all() if o.role == "lead" and o.status in OPEN_WORK_ORDER)
+        rows.append(
+            {
+                "case": case,
+                "light": case_light(clocks, now) or "none",
+                "clock": urgent,
+                "left": time_left(urgent, now, calendar, hours_of(case.center)) if urgent else "",
+                "leads": "、".join(leads),
+                "phone": mask_phone(case.reporter_phone),
+            }
+        )
+    return rows
+
+
+def _queues(user: Any) -> list[tuple[str, str, QuerySet[Case]]]:
+    visible = cases_visible_to(user)
+    role = user.role
+    queues: list[tuple[str, str, QuerySet[Case]]] = []
+    if role in (Role.REGISTRAR, Role.DISPATCHER, Role.CENTER_HEAD):
+        queues.append(("to-accept", "待受理", visible.filter(status=S.REGISTERED)))
+    if role in (Role.DISPATCHER,):
+        queues.append(("to-dispatch", "待派单（含退回件）", visible.filter(status=S.ACCEPTED)))
+    if role in CENTER_STAFF and user.unit is not None:
+        holding = visible.filter(work_orders__unit=user.unit, work_orders__status__in=OPEN_WORK_ORDER).distinct()
+        queues.append(("my-orders", "本单位承办的工单", holding))
+    if role in (Role.CENTER_HEAD, Role.DISPATCHER):
+        reviewing = visible.filter(status=S.UNDER_REVIEW)
+        if role == Role.CENTER_HEAD:
+            reviewing = reviewing.filter(center=user.unit)
+        queues.append(("to-review", "待审核、待办结", reviewing))
+    if role in (Role.DISPATCHER, Role.REGISTRAR):
+        queues.append(("to-visit", "待回访", visible.filter(status=S.CLOSED)))
+    if role == Role.ADMIN_OFFICE:
+        unhappy = visible.filter(status=S.VISITED).filter(Q(visits__rating__lte=2) | Q(visits__solved=False)).distinct()
+        queues.append(("to-resupervise", "回访不满意或未解决（待再督办）", unhappy))
+    if role in (Role.ADMIN_OFFICE, Role.OVERSEER, Role.CENTER_HEAD):
+        overdue = filter_cases(visible, CaseFilters.model_validate({"light": "red"}))
+        queues.append(("overdue", "已超时", overdue))
+    return queues
+
+
+@login_required
+def home(request: StaffRequest) -> HttpResponse:
+    if not has_role_for(request.user, Need.VIEW):
+        if request.user.is_staff:
+            return redirect("admin:index")
+        raise PermissionDenied("您的角色不使用工作台")
+    now = timezone.now()
+    queues = [(key, title, _rows(cases, now)) for key, title, cases in _queues(request.user)]
+    return render(request, "cases/home.html", {"nav": "home", "queues": queues})
+
+
+@login_required
+def register(request: StaffRequest) -> HttpResponse:
+    user = request.user
+    if not has_role_for(user, Need.REGISTER):
+        raise PermissionDenied("您的角色无权登记反映件")
+    form = RegisterForm(request.POST or None, user=user)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                case = actions.do_register_case(acting_user=user, **data)
+            except ActionError as exc:
+                form.add_error(None, exc.message)
+                status = exc.status
+            else:
+                messages.success(request, f"已登记，登记编号 {case.reference}。")
+                return redirect("case", reference=case.reference)
+        else:
+            status = 422
+    return render(request, "cases/register.html", {"nav": "register", "form": form}, status=status)
+
+
+@login_required
+def repeat_reports(request: StaffRequest) -> HttpResponse:
+    """Earlier reports from the same phone, shown while registering (repeated failure is a signal)."""
+    phone = request.GET.get("reporter_phone", "").strip()
+    cases = cases_visible_to(request.user).filter(reporter_phone=phone).order_by("-received_at") if len(phone) >= 7 else Case.objects.none()
+    return render(request, "cases/_repeat_reports.html", {"cases": cases[:10], "count": cases.count()})
+
+
+def _detail_context(request: StaffRequest, case: Case) -> dict[str, Any]:
+    user = request.user
+    now = timezone.now()
+    calendar = load_calendar()
+    hours = hours_of(case.center)
+    case_clocks = list(case.clocks.all())
+    clocks = [{"clock": c, "light": clock_light(c, now), "left": time_left(c, now, calendar, hours)} for c in case_clocks]
+    orders = list(case.work_orders.select_related("unit", "parent__unit"))
+    my_orders = [o for o in orders if o.unit_id == user.unit_id and o.status in OPEN_WORK_ORDER and user.role in CENTER_STAFF]
+    holds = bool(my_orders)
+
+    def can(need: Need, target: str | None) -> bool:
+        return has_role_for(user, need) and (target is None or allowed(case.status, target))
+
+    can_review = can(Need.REVIEW, None) and (user.role != Role.CENTER_HEAD or case.center_id == user.unit_id)
+    permitted = {
+        "accept": can(Need.REGISTER, S.ACCEPTED),
+        "reject": can(Need.REGISTER, S.NOT_ACCEPTED),
+        "resolve": can(Need.REGISTER, S.RESOLVED_ON_SITE),
+        "merge": can(Need.REGISTER, S.MERGED),
+        "dispatch": can(Need.DISPATCH, S.DISPATCHED),
+        "pause": holds and allowed(case.status, S.PAUSED),
+        "resume": holds and allowed(case.status, S.IN_PROGRESS) and case.status == S.PAUSED,
+        "review": can_review and case.status == S.UNDER_REVIEW and case.review_approved_at is None,
+        "close": can_review
+        and (case.status == S.RESOLVED_ON_SITE or (case.status == S.UNDER_REVIEW and case.review_approved_at is not None)),
+        "visit": can(Need.VISIT, S.VISITED),
+        "resupervise": can(Need.SUPERVISE, S.RESUPERVISED),
+        "attach": has_role_for(user, Need.VIEW) and user.role != Role.OVERSEER and case.status != S.MERGED,
+    }
+    units = Unit.objects.filter(kind__in=HANDLING_UNIT_KINDS, is_active=True).order_by("kind", "code")
+    suggestions = route_case(case) if permitted["dispatch"] else None
+    return {
+        "case": case,
+        "light": case_light(case_clocks, now) or "none",
+        "clocks": clocks,
+        "orders": orders,
+        "my_orders": my_orders,
+        "down_targets": Unit.objects.filter(kind=UnitKind.SERVICE_CENTER, parent__kind=UnitKind.SERVICE_CENTER),
+        "events": [(e, ACTION_LABELS.get(e.action, e.action)) for e in case.events.all()],
+        "visits": list(case.visits.all()),
+        "attachments": list(case.attachments.select_related("uploaded_by")),
+        "permitted": permitted,
+        "units": units,
+        "route": suggestions,
+        "accept_form": AcceptForm(),
+        "visit_form": VisitForm(),
+        "show_phone": user.role in CENTER_STAFF,
+        "reason_labels": [label for value, label in _reason_choices() if value in case.reasons],
+    }
+
+
+def _reason_choices() -> list[tuple[str, str]]:
+    from banchengshi.cases.choices import Reason
+
+    return [(v, str(label)) for v, label in Reason.choices]
+
+
+@login_required
+def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
+    case = access_case(request.user, reference)
+    return render(request, "cases/detail.html", _detail_context(request, case))
+
+
+def _unit(code: str) -> Unit:
+    unit = Unit.objects.filter(code=code).first()
+    if unit is None:
+        raise actions.InvalidInput("请选择单位")
+    return unit
+
+
+CaseHandler = Callable[[Case, Any, Any], object]
+
+CASE_ACTIONS: dict[str, tuple[Need, str | None, CaseHandler]] = {
+    "accept": (Need.REGISTER, S.ACCEPTED, lambda c, u, d: actions.do_accept_case(
+        c, acting_user=u, handling_type=d.get("handling_type", ""), complexity=d.get("complexity", ""),
+        verification=d.get("verification", ""))),
+    "reject": (Need.REGISTER, S.NOT_ACCEPTED, lambda c, u, d: actions.do_reject_case(c, acting_user=u, reason=d.get("reason", ""))),
+    "resolve": (Need.REGISTER, S.RESOLVED_ON_SITE, lambda c, u, d: actions.do_resolve_on_site(
+        c, acting_user=u, result=d.get("result", ""))),
+    "merge": (Need.REGISTER, S.MERGED, lambda c, u, d: actions.do_merge_case(
+        c, acting_user=u, into=access_case(u, d.get("into", "").strip(), Need.REGISTER))),
+    "dispatch": (Need.DISPATCH, S.DISPATCHED, lambda c, u, d: actions.do_dispatch_case(
+        c, acting_user=u, lead_unit=_unit(d["lead_unit"]) if d.get("lead_unit") else None,
+        assisting_units=[_unit(code) for code in d.getlist("assisting_units") if code])),
+    "pause": (Need.HANDLE, S.PAUSED, lambda c, u, d: actions.do_pause_case(c, acting_user=u, reason=d.get("reason", ""))),
+    "resume": (Need.HANDLE, S.IN_PROGRESS, lambda c, u, d: actions.do_resume_case(c, acting_user=u)),
+    "review": (Need.REVIEW, None, lambda c, u, d: actions.do_review_case(
+        c, acting_user=u, approve=d.get("approve") == "1", note=d.get("note", ""))),
+    "close": (Need.REVIEW, S.CLOSED, lambda c, u, d: actions.do_close_case(
+        c, acting_user=u, reporter_confirmed=d.get("reporter_confirmed") == "on")),
+    "visit": (Need.VISIT, S.VISITED, lambda c, u, d: _visit(c, u, d)),
+    "resupervise": (Need.SUPERVISE, S.RESUPERVISED, lambda c, u, d: actions.do_resupervise_case(
+        c, acting_user=u, reason=d.get("reason", ""))),
+}
+
+
+def _visit(case: Case, user: Any, data: Any) -> object:
+    form = VisitForm(data)
+    if not form.is_valid():
+        raise actions.InvalidInput("请选择满意度并说明问题是否解决")
+    return actions.do_visit_case(case, acting_user=user, **form.cleaned_data)
+
+
+def _refused(request: StaffRequest, case: Case, message: str, status: int) -> HttpResponse:
+    messages.error(request, message)
+    fresh = Case.objects.select_related("center", "matter").get(pk=case.pk)
+    return render(request, "cases/detail.html", _detail_context(request, fresh), status=status)
+
+
+@login_required
+@require_POST
+def case_action(request: StaffRequest, reference: str, name: str) -> HttpResponse:
+    if name not in CASE_ACTIONS:
+        raise Http404("没有这个操作")
+    need, target, handler = CASE_ACTIONS[name]
+    case = access_case(request.user, reference)
+    try:
+        case = access_case(request.user, reference, need, target=target)
+        handler(case, request.user, request.POST)
+    except ActionForbidden as exc:
+        return _refused(request, case, str(exc), 403)
+    except InvalidTransition as exc:
+        return _refused(request, case, str(exc), 409)
+    except ActionError as exc:
+        return _refused(request, case, exc.message, exc.status)
+    messages.success(request, f"已{ACTION_LABELS.get(name, '') or _LABELS.get(name, '完成')}。")
+    if name == "merge" or not cases_visible_to(request.user).filter(pk=case.pk).exists():
+        return redirect("home")
+    return redirect("case", reference=reference)
+
+
+_LABELS = {"resolve": "现场办结", "accept": "受理", "dispatch": "派单", "review": "提交审核意见", "visit": "回访"}
+
+OrderHandler = Callable[[WorkOrder, Any, Any], object]
+
+ORDER_ACTIONS: dict[str, tuple[str, OrderHandler]] = {
+    "receive": ("接单", lambda o, u, d: actions.do_receive_work_order(o, acting_user=u, note=d.get("note", ""))),
+    "contact": ("记录联系情况", lambda o, u, d: actions.do_contact_reporter(o, acting_user=u, note=d.get("note", ""))),
+    "note": ("保存办理记录", lambda o, u, d: actions.do_add_note(
+        o, acting_user=u, note=d.get("note", ""), verification=d.get("verification", ""), opinion=d.get("opinion", ""))),
+    "assist": ("发起协办", lambda o, u, d: actions.do_request_assistance(
+        o, acting_user=u, units=[_unit(c) for c in d.getlist("units") if c], note=d.get("note", ""))),
+    "reply": ("答复", lambda o, u, d: actions.do_reply_work_order(o, acting_user=u, result=d.get("result", ""))),
+    "return": ("退回工单", lambda o, u, d: actions.do_return_work_order(o, acting_user=u, reason=d.get("reason", ""))),
+    "dispatch-down": ("向下派单", lambda o, u, d: actions.do_dispatch_down(o, acting_user=u, unit=_unit(d.get("unit", "")))),
+}
+
+
+@login_required
+@require_POST
+def order_action(request: StaffRequest, order_id: int, name: str) -> HttpResponse:
+    if name not in ORDER_ACTIONS:
+        raise Http404("没有这个操作")
+    label, handler = ORDER_ACTIONS[name]
+    order = access_work_order(request.user, order_id, Need.VIEW)
+    try:
+        order = access_work_order(request.user, order_id)
+        handler(order, request.user, request.POST)
+    except ActionForbidden as exc:
+        return _refused(request, order.case, str(exc), 403)
+    except ActionError as exc:
+        return _refused(request, order.case, exc.message, exc.status)
+    except InvalidTransition as exc:
+        return _refused(request, order.case, str(exc), 409)
+    messages.success(request, f"已{label}。")
+    if not cases_visible_to(request.user).filter(pk=order.case_id).exists():
+        return redirect("home")
+    return redirect("case", reference=order.case.reference)
+
+
+@login_required
+@require_POST
+def upload_attachment(request: StaffRequest, reference: str) -> HttpResponse:
+    case = access_case(request.user, reference)
+    if request.user.role == Role.OVERSEER:
+        return _refused(request, case, "纪委监委只读，不能上传附件", 403)
+    upload = request.FILES.get("file")
+    if upload is None:
+        return _refused(request, case, "请选择要上传的文件", 422)
+    try:
+        actions.do_attach_file(case, acting_user=request.user, upload=upload)
+    except ActionError as exc:
+        return _refused(request, case, exc.message, exc.status)
+    messages.success(request, f"已上传附件“{upload.name}”。")
+    return redirect("case", reference=reference)
+
+
+@login_required
+def download_attachment(request: StaffRequest, attachment_id: int) -> FileResponse:
+    attachment = Attachment.objects.filter(pk=attachment_id, case__in=cases_visible_to(request.user)).first()
+    if attachment is None:
+        raise Http404("未找到该附件")
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+
+
+LEDGER_FILTERS = ("status", "light", "unit", "matter", "received_from", "received_to", "q", "channel", "reason")
+
+
+def _ledger(request: StaffRequest) -> tuple[QuerySet[Case] | None, dict[str, str], list[str]]:
+    raw = {k: v for k in LEDGER_FILTERS if (v := request.GET.get(k, "").strip())}
+    api_fields = {k: v for k, v in raw.items() if k not in ("channel", "reason")}
+    try:
+        filters = CaseFilters.model_validate(api_fields)
+    except PydanticValidationError as exc:
+        return None, raw, [f"{e['field']}：{e['message']}" for e in describe_errors(exc.errors())]
+    cases = filter_cases(cases_visible_to(request.user), filters)
+    if raw.get("channel"):
+        cases = cases.filter(channel=raw["channel"])
+    if raw.get("reason"):
+        cases = cases.filter(reasons__contains=raw["reason"]) if _json_contains_supported() else cases.filter(
+            reasons__icontains=f'"{raw["reason"]}"'
+        )
+    return cases, raw, []
+
+
+def _json_contains_supported() -> bool:
+    from django.db import connection
+
+    return bool(connection.features.supports_json_field_contains)
+
+
+@login_required
+def ledger(request: StaffRequest) -> HttpResponse:
+    if not has_role_for(request.user, Need.VIEW):
+        raise PermissionDenied("您的角色无权查看台账")
+    cases, raw, errors = _ledger(request)
+    page = None
+    if cases is not None:
+        cases = cases.select_related("center", "matter").prefetch_related("clocks", "work_orders__unit")
+        page = Paginator(cases.order_by("-received_at", "-id"), 30).get_page(request.GET.get("page"))
+    from banchengshi.cases.choices import Channel, Reason
+
+    now = timezone.now()
+    rows = [
+        {"case": c, "light": case_light(list(c.clocks.all()), now) or "none", "phone": mask_phone(c.reporter_phone),
+         "leads": "、".join(dict.fromkeys(
+             o.unit.name for o in c.work_orders.all() if o.role == "lead" and o.status != WorkOrderStatus.TRANSFERRED))}
+        for c in (page.object_list if page else [])
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/ledger.html",
+        {
+            "nav": "ledger",
+            "rows": rows,
+            "page": page,
+            "filters": raw,
+            "errors": errors,
+            "query": query.urlencode(),
+            "statuses": CaseStatus.choices,
+            "channels": Channel.choices,
+            "reasons": Reason.choices,
+            "units": Unit.objects.filter(kind__in=HANDLING_UNIT_KINDS).order_by("kind", "code"),
+        },
+        status=422 if errors else 200,
+    )
+
+
+@login_required
+def ledger_export(request: StaffRequest) -> HttpResponse:
+    """The ledger as .xlsx, with exactly the filters (and the visibility) of the page."""
+    from banchengshi.reports.ledger import ledger_xlsx
+
+    if not has_role_for(request.user, Need.VIEW):
+        raise PermissionDenied("您的角色无权导出台账")
+    cases, raw, errors = _ledger(request)
+    if cases is None:
+        return HttpResponse("；".join(errors), status=422, content_type="text/plain; charset=utf-8")
+    cases = cases.select_related("center", "matter").prefetch_related("clocks", "work_orders__unit", "visits")
+    labels = {"status": "状态", "light": "时限灯", "unit": "单位", "matter": "事项", "received_from": "登记起",
+              "received_to": "登记止", "q": "关键词", "channel": "渠道", "reason": "原因"}
+    data = ledger_xlsx(
+        cases.order_by("-received_at", "-id"),
+        title=f"“办不成事”反映台账（{request.user.unit}）",
+        filters=[(labels[k], v) for k, v in raw.items()],
+    )
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f"attachment; filename=ledger-{stamp}.xlsx"
+    return response
+
+
+@login_required
+def work_order_pdf(request: StaffRequest, order_id: int) -> HttpResponse:
+    """The Ankang 工单, printable; the full phone is on it, so only the case's own people get it."""
+    from banchengshi.reports.workorder_pdf import work_order_pdf as render_pdf
+
+    order = access_work_order(request.user, order_id, Need.VIEW)
+    if request.user.role not in CENTER_STAFF:
+        raise PermissionDenied("打印工单仅限中心和承办单位工作人员")
+    response = HttpResponse(render_pdf(order), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="work-order-{order.case.reference}-{order.pk}.pdf"'
+    return response
