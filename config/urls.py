@@ -10,4 +10,5 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("banchengshi.cases.urls")),
+    path("", include("banchengshi.supervision.urls")),
 ]

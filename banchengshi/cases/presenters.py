@@ -161,6 +161,10 @@ ACTION_LABELS = {
     "clock_recomputed": "时限重算",
     "clock_overdue": "超时",
     "attachment_added": "上传附件",
+    "notice_acknowledged": "签收通报",
+    "joint_meeting_convened": "召开联席会议",
+    "joint_meeting_outcome": "联席会议议定",
+    "follow_up_task_done": "交办任务完成",
 }
 
 

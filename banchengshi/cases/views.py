@@ -106,9 +106,14 @@ def home(request: StaffRequest) -> HttpResponse:
         if request.user.is_staff:
             return redirect("admin:index")
         raise PermissionDenied("您的角色不使用工作台")
+    from banchengshi.supervision.selectors import notices_visible_to
+
     now = timezone.now()
     queues = [(key, title, _rows(cases, now)) for key, title, cases in _queues(request.user)]
-    return render(request, "cases/home.html", {"nav": "home", "queues": queues})
+    notices = notices_visible_to(request.user).filter(unit=request.user.unit, read_at__isnull=True)
+    return render(request, "cases/home.html", {
+        "nav": "home", "queues": queues, "notices": notices.select_related("case", "issued_by")[:20],
+    })
 
 
 @login_required
@@ -191,6 +196,8 @@ def _detail_context(request: StaffRequest, case: Case) -> dict[str, Any]:
         "visit_form": VisitForm(),
         "show_phone": user.role in CENTER_STAFF,
         "reason_labels": [label for value, label in _reason_choices() if value in case.reasons],
+        "meetings": list(case.joint_meetings.all()),  # type: ignore[attr-defined]  # reverse of supervision's M2M
+        "may_convene": has_role_for(user, Need.SUPERVISE) and case.status != S.MERGED,
     }
 
 

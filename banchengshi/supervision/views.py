@@ -1,0 +1,164 @@
+"""Workbench pages for joint meetings (联席会议) and notices (通报), over the supervision actions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from banchengshi.accounts.access import Need, has_role_for
+from banchengshi.accounts.auth import StaffRequest
+from banchengshi.accounts.models import Unit
+from banchengshi.cases.actions import ActionError, InvalidInput
+from banchengshi.cases.selectors import ActionForbidden, cases_visible_to
+from banchengshi.supervision import actions
+from banchengshi.supervision.choices import MeetingCriterion
+from banchengshi.supervision.forms import ATTENDING_KINDS, MeetingForm
+from banchengshi.supervision.selectors import (
+    access_meeting,
+    access_notice,
+    access_task,
+    may_act_for_unit,
+    meetings_visible_to,
+)
+
+TASK_ROWS = 3
+
+
+@login_required
+def meetings(request: StaffRequest) -> HttpResponse:
+    if not has_role_for(request.user, Need.VIEW):
+        raise PermissionDenied("您的角色无权查看联席会议")
+    listing = meetings_visible_to(request.user).prefetch_related("cases", "tasks__unit", "attendees")
+    return render(request, "supervision/meetings.html", {
+        "nav": "meetings",
+        "meetings": listing[:100],
+        "may_convene": has_role_for(request.user, Need.SUPERVISE),
+        "labels": dict(MeetingCriterion.choices),
+    })
+
+
+@login_required
+def new_meeting(request: StaffRequest) -> HttpResponse:
+    if not has_role_for(request.user, Need.SUPERVISE):
+        raise PermissionDenied("只有政务服务办可以召开联席会议")
+    initial = {"cases": request.GET.get("cases", "")}
+    form = MeetingForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            references = form.references()
+            found = {c.reference: c for c in cases_visible_to(request.user).filter(reference__in=references)}
+            missing = [r for r in references if r not in found]
+            try:
+                if missing:
+                    raise InvalidInput(f"未找到反映件：{'、'.join(missing)}")
+                data = form.cleaned_data
+                meeting = actions.do_create_meeting(
+                    acting_user=request.user, title=data["title"], criteria=data["criteria"], held_at=data["held_at"],
+                    place=data["place"], cases=list(found.values()), attendee_units=list(data["attendee_units"]),
+                    attendee_names=data["attendee_names"],
+                )
+            except ActionError as exc:
+                form.add_error(None, exc.message)
+                status = exc.status
+            else:
+                messages.success(request, "已创建联席会议。")
+                return redirect("meeting", meeting_id=meeting.pk)
+        else:
+            status = 422
+    return render(request, "supervision/new_meeting.html", {"nav": "meetings", "form": form}, status=status)
+
+
+def _meeting_page(request: StaffRequest, meeting_id: int, status: int = 200) -> HttpResponse:
+    meeting = access_meeting(request.user, meeting_id)
+    tasks = list(meeting.tasks.select_related("unit", "done_by"))
+    visible = set(cases_visible_to(request.user).filter(joint_meetings=meeting).values_list("pk", flat=True))
+    return render(request, "supervision/meeting.html", {
+        "nav": "meetings",
+        "meeting": meeting,
+        "criteria": [MeetingCriterion(c).label for c in meeting.criteria],
+        "cases": [(c, c.pk in visible) for c in meeting.cases.all()],
+        "tasks": [(t, may_act_for_unit(request.user, t.unit_id) and t.done_at is None) for t in tasks],
+        "may_record": has_role_for(request.user, Need.SUPERVISE),
+        "task_rows": range(TASK_ROWS),
+        "units": Unit.objects.filter(kind__in=ATTENDING_KINDS, is_active=True).order_by("kind", "code"),
+        "today": timezone.localdate().isoformat(),
+    }, status=status)
+
+
+@login_required
+def meeting(request: StaffRequest, meeting_id: int) -> HttpResponse:
+    return _meeting_page(request, meeting_id)
+
+
+@login_required
+@require_POST
+def record_outcome(request: StaffRequest, meeting_id: int) -> HttpResponse:
+    found = access_meeting(request.user, meeting_id)
+    try:
+        found = access_meeting(request.user, meeting_id, Need.SUPERVISE)
+        tasks = []
+        units = request.POST.getlist("task_unit")
+        texts = request.POST.getlist("task_description")
+        dues = request.POST.getlist("task_due")
+        for code, text, due in zip(units, texts, dues, strict=False):
+            if not (code or text.strip() or due):
+                continue
+            unit = Unit.objects.filter(code=code).first()
+            if unit is None or not due:
+                raise InvalidInput("每项交办任务都要选择责任单位并填写完成期限")
+            try:
+                due_date = date.fromisoformat(due)
+            except ValueError as exc:
+                raise InvalidInput(f"完成期限格式不正确：{due}") from exc
+            tasks.append((unit, text, due_date))
+        actions.do_record_meeting_outcome(
+            found, acting_user=request.user, minutes=request.POST.get("minutes", ""),
+            decisions=request.POST.get("decisions", ""), tasks=tasks,
+        )
+    except ActionForbidden as exc:
+        messages.error(request, str(exc))
+        return _meeting_page(request, meeting_id, 403)
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return _meeting_page(request, meeting_id, exc.status)
+    messages.success(request, "已录入会议结果。")
+    return redirect("meeting", meeting_id=found.pk)
+
+
+@login_required
+@require_POST
+def complete_task(request: StaffRequest, meeting_id: int, task_id: int) -> HttpResponse:
+    try:
+        task = access_task(request.user, meeting_id, task_id)
+        actions.do_complete_task(task, acting_user=request.user, note=request.POST.get("note", ""))
+    except ActionForbidden as exc:
+        messages.error(request, str(exc))
+        return _meeting_page(request, meeting_id, 403)
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return _meeting_page(request, meeting_id, exc.status)
+    messages.success(request, "已报告任务完成情况。")
+    return redirect("meeting", meeting_id=meeting_id)
+
+
+@login_required
+@require_POST
+def acknowledge_notice(request: StaffRequest, notice_id: int) -> HttpResponse:
+    try:
+        notice = access_notice(request.user, notice_id, acknowledge=True)
+        actions.do_acknowledge_notice(notice, acting_user=request.user)
+    except ActionForbidden as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return redirect("home")
+    messages.success(request, "已签收通报。")
+    return redirect("home")
