@@ -37,6 +37,7 @@ from banchengshi.cases.selectors import (
     filter_cases,
 )
 from banchengshi.cases.transitions import InvalidTransition, allowed
+from banchengshi.dispatch.models import Matter
 from banchengshi.dispatch.routing import route_case
 from banchengshi.lib.masking import mask_phone
 from banchengshi.lib.validation import describe_errors
@@ -405,6 +406,7 @@ def ledger(request: StaffRequest) -> HttpResponse:
             "channels": Channel.choices,
             "reasons": Reason.choices,
             "units": Unit.objects.filter(kind__in=HANDLING_UNIT_KINDS).order_by("kind", "code"),
+            "matters": Matter.objects.filter(is_active=True).select_related("department").order_by("code"),
         },
         status=422 if errors else 200,
     )

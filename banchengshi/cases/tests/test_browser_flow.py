@@ -23,7 +23,8 @@ CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "Test-password-2026"
 SHOTS = settings.VAR_DIR / "screenshots"
 
-pytestmark = pytest.mark.browser
+# serialized_rollback restores the rows the data migrations seeded (calendar, policies) after each flush.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
@@ -47,7 +48,7 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def staff(transactional_db: Any) -> dict[str, Any]:
+def staff() -> dict[str, Any]:
     from banchengshi.accounts.models import Unit
     from banchengshi.accounts.services import do_create_staff
     from banchengshi.cases.demo import DISTRICT_DIR
@@ -198,3 +199,51 @@ def test_phone_report_to_resupervision_and_closure(browser: Any, live_server: An
                      "review_approved", "closed", "visited", "resupervised"]:
         assert expected in actions
     assert shutil.which("true")  # keeps the import honest on minimal images
+
+
+def test_joint_meeting_and_notice_on_a_tablet(browser: Any, live_server: Any, staff: Any) -> None:
+    from banchengshi.cases.choices import CaseStatus
+    from banchengshi.cases.tests.factories import case_in
+
+    class Named:
+        users = staff
+        units = {u.code: u for u in __import__("banchengshi.accounts.models", fromlist=["Unit"]).Unit.objects.all()}
+
+    case = case_in(Named, CaseStatus.RESUPERVISED)
+    desk = Desk(browser, live_server.url)
+    page = desk.page
+    page.set_viewport_size({"width": 1024, "height": 768})  # a tablet in landscape
+
+    desk.login("admin_office")
+    page.goto(f"{live_server.url}/cases/{case.reference}/")
+    page.get_by_role("link", name="召开联席会议").click()
+    page.get_by_label("会议名称").fill("失业金证明材料专题联席会议")
+    page.get_by_label("涉及群众多、影响面大、社会关注度高、容易诱发负面新闻的").check()
+    page.get_by_label("参会单位").select_option(label="示范区人力资源和社会保障局")
+    page.get_by_label("参会人员").fill("人社局失业保险科负责人")
+    desk.shot("11-meeting-new")
+    page.get_by_role("button", name="创建会议").click()
+    page.wait_for_url("**/meetings/*/")
+    page.get_by_label("议定事项").fill("原单位已注销的，以注销证明替代解除劳动合同证明。")
+    page.get_by_label("责任单位 1").select_option(label="示范区人力资源和社会保障局")
+    page.get_by_label("任务内容 1").fill("修订失业金申领一次性告知单")
+    page.get_by_label("完成期限 1").fill("2099-12-31")
+    page.get_by_role("button", name="保存会议结果").click()
+    page.wait_for_load_state()
+    assert "注销证明" in page.locator("[data-testid=decisions]").inner_text()
+    desk.shot("12-meeting")
+    desk.logout()
+
+    page.set_viewport_size({"width": 768, "height": 1024})  # portrait
+    desk.login("rsj")
+    assert case.reference in page.locator("[data-testid=notices]").inner_text()
+    desk.shot("13-handler-home-tablet")
+    page.get_by_role("button", name="签收").click()
+    page.wait_for_load_state()
+    assert page.locator("[data-testid=notices]").count() == 0
+    page.get_by_role("link", name="联席会议").first.click()
+    page.get_by_role("link", name="失业金证明材料专题联席会议").click()
+    page.get_by_label("完成情况").fill("已修订并在窗口公示")
+    page.get_by_role("button", name="报告完成").click()
+    page.wait_for_load_state()
+    assert "已完成" in page.content()
