@@ -48,6 +48,17 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
+def server(browser: Any) -> Iterator[Any]:
+    """A live server per test (pytest-django's lives for the session), stopped after the browser has
+    closed. localhost is in ALLOWED_HOSTS."""
+    from pytest_django.live_server_helper import LiveServer
+
+    live = LiveServer("localhost")
+    yield live
+    live.stop()
+
+
+@pytest.fixture
 def staff() -> dict[str, Any]:
     from banchengshi.accounts.models import Unit
     from banchengshi.accounts.services import do_create_staff
@@ -92,10 +103,10 @@ class Desk:
         self.page.wait_for_load_state()
 
 
-def test_phone_report_to_resupervision_and_closure(browser: Any, live_server: Any, staff: Any) -> None:
-    desk = Desk(browser, live_server.url)
+def test_phone_report_to_resupervision_and_closure(browser: Any, server: Any, staff: Any) -> None:
+    desk = Desk(browser, server.url)
     page = desk.page
-    desk.page.goto(f"{live_server.url}/login/")
+    desk.page.goto(f"{server.url}/login/")
     desk.shot("01-login")
 
     # 登记人员 registers a phone call and accepts it.
@@ -201,7 +212,7 @@ def test_phone_report_to_resupervision_and_closure(browser: Any, live_server: An
     assert shutil.which("true")  # keeps the import honest on minimal images
 
 
-def test_joint_meeting_and_notice_on_a_tablet(browser: Any, live_server: Any, staff: Any) -> None:
+def test_joint_meeting_and_notice_on_a_tablet(browser: Any, server: Any, staff: Any) -> None:
     from banchengshi.cases.choices import CaseStatus
     from banchengshi.cases.tests.factories import case_in
 
@@ -210,12 +221,12 @@ def test_joint_meeting_and_notice_on_a_tablet(browser: Any, live_server: Any, st
         units = {u.code: u for u in __import__("banchengshi.accounts.models", fromlist=["Unit"]).Unit.objects.all()}
 
     case = case_in(Named, CaseStatus.RESUPERVISED)
-    desk = Desk(browser, live_server.url)
+    desk = Desk(browser, server.url)
     page = desk.page
     page.set_viewport_size({"width": 1024, "height": 768})  # a tablet in landscape
 
     desk.login("admin_office")
-    page.goto(f"{live_server.url}/cases/{case.reference}/")
+    page.goto(f"{server.url}/cases/{case.reference}/")
     page.get_by_role("link", name="召开联席会议").click()
     page.get_by_label("会议名称").fill("失业金证明材料专题联席会议")
     page.get_by_label("涉及群众多、影响面大、社会关注度高、容易诱发负面新闻的").check()
