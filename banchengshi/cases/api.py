@@ -42,6 +42,7 @@ from banchengshi.cases.selectors import (
     filter_cases,
 )
 from banchengshi.dispatch.models import Matter
+from banchengshi.lib.pagination import paginate
 
 router = Router(tags=["反映件"])
 work_orders = Router(tags=["工单"])
@@ -99,16 +100,14 @@ def register_case(request: AuthedRequest, payload: CaseIn) -> Status[dict[str, A
 @router.get("", response=CasePage, summary="反映件列表")
 def list_cases(request: AuthedRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
     cases = filter_cases(cases_visible_to(request.auth), filters)
-    count = cases.count()
-    start = (filters.page - 1) * filters.page_size
-    page = cases.select_related("center", "matter").prefetch_related("clocks")[start : start + filters.page_size]
     now = timezone.now()
-    return {
-        "count": count,
-        "page": filters.page,
-        "page_size": filters.page_size,
-        "results": [case_summary(c, request.auth, now, list(c.clocks.all())) for c in page],
-    }
+    return paginate(
+        cases,
+        cases.select_related("center", "matter").prefetch_related("clocks"),
+        filters.page,
+        filters.page_size,
+        lambda c: case_summary(c, request.auth, now, list(c.clocks.all())),
+    )
 
 
 @router.get("/{reference}", response=CaseOut, summary="反映件详情")

@@ -12,6 +12,7 @@ from banchengshi.cases.actions.base import InvalidInput
 from banchengshi.cases.api import unit_by_code
 from banchengshi.cases.models import Case
 from banchengshi.cases.selectors import ActionForbidden, cases_visible_to
+from banchengshi.lib.pagination import paginate
 from banchengshi.supervision import actions
 from banchengshi.supervision.models import JointMeeting, Notice
 from banchengshi.supervision.presenters import (
@@ -72,14 +73,7 @@ def list_notices(request: AuthedRequest, filters: Query[NoticeFilters]) -> dict[
         notices = notices.filter(kind=filters.kind)
     if filters.case:
         notices = notices.filter(case__reference=filters.case)
-    start = (filters.page - 1) * filters.page_size
-    page = with_notice_relations(notices)[start : start + filters.page_size]
-    return {
-        "count": notices.count(),
-        "page": filters.page,
-        "page_size": filters.page_size,
-        "results": [notice_out(n) for n in page],
-    }
+    return paginate(notices, with_notice_relations(notices), filters.page, filters.page_size, notice_out)
 
 
 @notices_router.post("", response={201: NoticeOut}, summary="发出通报")
@@ -118,14 +112,7 @@ def list_meetings(request: AuthedRequest, filters: Query[MeetingFilters]) -> dic
     meetings = meetings_visible_to(request.auth)
     if filters.case:
         meetings = meetings.filter(cases__reference=filters.case)
-    start = (filters.page - 1) * filters.page_size
-    page = with_meeting_relations(meetings)[start : start + filters.page_size]
-    return {
-        "count": meetings.count(),
-        "page": filters.page,
-        "page_size": filters.page_size,
-        "results": [meeting_summary(m) for m in page],
-    }
+    return paginate(meetings, with_meeting_relations(meetings), filters.page, filters.page_size, meeting_summary)
 
 
 @meetings_router.post("", response={201: MeetingOut}, summary="召开联席会议（安康办法第十四条所列情形）")
