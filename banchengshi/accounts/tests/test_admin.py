@@ -1,0 +1,53 @@
+"""The admin office keeps units, matters, policies and the calendar in the Django admin; 三员 are apart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client
+
+from banchengshi.accounts.models import Unit
+from banchengshi.conftest import District
+from banchengshi.dispatch.models import Matter
+
+
+def admin_client(district: District, name: str) -> Client:
+    client = Client()
+    client.force_login(district.users[name])
+    return client
+
+
+def test_admin_office_browses_and_edits_the_configuration(district: District) -> None:
+    zwb = admin_client(district, "admin_office")
+    for url in ["/admin/accounts/unit/", "/admin/dispatch/matter/", "/admin/sla/policy/", "/admin/sla/calendaryear/",
+                "/admin/sla/calendaryear/2026/change/", "/admin/cases/case/"]:
+        assert zwb.get(url).status_code == 200, url
+    matter = Matter.objects.get(code="RSJ-003")
+    response = zwb.post(f"/admin/dispatch/matter/{matter.pk}/change/", {
+        "code": matter.code, "name": "失业保险金申领（含一次性生活补助）", "department": matter.department_id,
+        "level": matter.level, "keywords": matter.keywords, "is_active": "on",
+    })
+    assert response.status_code == 302
+    assert Matter.objects.get(pk=matter.pk).name == "失业保险金申领（含一次性生活补助）"
+    # Cases are browsed, never edited, in the admin; users are not the admin office's to manage.
+    assert zwb.get("/admin/cases/case/add/").status_code == 403
+    assert zwb.get("/admin/accounts/user/").status_code == 403
+
+
+def test_three_administrators_are_kept_apart(district: District, db: Any) -> None:
+    from banchengshi.accounts.services import do_create_staff
+
+    units = {u.code: u for u in Unit.objects.all()}
+    auditor, _ = do_create_staff("auditor", unit=units["ZWB"], role="audit_admin", password="Audit-pass-2026x")
+    security, _ = do_create_staff("security", unit=units["ZWB"], role="security_admin", password="Secur-pass-2026x")
+    audit = Client()
+    audit.force_login(auditor)
+    assert audit.get("/admin/audit/event/").status_code == 200
+    assert audit.get("/admin/accounts/user/").status_code == 403
+    sec = Client()
+    sec.force_login(security)
+    assert sec.get("/admin/accounts/user/").status_code == 200
+    assert sec.get("/admin/audit/event/").status_code == 403
+    assert admin_client(district, "system_admin").get("/admin/audit/event/").status_code == 403
+    # None of them reads cases through the API or the workbench.
+    assert admin_client(district, "system_admin").get("/ledger/").status_code == 403
