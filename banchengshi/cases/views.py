@@ -149,6 +149,8 @@ def repeat_reports(request: StaffRequest) -> HttpResponse:
 
 
 def _detail_context(request: StaffRequest, case: Case) -> dict[str, Any]:
+    from banchengshi.supervision.models import JointMeeting
+
     user = request.user
     now = timezone.now()
     calendar = load_calendar()
@@ -197,7 +199,7 @@ def _detail_context(request: StaffRequest, case: Case) -> dict[str, Any]:
         "visit_form": VisitForm(),
         "show_phone": user.role in CENTER_STAFF,
         "reason_labels": [label for value, label in _reason_choices() if value in case.reasons],
-        "meetings": list(case.joint_meetings.all()),  # type: ignore[attr-defined]  # reverse of supervision's M2M
+        "meetings": list(JointMeeting.objects.filter(cases=case)),
         "may_convene": has_role_for(user, Need.SUPERVISE) and case.status != S.MERGED,
     }
 
