@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,24 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 
 @pytest.fixture
-def browser() -> Iterator[Any]:
+def server() -> Iterator[Any]:
+    """A live server per test (pytest-django's lives for the session). The browser depends on it, so
+    the browser closes its keep-alive connections first and the request threads release their
+    database connections. localhost is in ALLOWED_HOSTS."""
+    from pytest_django.live_server_helper import LiveServer
+
+    live = LiveServer("localhost")
+    yield live
+    # Let the request threads whose keep-alive sockets the browser just closed finish (and close their
+    # database connections) before the server and the test database go away.
+    for thread in threading.enumerate():
+        if "process_request_thread" in thread.name:
+            thread.join(timeout=5)
+    live.stop()
+
+
+@pytest.fixture
+def browser(server: Any) -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail("Chromium is missing: .ci/run installs Debian's chromium package")
@@ -45,17 +63,6 @@ def browser() -> Iterator[Any]:
         )
         yield chromium
         chromium.close()
-
-
-@pytest.fixture
-def server(browser: Any) -> Iterator[Any]:
-    """A live server per test (pytest-django's lives for the session), stopped after the browser has
-    closed. localhost is in ALLOWED_HOSTS."""
-    from pytest_django.live_server_helper import LiveServer
-
-    live = LiveServer("localhost")
-    yield live
-    live.stop()
 
 
 @pytest.fixture
