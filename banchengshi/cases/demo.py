@@ -16,6 +16,7 @@ from banchengshi.cases import actions
 from banchengshi.cases.models import Case
 from banchengshi.dispatch.loading import load_district
 from banchengshi.dispatch.models import Matter
+from banchengshi.sla.models import Policy
 
 DISTRICT_DIR = Path(__file__).resolve().parent.parent / "dispatch" / "district"
 
@@ -43,6 +44,15 @@ class DemoResult:
     accounts: list[tuple[str, str, str, str]]  # username, password, unit name, role label
 
 
+def _received(days_ago: float) -> Any:
+    """A plausible time at the window: 10:00 local `days_ago` days back, never in the future."""
+    now = timezone.localtime()
+    moment = (now - timedelta(days=days_ago)).replace(hour=10, minute=0, second=0, microsecond=0)
+    if days_ago < 1:
+        moment = now - timedelta(hours=days_ago * 8)
+    return min(moment, now)
+
+
 def _register(registrar: User, center: Unit, days_ago: float, text: str, **extra: Any) -> Case:
     defaults: dict[str, Any] = {
         "channel": "window",
@@ -56,7 +66,7 @@ def _register(registrar: User, center: Unit, days_ago: float, text: str, **extra
         acting_user=registrar,
         center=center,
         description=text,
-        received_at=timezone.now() - timedelta(days=days_ago),
+        received_at=_received(days_ago),
         **defaults,
     )
 
@@ -79,6 +89,14 @@ def build_demo() -> DemoResult:
         accounts.append((username, password, units[unit_code].name, user.get_role_display()))
     matters = {m.code: m for m in Matter.objects.all()}
     fwzx, reg, disp, head = units["FWZX"], users["dengji"], users["paidan"], users["fuzeren"]
+    # 城河街道 follows the 松江 rules: forward within 1 working day, answer on acceptance within 3.
+    units["C-CH"].policy = Policy.objects.get(code="songjiang")
+    units["C-CH"].save(update_fields=["policy"])
+    town = units["C-CH"]
+    _register(users["chenghe_dengji"], town, 4, "在街道办理居住证，系统提示社保缴纳记录不连续，但我一直在缴。",
+              name="马女士", phone="13600007777", business_name="居住证办理", reasons=["rule_mismatch"], channel="window")
+    _register(users["chenghe_dengji"], town, 0.2, "新生儿医保参保登记，网上提交后一直显示审核中。", name="韩先生",
+              phone="13600008888", matter=matters["YBJ-004"], business_name="新生儿参保登记", channel="phone")
 
     # 已登记 — waiting at the window for more than a day: its forwarding clock is red.
     _register(reg, fwzx, 2, "我在网上申请开办企业，提交后一直显示“待补正”，但没有说明要补什么材料。",
@@ -95,7 +113,7 @@ def build_demo() -> DemoResult:
     # 已受理、无法自动派单 — in the dispatcher's queue
     c = _register(reg, fwzx, 0.3, "小区门口的共享单车乱停放，多次反映没人管，不知道该找哪个部门。", name="周女士",
                   phone="13500003333", category="who", reasons=["other"], reason_other="不知道归哪个部门管")
-    actions.do_accept_case(c, acting_user=reg, handling_type="consult", complexity="simple")
+    actions.do_accept_case(c, acting_user=reg, handling_type="consult", complexity="simple")  # due today: yellow
     actions.do_dispatch_case(c, acting_user=disp)
     # 已派单 — a 区级 matter dispatched automatically to its department
     c = _register(reg, fwzx, 0.5, "公司裁员后申领失业保险金，网上一直提示“未办理失业登记”，可我已经在街道登记过了。",
