@@ -22,6 +22,7 @@ from banchengshi.accounts.choices import CENTER_STAFF, Role, UnitKind
 from banchengshi.accounts.models import Unit
 from banchengshi.cases import actions
 from banchengshi.cases.actions.base import ActionError
+from banchengshi.cases.actions.dispatching import dispatch_down_targets
 from banchengshi.cases.choices import OPEN_WORK_ORDER, CaseStatus, WorkOrderStatus
 from banchengshi.cases.choices import CaseStatus as S
 from banchengshi.cases.clocks import clock_light
@@ -187,8 +188,7 @@ def _detail_context(request: StaffRequest, case: Case) -> dict[str, Any]:
         "light": case_light(case_clocks, now) or "none",
         "clocks": clocks,
         "orders": orders,
-        "my_orders": my_orders,
-        "down_targets": Unit.objects.filter(kind=UnitKind.SERVICE_CENTER, parent__kind=UnitKind.SERVICE_CENTER),
+        "my_orders": [(o, list(dispatch_down_targets(o.unit))) for o in my_orders],
         "events": [(e, ACTION_LABELS.get(e.action, e.action)) for e in case.events.all()],
         "visits": list(case.visits.all()),
         "attachments": list(case.attachments.select_related("uploaded_by")),

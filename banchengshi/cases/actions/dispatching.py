@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from banchengshi.accounts.access import subtree_ids
@@ -116,13 +117,17 @@ def do_return_work_order(order: WorkOrder, *, acting_user: Any, reason: str) -> 
     return order
 
 
-def _below(holder: Unit, target: Unit) -> bool:
-    if target.kind != UnitKind.SERVICE_CENTER or target.pk == holder.pk:
-        return False
+def dispatch_down_targets(holder: Unit) -> QuerySet[Unit]:
+    """Where `holder` may send an order down: a department to any town/street center (its matters are
+    handled locally there), a center to the centers below it."""
+    centers = Unit.objects.filter(kind=UnitKind.SERVICE_CENTER, is_active=True).exclude(pk=holder.pk)
     if holder.kind == UnitKind.DEPARTMENT:
-        # A department's matters are handled locally by the town/street centers.
-        return target.parent is not None and target.parent.kind == UnitKind.SERVICE_CENTER
-    return target.pk in subtree_ids(holder)
+        return centers.filter(parent__kind=UnitKind.SERVICE_CENTER)
+    return centers.filter(pk__in=subtree_ids(holder))
+
+
+def _below(holder: Unit, target: Unit) -> bool:
+    return dispatch_down_targets(holder).filter(pk=target.pk).exists()
 
 
 @transaction.atomic

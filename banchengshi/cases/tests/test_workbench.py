@@ -131,3 +131,19 @@ def test_home_queues_are_sorted_by_urgency(district: District, monday: Any) -> N
     queue = page[page.index('data-testid="queue-to-dispatch"'):]
     assert queue.index(sooner.reference) < queue.index(later.reference)
     assert "剩余" in queue
+
+
+def test_dispatch_down_offers_only_lower_centers(district: District, monday: Any) -> None:
+    case = case_in(district, S.ACCEPTED, matter="RSJ-001", locality=district.units["C-CH"])
+    actions.do_dispatch_case(case, acting_user=district.users["dispatcher"])
+    order = case.work_orders.get()
+    assert order.unit.code == "C-CH"
+    town = client_for(district, "town_handler")
+    assert town.post(f"/work-orders/{order.pk}/act/receive/").status_code == 302
+    page = town.get(f"/cases/{case.reference}/").content.decode()
+    assert "向下派单" not in page  # a street center has no lower center
+    response = town.post(f"/work-orders/{order.pk}/act/dispatch-down/", {"unit": "C-BQ"})
+    assert response.status_code == 422 and "不是" in response.content.decode()
+    rsj_case = case_in(district, S.IN_PROGRESS)
+    page = client_for(district, "rsj").get(f"/cases/{rsj_case.reference}/").content.decode()
+    assert "向下派单" in page and "示范区城河街道社区事务受理服务中心" in page
