@@ -4,14 +4,31 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from banchengshi.sla.calendar import WorkCalendar
 from banchengshi.sla.deadlines import BusinessHours, add_working_days, warning_time
 from banchengshi.sla.models import CalendarDay, CalendarYear, DayKind, Policy
 
+_cache: dict[str, tuple[object, WorkCalendar]] = {}
+
 
 def load_calendar() -> WorkCalendar:
+    """The statutory calendar, rebuilt only when a year was added or changed (one cheap query otherwise)."""
+    stamp = CalendarYear.objects.aggregate(
+        n=Count("year", distinct=True), changed=Max("updated_at"), days=Count("days", distinct=True)
+    )
+    key = (stamp["n"], stamp["changed"], stamp["days"])
+    cached = _cache.get("calendar")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    calendar = _read_calendar()
+    _cache["calendar"] = (key, calendar)
+    return calendar
+
+
+def _read_calendar() -> WorkCalendar:
     holidays: set[date] = set()
     workdays: set[date] = set()
     for day, kind in CalendarDay.objects.values_list("date", "kind"):
