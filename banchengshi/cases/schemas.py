@@ -5,6 +5,8 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from banchengshi.lib.validation import PlausibleDatetime
+
 
 class ReporterIn(Schema):
     name: str = Field(min_length=1, max_length=64, description="反映人姓名")
@@ -26,7 +28,7 @@ class CaseIn(Schema):
     category: str = Field("", description="who/how/window（不知找谁办/不知怎么办/窗口办不成）")
     description: str = Field(min_length=1, max_length=4000, description="遇到的问题")
     demand: str = Field("", max_length=2000, description="诉求")
-    received_at: datetime | None = Field(None, description="登记时间，缺省为当前时间")
+    received_at: PlausibleDatetime | None = Field(None, description="登记时间，缺省为当前时间")
 
 
 class AcceptIn(Schema):

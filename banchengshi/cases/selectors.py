@@ -68,15 +68,18 @@ def access_work_order(user: Any, work_order_id: int, need: Need = Need.HANDLE) -
     return order
 
 
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+
+
 class CaseFilters(Schema):
     status: str | None = None
     light: Literal["green", "yellow", "red"] | None = None
     unit: str | None = NinjaField(None, description="承办或登记单位编码")
     matter: str | None = NinjaField(None, description="事项编码")
-    received_from: date | None = None
-    received_to: date | None = NinjaField(None, description="含当日")
+    received_from: date | None = NinjaField(None, ge=EARLIEST, le=LATEST)
+    received_to: date | None = NinjaField(None, ge=EARLIEST, le=LATEST, description="含当日")
     q: str | None = NinjaField(None, max_length=100, description="全文检索（中文）")
-    page: int = NinjaField(1, ge=1)
+    page: int = NinjaField(1, ge=1, le=100_000)
     page_size: int = NinjaField(20, ge=1, le=100)
 
 

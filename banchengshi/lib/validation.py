@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator
 
 MESSAGES = {
     "missing": "必填",
@@ -39,10 +42,20 @@ def describe_errors(errors: Iterable[Any]) -> list[dict[str, str]]:
     for error in errors:
         loc = [str(p) for p in error.get("loc", ()) if str(p) not in LOCATIONS]
         template = MESSAGES.get(error.get("type", ""), "取值无效")
-        context = {**error.get("ctx", {}), "msg": error.get("msg", "")}
+        context = {**error.get("ctx", {}), "msg": str(error.get("msg", "")).removeprefix("Value error, ")}
         try:
             message = template.format(**context)
         except (KeyError, IndexError):
             message = template
         described.append({"field": ".".join(loc), "message": message})
     return described
+
+
+def _plausible(moment: datetime) -> datetime:
+    if not 2000 <= moment.year <= 2100:
+        raise ValueError("时间须在 2000 年至 2100 年之间")
+    return moment
+
+
+# A time a person could mean: far dates overflow the time-zone arithmetic and are typing mistakes.
+PlausibleDatetime = Annotated[datetime, AfterValidator(_plausible)]

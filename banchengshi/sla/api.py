@@ -5,12 +5,14 @@ from typing import Any
 
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
 
 from banchengshi.accounts.access import Need, has_role_for
 from banchengshi.accounts.auth import AuthedRequest
 from banchengshi.accounts.choices import Role
 from banchengshi.cases.api import unit_by_code
 from banchengshi.cases.selectors import ActionForbidden
+from banchengshi.lib.validation import PlausibleDatetime
 from banchengshi.sla.actions import do_set_calendar_year
 from banchengshi.sla.models import CalendarYear, DayKind
 from banchengshi.sla.services import due_for, missing_year_warning
@@ -37,7 +39,7 @@ class CalendarOut(Schema):
 
 
 class DueQuery(Schema):
-    start: datetime = Field(description="起算时间；未带偏移按北京时间")
+    start: PlausibleDatetime = Field(description="起算时间；未带偏移按北京时间")
     working_days: int = Field(ge=0, le=60)
     center: str
 
@@ -77,7 +79,7 @@ def due(request: AuthedRequest, query: Query[DueQuery]) -> dict[str, Any]:
 @router.get("/{year}", response=CalendarOut, summary="某年的节假日和调休上班日")
 def get_calendar(request: AuthedRequest, year: int) -> dict[str, Any]:
     if not 2000 <= year <= 2100:
-        raise ActionForbidden("年份须在 2000 至 2100 之间")
+        raise HttpError(422, "年份须在 2000 至 2100 之间")
     return _calendar(year)
 
 

@@ -60,7 +60,7 @@ class NoticeFilters(Schema):
     unread: bool | None = Field(None, description="true 只看未签收，false 只看已签收")
     kind: str | None = None
     case: str | None = Field(None, description="反映件登记编号")
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(20, ge=1, le=100)
 
 
@@ -99,7 +99,7 @@ def acknowledge_notice(request: AuthedRequest, notice_id: int) -> dict[str, Any]
 
 class MeetingFilters(Schema):
     case: str | None = Field(None, description="反映件登记编号")
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(20, ge=1, le=100)
 
 

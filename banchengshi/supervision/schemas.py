@@ -5,6 +5,7 @@ from datetime import date, datetime
 from ninja import Field, Schema
 
 from banchengshi.cases.schemas import UnitRef
+from banchengshi.lib.validation import PlausibleDatetime
 
 
 class NoticeIn(Schema):
@@ -47,7 +48,7 @@ class MeetingIn(Schema):
     criteria: list[str] = Field(
         description="召开情形（安康办法第十四条）：leader_instruction / wide_impact / cross_department_reform / other"
     )
-    held_at: datetime = Field(description="召开时间；未带偏移按北京时间")
+    held_at: PlausibleDatetime = Field(description="召开时间；未带偏移按北京时间")
     place: str = Field("", max_length=200)
     cases: list[str] = Field(description="研究的反映件登记编号，至少一件")
     attendee_units: list[str] = Field(default_factory=list, description="参会单位编码")

@@ -70,3 +70,17 @@ def test_list_filters_validate(district: District, monday: Any) -> None:
     assert registrar.get("/cases", received_to="2026-11-22").json()["count"] == 0
     assert registrar.get("/cases", light="green").json()["count"] == 1
     assert registrar.get("/cases", light="red").json()["count"] == 0
+
+
+def test_inputs_found_by_fuzzing_are_422_not_500(district: District, monday: Any) -> None:
+    """schemathesis against the OpenAPI schema found these; each was a 500."""
+    dispatcher, zwb = district.api("dispatcher"), district.api("admin_office")
+    assert dispatcher.get("/cases", page=31467145644156158738432).status_code == 422
+    assert dispatcher.get("/cases", received_from="0001-01-01", light="yellow").status_code == 422
+    assert zwb.get("/meetings", page=8899888966069046403181576192).status_code == 422
+    r = district.api("registrar").post("/cases", case_body(received_at="0001-01-01T00:00:00"))
+    assert r.status_code == 422 and "2000 年至 2100 年" in r.json()["detail"]
+    r = dispatcher.get("/calendar/due", start="0001-01-01T00:00:00", working_days=1, center="FWZX")
+    assert r.status_code == 422
+    assert dispatcher.get("/calendar/1999").status_code == 422
+    assert Case.objects.count() == 0
