@@ -29,7 +29,7 @@ class MatterChoiceField(forms.ModelChoiceField):
 
 class RegisterForm(forms.Form):
     channel = forms.ChoiceField(label="反映渠道", choices=Channel.choices, initial=Channel.WINDOW)
-    reporter_name = forms.CharField(label="反映人姓名", max_length=64)
+    reporter_name = forms.CharField(label="反映人姓名", max_length=64, widget=forms.TextInput(attrs={"autofocus": True}))
     reporter_phone = forms.CharField(label="联系电话", max_length=20)
     reporter_kind = forms.ChoiceField(
         label="反映人类型", choices=ReporterKind.choices, initial=ReporterKind.PERSON, widget=forms.RadioSelect(attrs={"class": "form-check-input"})
