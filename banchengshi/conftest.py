@@ -62,6 +62,13 @@ class ApiClient:
     def put(self, path: str, body: Any = None) -> Any:
         return self._send("put", path, body)
 
+    def upload(self, path: str, name: str, content: bytes) -> Any:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return self.client.post(
+            f"/api/v1{path}", {"file": SimpleUploadedFile(name, content)}, HTTP_AUTHORIZATION=f"Bearer {self.token}"
+        )
+
 
 @dataclass
 class District:

@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from banchengshi.accounts.auth import TokenAuth
 from banchengshi.cases.actions import ActionError
+from banchengshi.cases.api import attachments as attachments_router
 from banchengshi.cases.api import router as cases_router
 from banchengshi.cases.api import work_orders as work_orders_router
 from banchengshi.cases.selectors import ActionForbidden
@@ -29,6 +30,7 @@ api = NinjaAPI(
 )
 api.add_router("/cases", cases_router)
 api.add_router("/work-orders", work_orders_router)
+api.add_router("/attachments", attachments_router)
 api.add_router("/calendar", calendar_router)
 api.add_router("/dispatch", dispatch_router)
 api.add_router("/meetings", meetings_router)

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import FileResponse, Http404
 from django.utils import timezone
-from ninja import Query, Router, Status
+from ninja import File, Query, Router, Status, UploadedFile
 
 from banchengshi.accounts.access import Need, has_role_for, subtree_ids
 from banchengshi.accounts.auth import AuthedRequest
+from banchengshi.accounts.choices import Role
 from banchengshi.accounts.models import Unit
 from banchengshi.cases import actions
 from banchengshi.cases.actions.base import InvalidInput
 from banchengshi.cases.choices import CaseStatus
-from banchengshi.cases.models import Case
-from banchengshi.cases.presenters import case_detail, case_summary
+from banchengshi.cases.models import Attachment, Case
+from banchengshi.cases.presenters import attachment_out, case_detail, case_summary
 from banchengshi.cases.schemas import (
     AcceptIn,
     AssistIn,
+    AttachmentOut,
     CaseIn,
     CaseOut,
     CasePage,
@@ -46,6 +49,7 @@ from banchengshi.lib.pagination import paginate
 
 router = Router(tags=["反映件"])
 work_orders = Router(tags=["工单"])
+attachments = Router(tags=["附件"])
 
 
 def unit_by_code(code: str, label: str = "单位") -> Unit:
@@ -199,6 +203,23 @@ def resupervise(request: AuthedRequest, reference: str, payload: ReasonIn) -> di
     case = access_case(request.auth, reference, Need.SUPERVISE, target=CaseStatus.RESUPERVISED)
     actions.do_resupervise_case(case, acting_user=request.auth, reason=payload.reason)
     return _detail(request, case)
+
+
+@router.post("/{reference}/attachments", response={201: AttachmentOut}, summary="上传附件（multipart，字段 file）")
+def upload_attachment(request: AuthedRequest, reference: str, file: File[UploadedFile]) -> Status[dict[str, Any]]:
+    case = access_case(request.auth, reference)
+    if request.auth.role == Role.OVERSEER:
+        raise ActionForbidden("纪委监委只读，不能上传附件")
+    attachment = actions.do_attach_file(case, acting_user=request.auth, upload=file)
+    return Status(201, attachment_out(attachment))
+
+
+@attachments.get("/{attachment_id}", response={200: None}, summary="下载附件")
+def download_attachment(request: AuthedRequest, attachment_id: int) -> FileResponse:
+    attachment = Attachment.objects.filter(pk=attachment_id, case__in=cases_visible_to(request.auth)).first()
+    if attachment is None:
+        raise Http404("未找到该附件")
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
 
 
 @work_orders.post("/{order_id}/receive", response=CaseOut, summary="接单")

@@ -57,6 +57,17 @@ def case_summary(case: Case, user: Any, now: datetime, clocks: list[Clock] | Non
     }
 
 
+def attachment_out(attachment: Any) -> dict[str, Any]:
+    return {
+        "id": attachment.pk,
+        "name": attachment.name,
+        "size": attachment.size,
+        "content_type": attachment.content_type,
+        "uploaded_by": str(attachment.uploaded_by),
+        "uploaded_at": _local(attachment.uploaded_at),
+    }
+
+
 def case_detail(case: Case, user: Any, now: datetime | None = None) -> dict[str, Any]:
     now = now or timezone.now()
     clocks = list(case.clocks.all())
@@ -114,6 +125,7 @@ def case_detail(case: Case, user: Any, now: datetime | None = None) -> dict[str,
             }
             for o in case.work_orders.select_related("unit")
         ],
+        attachments=[attachment_out(a) for a in case.attachments.select_related("uploaded_by")],
         timeline=[
             {
                 "at": _local(e.at),

@@ -127,6 +127,15 @@ class WorkOrderOut(Schema):
     return_reason: str
 
 
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    size: int
+    content_type: str
+    uploaded_by: str
+    uploaded_at: datetime
+
+
 class EventOut(Schema):
     at: datetime
     actor: str
@@ -175,6 +184,7 @@ class CaseOut(CaseSummary):
     review_approved: bool
     clocks: list[ClockOut]
     work_orders: list[WorkOrderOut]
+    attachments: list[AttachmentOut]
     timeline: list[EventOut]
     warnings: list[str]
 

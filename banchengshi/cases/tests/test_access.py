@@ -39,7 +39,7 @@ def case_routes() -> list[tuple[str, str]]:
     """Every route of the API that names a case or a work order, read from the OpenAPI schema."""
     routes = []
     for path, methods in api.get_openapi_schema()["paths"].items():
-        if "{reference}" in path or "{order_id}" in path:
+        if "{reference}" in path or "{order_id}" in path or "{attachment_id}" in path:
             routes += [(method, path.removeprefix("/api/v1")) for method in methods]
     return routes
 
@@ -47,17 +47,26 @@ def case_routes() -> list[tuple[str, str]]:
 def test_the_route_list_is_complete() -> None:
     paths = {p for _, p in case_routes()}
     assert "/cases/{reference}" in paths and "/work-orders/{order_id}/reply" in paths
-    assert len(case_routes()) >= 19
+    assert "/attachments/{attachment_id}" in paths
+    assert len(case_routes()) >= 21
 
 
 @pytest.mark.parametrize("status", [S.IN_PROGRESS, S.UNDER_REVIEW])
 def test_another_departments_handler_gets_404_on_every_route(district: District, monday: Any, status: S) -> None:
     case = case_in(district, status, description="社保卡补办时照片被退回，来回跑了三次")
     order = case.work_orders.get(unit__code="RSJ")
+    attachment = district.api("rsj").upload(f"/cases/{case.reference}/attachments", "证明.pdf", b"%PDF-1.4").json()
     ybj = district.api("ybj")
     for method, path in case_routes():
-        url = path.replace("{reference}", case.reference).replace("{order_id}", str(order.pk))
-        response = getattr(ybj, method)(url, body_for(path)) if method != "get" else ybj.get(url)
+        url = (
+            path.replace("{reference}", case.reference)
+            .replace("{order_id}", str(order.pk))
+            .replace("{attachment_id}", str(attachment["id"]))
+        )
+        if path.endswith("/attachments"):
+            response = ybj.upload(url, "x.pdf", b"%PDF")
+        else:
+            response = getattr(ybj, method)(url, body_for(path)) if method != "get" else ybj.get(url)
         assert response.status_code == 404, (method, url, response.status_code)
         assert response.json()["detail"]
     listing = ybj.get("/cases").json()
@@ -106,7 +115,8 @@ def test_oversight_reads_everything_and_changes_nothing(district: District, mond
         if method == "get":
             continue
         url = path.replace("{reference}", case.reference).replace("{order_id}", str(order.pk))
-        assert jiwei.post(url, body_for(path)).status_code == 403, url
+        response = jiwei.upload(url, "x.pdf", b"%PDF") if path.endswith("/attachments") else jiwei.post(url, body_for(path))
+        assert response.status_code == 403, url
     for endpoint, body in [("review", {"approve": True}), ("close", {}), ("resupervise", {"reason": "x"})]:
         r = jiwei.post(f"/cases/{case.reference}/{endpoint}", body)
         assert r.status_code == 403 and r.json()["detail"]

@@ -214,3 +214,19 @@ def test_satisfied_and_solved_cases_are_not_resupervised(district: District, mon
     r = district.api("admin_office").post(f"/cases/{ref}/resupervise", {"reason": "抽查"})
     assert r.status_code == 409 and "无需再督办" in r.json()["detail"]
     assert WorkOrder.objects.filter(case__reference=ref).count() == 0
+
+
+def test_attachments_over_the_api(district: District, monday: Any) -> None:
+    registrar, rsj = district.api("registrar"), district.api("rsj")
+    ref = ok(registrar.post("/cases", case_body()), 201)["reference"]
+    response = registrar.upload(f"/cases/{ref}/attachments", "解除劳动合同证明.pdf", b"%PDF-1.4 proof")
+    stored = ok(response, 201)
+    assert stored["name"] == "解除劳动合同证明.pdf" and stored["size"] == 14
+    assert ok(registrar.get(f"/cases/{ref}"))["attachments"][0]["id"] == stored["id"]
+    download = registrar.get(f"/attachments/{stored['id']}")
+    assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 proof"
+    assert rsj.get(f"/attachments/{stored['id']}").status_code == 404  # RSJ holds no order yet
+    bad = registrar.upload(f"/cases/{ref}/attachments", "run.exe", b"MZ")
+    assert bad.status_code == 422 and "不支持的文件类型" in bad.json()["detail"]
+    missing = registrar.client.post(f"/api/v1/cases/{ref}/attachments", {}, HTTP_AUTHORIZATION=f"Bearer {registrar.token}")
+    assert missing.status_code == 422
