@@ -80,9 +80,11 @@ class District:
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    """Staff accounts are made in every test; the production hasher is slow on purpose."""
+def test_settings(settings: Any, tmp_path: Any) -> None:
+    """Staff accounts are made in every test (the production hasher is slow on purpose); uploads go
+    to a temporary folder, not var/media."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
