@@ -113,6 +113,14 @@ class Desk:
         self.page.get_by_role("button", name=name, exact=True).click()
         self.page.wait_for_load_state()
 
+    def approve_and_close(self, reference: str) -> None:
+        """中心负责人 approves the reply and closes the case, the reporter having confirmed it."""
+        self.open_from_queue("to-review", reference)
+        self.click("审核通过")
+        self.page.get_by_label("反映人已确认办理结果").check()
+        self.click("办结")
+        assert self.status() == "已办结"
+
 
 def test_phone_report_to_resupervision_and_closure(browser: Any, server: Any, staff: Any) -> None:
     desk = Desk(browser, server.url)
@@ -167,11 +175,7 @@ def test_phone_report_to_resupervision_and_closure(browser: Any, server: Any, st
 
     # 中心负责人 approves the reply and closes the case.
     desk.login("center_head")
-    desk.open_from_queue("to-review", reference)
-    desk.click("审核通过")
-    page.get_by_label("反映人已确认办理结果").check()
-    desk.click("办结")
-    assert desk.status() == "已办结"
+    desk.approve_and_close(reference)
     desk.logout()
 
     # 回访: the reporter is 不满意 — the money has not arrived.
@@ -202,11 +206,7 @@ def test_phone_report_to_resupervision_and_closure(browser: Any, server: Any, st
     desk.click("提交答复")
     desk.logout()
     desk.login("center_head")
-    desk.open_from_queue("to-review", reference)
-    desk.click("审核通过")
-    page.get_by_label("反映人已确认办理结果").check()
-    desk.click("办结")
-    assert desk.status() == "已办结"
+    desk.approve_and_close(reference)
     desk.shot("09-closed-after-resupervision")
     page.get_by_role("link", name="台账").click()
     page.get_by_label("关键词").fill("失业金")
