@@ -200,6 +200,9 @@ def _detail_context(request: StaffRequest, case: Case) -> dict[str, Any]:
         "show_phone": user.role in CENTER_STAFF,
         "reason_labels": [label for value, label in _reason_choices() if value in case.reasons],
         "meetings": list(JointMeeting.objects.filter(cases=case)),
+        "same_reporter": list(
+            cases_visible_to(user).filter(reporter_phone=case.reporter_phone).exclude(pk=case.pk).order_by("-received_at")[:10]
+        ),
         "may_convene": has_role_for(user, Need.SUPERVISE) and case.status != S.MERGED,
     }
 

@@ -120,6 +120,9 @@ def test_registration_shows_repeat_reports_and_errors(district: District, monday
     assert response.status_code == 422 and "这个字段是必填项" in response.content.decode()
     assert Case.objects.count() == 1
     assert client_for(district, "rsj").get("/cases/new/").status_code == 403
+    again = case_in(district, S.REGISTERED, reporter_phone="13700001111")
+    page = registrar.get(f"/cases/{again.reference}/").content.decode()
+    assert "同一反映人的其他反映（1）" in page and earlier.reference in page
 
 
 def test_home_queues_are_sorted_by_urgency(district: District, monday: Any) -> None:
