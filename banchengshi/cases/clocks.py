@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from django.db.models import QuerySet
+
 from banchengshi.audit.events import record_event
 from banchengshi.cases.choices import ClockKind
 from banchengshi.cases.models import Case, Clock, WorkOrder
@@ -64,9 +66,8 @@ def stop_clocks(case: Case, at: datetime, kinds: Iterable[ClockKind] | None = No
         running = running.filter(kind__in=list(kinds))
     if work_order is not None:
         running = running.filter(work_order=work_order)
-    paused = list(running.filter(paused_at__isnull=False))
-    if paused:
-        resume_clocks(case, at)
+    # A clock stopped while paused first gets its paused time added back; the others stay paused.
+    resume_clocks(case, at, only=running)
     return running.update(stopped_at=at)
 
 
@@ -82,11 +83,15 @@ def pause_clocks(case: Case, at: datetime) -> int:
     return case.clocks.filter(stopped_at__isnull=True, paused_at__isnull=True).update(paused_at=at)
 
 
-def resume_clocks(case: Case, at: datetime) -> None:
-    """Push each paused clock's limit by the business time it spent paused."""
+def resume_clocks(case: Case, at: datetime, *, only: QuerySet[Clock] | None = None) -> None:
+    """Push each paused clock's limit (of `only`, else of the case) by the business time it spent paused."""
+    clocks = case.clocks.all() if only is None else only
+    paused = list(clocks.select_for_update().filter(stopped_at__isnull=True, paused_at__isnull=False))
+    if not paused:
+        return
     calendar = load_calendar()
     hours = hours_of(case.center)
-    for clock in case.clocks.select_for_update().filter(stopped_at__isnull=True, paused_at__isnull=False):
+    for clock in paused:
         assert clock.paused_at is not None
         clock.paused_seconds += deadlines.business_seconds_between(clock.paused_at, at, calendar, hours)
         clock.paused_at = None

@@ -230,3 +230,20 @@ def test_attachments_over_the_api(district: District, monday: Any) -> None:
     assert bad.status_code == 422 and "不支持的文件类型" in bad.json()["detail"]
     missing = registrar.client.post(f"/api/v1/cases/{ref}/attachments", {}, HTTP_AUTHORIZATION=f"Bearer {registrar.token}")
     assert missing.status_code == 422
+
+
+def test_contacting_the_reporter_while_paused_keeps_the_other_clocks_paused(district: District, monday: Any) -> None:
+    registrar, dispatcher, rsj = district.api("registrar"), district.api("dispatcher"), district.api("rsj")
+    ref = ok(registrar.post("/cases", case_body()), 201)["reference"]
+    ok(registrar.post(f"/cases/{ref}/accept", {"handling_type": "assist", "complexity": "general"}))
+    lead = order_of(ok(dispatcher.post(f"/cases/{ref}/dispatch", {})), "RSJ")
+    ok(rsj.post(f"/work-orders/{lead}/receive"))
+    ok(rsj.post(f"/cases/{ref}/pause", {"reason": "等待补充材料"}))
+    monday.shift(timedelta(hours=1))
+    case = ok(rsj.post(f"/work-orders/{lead}/contact", {"note": "已电话提醒补充材料"}))
+    clocks = {c["kind"]: c for c in case["clocks"]}
+    assert case["status"] == "paused"
+    assert clocks["first_contact"]["stopped_at"] is not None and not clocks["first_contact"]["paused"]
+    # Due Tue 17:00, plus the hour it was paused: 10:00 on Wednesday.
+    assert clocks["first_contact"]["due_at"].startswith("2026-11-25T10:00")
+    assert clocks["resolution"]["paused"] and clocks["resolution"]["stopped_at"] is None
