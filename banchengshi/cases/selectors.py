@@ -13,7 +13,7 @@ from ninja import Schema
 
 from banchengshi.accounts.access import SEES_EVERYTHING, Need, has_role_for, subtree_ids
 from banchengshi.accounts.choices import CENTER_STAFF, UnitKind
-from banchengshi.cases.choices import OPEN_WORK_ORDER
+from banchengshi.cases.choices import OPEN_WORK_ORDER, CaseStatus, Channel, Reason
 from banchengshi.cases.models import Case, Clock, WorkOrder
 from banchengshi.cases.transitions import ensure_transition
 
@@ -72,8 +72,10 @@ EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 
 
 class CaseFilters(Schema):
-    status: str | None = None
+    status: CaseStatus | None = None
     light: Literal["green", "yellow", "red"] | None = None
+    channel: Channel | None = None
+    reason: Reason | None = NinjaField(None, description="办不成原因编码")
     unit: str | None = NinjaField(None, description="承办或登记单位编码")
     matter: str | None = NinjaField(None, description="事项编码")
     received_from: date | None = NinjaField(None, ge=EARLIEST, le=LATEST)
@@ -95,6 +97,11 @@ def filter_cases(cases: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:
         cases = cases.filter(Q(center__code=f.unit) | Q(work_orders__unit__code=f.unit)).distinct()
     if f.matter:
         cases = cases.filter(matter__code=f.matter)
+    if f.channel:
+        cases = cases.filter(channel=f.channel)
+    if f.reason:
+        # The JSON list as text holds each code in quotes, on SQLite and PostgreSQL alike.
+        cases = cases.filter(reasons__icontains=f'"{f.reason.value}"')
     tz = timezone.get_current_timezone()
     if f.received_from:
         cases = cases.filter(received_at__gte=datetime.combine(f.received_from, time.min, tzinfo=tz))

@@ -23,7 +23,7 @@ from banchengshi.accounts.models import Unit
 from banchengshi.cases import actions
 from banchengshi.cases.actions.base import ActionError
 from banchengshi.cases.actions.dispatching import dispatch_down_targets
-from banchengshi.cases.choices import OPEN_WORK_ORDER, CaseStatus, WorkOrderStatus
+from banchengshi.cases.choices import OPEN_WORK_ORDER, CaseStatus, Channel, Reason, WorkOrderStatus
 from banchengshi.cases.choices import CaseStatus as S
 from banchengshi.cases.clocks import clock_light
 from banchengshi.cases.forms import AcceptForm, RegisterForm, VisitForm
@@ -198,19 +198,13 @@ def _detail_context(request: StaffRequest, case: Case) -> dict[str, Any]:
         "accept_form": AcceptForm(),
         "visit_form": VisitForm(),
         "show_phone": user.role in CENTER_STAFF,
-        "reason_labels": [label for value, label in _reason_choices() if value in case.reasons],
+        "reason_labels": [str(label) for value, label in Reason.choices if value in case.reasons],
         "meetings": list(JointMeeting.objects.filter(cases=case)),
         "same_reporter": list(
             cases_visible_to(user).filter(reporter_phone=case.reporter_phone).exclude(pk=case.pk).order_by("-received_at")[:10]
         ),
         "may_convene": has_role_for(user, Need.SUPERVISE) and case.status != S.MERGED,
     }
-
-
-def _reason_choices() -> list[tuple[str, str]]:
-    from banchengshi.cases.choices import Reason
-
-    return [(v, str(label)) for v, label in Reason.choices]
 
 
 @login_required
@@ -351,30 +345,14 @@ def download_attachment(request: StaffRequest, attachment_id: int) -> FileRespon
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
 
 
-LEDGER_FILTERS = ("status", "light", "unit", "matter", "received_from", "received_to", "q", "channel", "reason")
-
-
 def _ledger(request: StaffRequest) -> tuple[QuerySet[Case] | None, dict[str, str], list[str]]:
-    raw = {k: v for k in LEDGER_FILTERS if (v := request.GET.get(k, "").strip())}
-    api_fields = {k: v for k, v in raw.items() if k not in ("channel", "reason")}
+    """The ledger's cases under the API's filters, read from the query string."""
+    raw = {k: v for k in CaseFilters.model_fields if k not in ("page", "page_size") and (v := request.GET.get(k, "").strip())}
     try:
-        filters = CaseFilters.model_validate(api_fields)
+        filters = CaseFilters.model_validate(raw)
     except PydanticValidationError as exc:
         return None, raw, [f"{e['field']}：{e['message']}" for e in describe_errors(exc.errors())]
-    cases = filter_cases(cases_visible_to(request.user), filters)
-    if raw.get("channel"):
-        cases = cases.filter(channel=raw["channel"])
-    if raw.get("reason"):
-        cases = cases.filter(reasons__contains=raw["reason"]) if _json_contains_supported() else cases.filter(
-            reasons__icontains=f'"{raw["reason"]}"'
-        )
-    return cases, raw, []
-
-
-def _json_contains_supported() -> bool:
-    from django.db import connection
-
-    return bool(connection.features.supports_json_field_contains)
+    return filter_cases(cases_visible_to(request.user), filters), raw, []
 
 
 @login_required
@@ -386,8 +364,6 @@ def ledger(request: StaffRequest) -> HttpResponse:
     if cases is not None:
         cases = cases.select_related("center", "matter").prefetch_related("clocks", "work_orders__unit")
         page = Paginator(cases.order_by("-received_at", "-id"), 30).get_page(request.GET.get("page"))
-    from banchengshi.cases.choices import Channel, Reason
-
     now = timezone.now()
     rows = [
         {"case": c, "light": case_light(list(c.clocks.all()), now) or "none", "phone": mask_phone(c.reporter_phone),

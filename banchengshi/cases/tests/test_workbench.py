@@ -150,3 +150,29 @@ def test_dispatch_down_offers_only_lower_centers(district: District, monday: Any
     rsj_case = case_in(district, S.IN_PROGRESS)
     page = client_for(district, "rsj").get(f"/cases/{rsj_case.reference}/").content.decode()
     assert "向下派单" in page and "示范区城河街道社区事务受理服务中心" in page
+
+
+def test_every_ledger_filter_narrows_the_page_the_api_and_the_export(district: District, monday: Any) -> None:
+    phone = case_in(district, S.IN_PROGRESS, channel="phone", reasons=["proof_hard_to_find"])
+    window = case_in(district, S.ACCEPTED, channel="window", reasons=["other"], reason_other="不知道找谁",
+                     matter="YBJ-002")
+    dispatcher, api = client_for(district, "dispatcher"), district.api("dispatcher")
+    for query, expected in [
+        ({"channel": "phone"}, phone),
+        ({"reason": "proof_hard_to_find"}, phone),
+        ({"reason": "other"}, window),
+        ({"matter": "YBJ-002"}, window),
+        ({"unit": "RSJ"}, phone),
+        ({"status": "accepted", "received_from": "2026-11-23", "received_to": "2026-11-23"}, window),
+    ]:
+        other = window if expected == phone else phone
+        page = dispatcher.get("/ledger/", query).content.decode()
+        assert expected.reference in page and other.reference not in page, query
+        assert [c["reference"] for c in api.get("/cases", **query).json()["results"]] == [expected.reference], query
+        sheet = load_workbook(BytesIO(dispatcher.get("/ledger/export.xlsx", query).content)).active
+        text = " ".join(str(v) for row in sheet.iter_rows(values_only=True) for v in row if v)
+        assert expected.reference in text and other.reference not in text, query
+    assert "共 0 件" in dispatcher.get("/ledger/", {"received_to": "2026-11-22"}).content.decode()
+    response = dispatcher.get("/ledger/", {"reason": "bad", "status": "nope"})
+    assert response.status_code == 422 and "取值无效" in response.content.decode()
+    assert api.get("/cases", channel="fax").status_code == 422
