@@ -17,6 +17,7 @@ class Need(enum.Enum):
     REVIEW = "review"  # review and close
     VISIT = "visit"
     SUPERVISE = "supervise"  # re-supervision, notices, joint meetings, policies, calendar, catalog
+    ATTACH = "attach"  # add files to a case the user may see
 
 
 ROLES_FOR: dict[Need, frozenset[str]] = {
@@ -29,6 +30,8 @@ ROLES_FOR: dict[Need, frozenset[str]] = {
     Need.REVIEW: frozenset({Role.CENTER_HEAD, Role.DISPATCHER, Role.ADMIN_OFFICE}),
     Need.VISIT: frozenset({Role.DISPATCHER, Role.REGISTRAR}),
     Need.SUPERVISE: frozenset({Role.ADMIN_OFFICE}),
+    # Everyone who reads cases, but oversight, which changes nothing.
+    Need.ATTACH: frozenset({Role.REGISTRAR, Role.DISPATCHER, Role.HANDLER, Role.CENTER_HEAD, Role.ADMIN_OFFICE}),
 }
 
 SEES_EVERYTHING = frozenset({Role.ADMIN_OFFICE, Role.OVERSEER})

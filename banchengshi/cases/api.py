@@ -10,11 +10,9 @@ from ninja import File, Query, Router, Status, UploadedFile
 
 from banchengshi.accounts.access import Need, has_role_for, subtree_ids
 from banchengshi.accounts.auth import AuthedRequest
-from banchengshi.accounts.choices import Role
 from banchengshi.accounts.models import Unit
 from banchengshi.cases import actions
 from banchengshi.cases.actions.base import InvalidInput
-from banchengshi.cases.choices import CaseStatus
 from banchengshi.cases.models import Attachment, Case
 from banchengshi.cases.presenters import attachment_out, case_detail, case_summary
 from banchengshi.cases.schemas import (
@@ -121,7 +119,7 @@ def get_case(request: AuthedRequest, reference: str) -> dict[str, Any]:
 
 @router.post("/{reference}/accept", response=CaseOut, summary="受理")
 def accept(request: AuthedRequest, reference: str, payload: AcceptIn) -> dict[str, Any]:
-    case = access_case(request.auth, reference, Need.REGISTER, target=CaseStatus.ACCEPTED)
+    case = access_case(request.auth, reference, Need.REGISTER, transition="accept")
     actions.do_accept_case(
         case, acting_user=request.auth, handling_type=payload.handling_type, complexity=payload.complexity,
         verification=payload.verification,
@@ -131,21 +129,21 @@ def accept(request: AuthedRequest, reference: str, payload: AcceptIn) -> dict[st
 
 @router.post("/{reference}/reject", response=CaseOut, summary="不予受理")
 def reject(request: AuthedRequest, reference: str, payload: ReasonIn) -> dict[str, Any]:
-    case = access_case(request.auth, reference, Need.REGISTER, target=CaseStatus.NOT_ACCEPTED)
+    case = access_case(request.auth, reference, Need.REGISTER, transition="reject")
     actions.do_reject_case(case, acting_user=request.auth, reason=payload.reason)
     return _detail(request, case)
 
 
 @router.post("/{reference}/resolve-on-site", response=CaseOut, summary="现场办结")
 def resolve_on_site(request: AuthedRequest, reference: str, payload: ResultIn) -> dict[str, Any]:
-    case = access_case(request.auth, reference, Need.REGISTER, target=CaseStatus.RESOLVED_ON_SITE)
+    case = access_case(request.auth, reference, Need.REGISTER, transition="resolve_on_site")
     actions.do_resolve_on_site(case, acting_user=request.auth, result=payload.result)
     return _detail(request, case)
 
 
 @router.post("/{reference}/merge", response=CaseOut, summary="并单（并入更早的反映件）")
 def merge(request: AuthedRequest, reference: str, payload: MergeIn) -> dict[str, Any]:
-    case = access_case(request.auth, reference, Need.REGISTER, target=CaseStatus.MERGED)
+    case = access_case(request.auth, reference, Need.REGISTER, transition="merge")
     into = access_case(request.auth, payload.into, Need.REGISTER)
     actions.do_merge_case(case, acting_user=request.auth, into=into)
     return _detail(request, case)
@@ -153,7 +151,7 @@ def merge(request: AuthedRequest, reference: str, payload: MergeIn) -> dict[str,
 
 @router.post("/{reference}/dispatch", response=CaseOut, summary="派单（不指定主办单位则自动派单）")
 def dispatch(request: AuthedRequest, reference: str, payload: DispatchIn) -> dict[str, Any]:
-    case = access_case(request.auth, reference, Need.DISPATCH, target=CaseStatus.DISPATCHED)
+    case = access_case(request.auth, reference, Need.DISPATCH, transition="dispatch")
     lead = unit_by_code(payload.lead_unit, "主办单位") if payload.lead_unit else None
     if lead is None and payload.assisting_units:
         raise InvalidInput("指定协办单位时请同时指定主办单位")
@@ -164,14 +162,14 @@ def dispatch(request: AuthedRequest, reference: str, payload: DispatchIn) -> dic
 
 @router.post("/{reference}/pause", response=CaseOut, summary="暂停计时（如等待补充材料）")
 def pause(request: AuthedRequest, reference: str, payload: ReasonIn) -> dict[str, Any]:
-    case = access_case(request.auth, reference, Need.HANDLE, target=CaseStatus.PAUSED)
+    case = access_case(request.auth, reference, Need.HANDLE, transition="pause")
     actions.do_pause_case(case, acting_user=request.auth, reason=payload.reason)
     return _detail(request, case)
 
 
 @router.post("/{reference}/resume", response=CaseOut, summary="恢复计时")
 def resume(request: AuthedRequest, reference: str) -> dict[str, Any]:
-    case = access_case(request.auth, reference, Need.HANDLE, target=CaseStatus.IN_PROGRESS)
+    case = access_case(request.auth, reference, Need.HANDLE, transition="resume")
     actions.do_resume_case(case, acting_user=request.auth)
     return _detail(request, case)
 
@@ -185,7 +183,7 @@ def review(request: AuthedRequest, reference: str, payload: ReviewIn) -> dict[st
 
 @router.post("/{reference}/close", response=CaseOut, summary="办结")
 def close(request: AuthedRequest, reference: str, payload: CloseIn | None = None) -> dict[str, Any]:
-    case = access_case(request.auth, reference, Need.REVIEW, target=CaseStatus.CLOSED)
+    case = access_case(request.auth, reference, Need.REVIEW, transition="close")
     confirmed = payload.reporter_confirmed if payload is not None else False
     actions.do_close_case(case, acting_user=request.auth, reporter_confirmed=confirmed)
     return _detail(request, case)
@@ -193,23 +191,21 @@ def close(request: AuthedRequest, reference: str, payload: CloseIn | None = None
 
 @router.post("/{reference}/visit", response=CaseOut, summary="回访")
 def visit(request: AuthedRequest, reference: str, payload: VisitIn) -> dict[str, Any]:
-    case = access_case(request.auth, reference, Need.VISIT, target=CaseStatus.VISITED)
+    case = access_case(request.auth, reference, Need.VISIT, transition="visit")
     actions.do_visit_case(case, acting_user=request.auth, rating=payload.rating, solved=payload.solved, note=payload.note)
     return _detail(request, case)
 
 
 @router.post("/{reference}/resupervise", response=CaseOut, summary="再督办")
 def resupervise(request: AuthedRequest, reference: str, payload: ReasonIn) -> dict[str, Any]:
-    case = access_case(request.auth, reference, Need.SUPERVISE, target=CaseStatus.RESUPERVISED)
+    case = access_case(request.auth, reference, Need.SUPERVISE, transition="resupervise")
     actions.do_resupervise_case(case, acting_user=request.auth, reason=payload.reason)
     return _detail(request, case)
 
 
 @router.post("/{reference}/attachments", response={201: AttachmentOut}, summary="上传附件（multipart，字段 file）")
 def upload_attachment(request: AuthedRequest, reference: str, file: File[UploadedFile]) -> Status[dict[str, Any]]:
-    case = access_case(request.auth, reference)
-    if request.auth.role == Role.OVERSEER:
-        raise ActionForbidden("纪委监委只读，不能上传附件")
+    case = access_case(request.auth, reference, Need.ATTACH)
     attachment = actions.do_attach_file(case, acting_user=request.auth, upload=file)
     return Status(201, attachment_out(attachment))
 

@@ -15,7 +15,7 @@ from banchengshi.accounts.access import SEES_EVERYTHING, Need, has_role_for, sub
 from banchengshi.accounts.choices import CENTER_STAFF, UnitKind
 from banchengshi.cases.choices import OPEN_WORK_ORDER, CaseStatus, Channel, Reason
 from banchengshi.cases.models import Case, Clock, WorkOrder
-from banchengshi.cases.transitions import ensure_transition
+from banchengshi.cases.transitions import InvalidTransition, ensure_transition
 
 
 class ActionForbidden(Exception):
@@ -37,22 +37,36 @@ def cases_visible_to(user: Any) -> QuerySet[Case]:
     return cases.filter(holds_order)
 
 
-def access_case(user: Any, reference: str, need: Need = Need.VIEW, *, target: str | None = None) -> Case:
-    """The case if `user` may see it (404), their role allows `need` (403) and, when `target` is
-    given, the case's status may move to it now (409) — asked before whether the user's unit holds it."""
+def access_case(user: Any, reference: str, need: Need = Need.VIEW, *, transition: str | None = None) -> Case:
+    """The case if `user` may see it (404), and may act on it as `authorize_case` says."""
     visible = cases_visible_to(user).filter(reference=reference)
     case = visible.select_related("center", "center__parent", "matter", "locality").first()
     if case is None:
         raise Http404("未找到该反映件")
+    authorize_case(user, case, need, transition=transition)
+    return case
+
+
+def authorize_case(user: Any, case: Case, need: Need, *, transition: str | None = None) -> None:
+    """The role allows `need` (403); when `transition` is given, the case may take it now (409) —
+    asked before whether the user's unit holds the case (403)."""
     if not has_role_for(user, need):
         raise ActionForbidden("您的角色无权进行此操作")
     if need is Need.REVIEW and user.role == "center_head" and case.center_id != user.unit_id:
         raise ActionForbidden("只有登记中心的负责人可以审核和办结")
-    if target is not None:
-        ensure_transition(case.status, target)
+    if transition is not None:
+        ensure_transition(case.status, transition)
     if need is Need.HANDLE and not case.work_orders.filter(unit_id=user.unit_id, status__in=OPEN_WORK_ORDER).exists():
         raise ActionForbidden("只有正在承办该反映件的单位可以进行此操作")
-    return case
+
+
+def may(user: Any, case: Case, need: Need, *, transition: str | None = None) -> bool:
+    """Whether `authorize_case` would let the user act now (which buttons a page shows)."""
+    try:
+        authorize_case(user, case, need, transition=transition)
+    except (ActionForbidden, InvalidTransition):
+        return False
+    return True
 
 
 def access_work_order(user: Any, work_order_id: int, need: Need = Need.HANDLE) -> WorkOrder:
@@ -60,12 +74,16 @@ def access_work_order(user: Any, work_order_id: int, need: Need = Need.HANDLE) -
     order = WorkOrder.objects.select_related("case", "unit", "case__center").filter(pk=work_order_id).first()
     if order is None or not cases_visible_to(user).filter(pk=order.case_id).exists():
         raise Http404("未找到该工单")
+    authorize_work_order(user, order, need)
+    return order
+
+
+def authorize_work_order(user: Any, order: WorkOrder, need: Need = Need.HANDLE) -> None:
     if need is Need.HANDLE:
         if user.role not in CENTER_STAFF or user.unit_id != order.unit_id:
             raise ActionForbidden("只有承办单位的工作人员可以办理该工单")
     elif not has_role_for(user, need):
         raise ActionForbidden("您的角色无权进行此操作")
-    return order
 
 
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)

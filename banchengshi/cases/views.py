@@ -34,10 +34,13 @@ from banchengshi.cases.selectors import (
     CaseFilters,
     access_case,
     access_work_order,
+    authorize_case,
+    authorize_work_order,
     cases_visible_to,
     filter_cases,
+    may,
 )
-from banchengshi.cases.transitions import InvalidTransition, allowed
+from banchengshi.cases.transitions import InvalidTransition
 from banchengshi.dispatch.models import Matter
 from banchengshi.dispatch.routing import route_case
 from banchengshi.lib.masking import mask_phone
@@ -160,27 +163,12 @@ def _detail_context(request: StaffRequest, case: Case) -> dict[str, Any]:
     clocks = [{"clock": c, "light": clock_light(c, now), "left": time_left(c, now, calendar, hours)} for c in case_clocks]
     orders = list(case.work_orders.select_related("unit", "parent__unit"))
     my_orders = [o for o in orders if o.unit_id == user.unit_id and o.status in OPEN_WORK_ORDER and user.role in CENTER_STAFF]
-    holds = bool(my_orders)
-
-    def can(need: Need, target: str | None) -> bool:
-        return has_role_for(user, need) and (target is None or allowed(case.status, target))
-
-    can_review = can(Need.REVIEW, None) and (user.role != Role.CENTER_HEAD or case.center_id == user.unit_id)
-    permitted = {
-        "accept": can(Need.REGISTER, S.ACCEPTED),
-        "reject": can(Need.REGISTER, S.NOT_ACCEPTED),
-        "resolve": can(Need.REGISTER, S.RESOLVED_ON_SITE),
-        "merge": can(Need.REGISTER, S.MERGED),
-        "dispatch": can(Need.DISPATCH, S.DISPATCHED),
-        "pause": holds and allowed(case.status, S.PAUSED),
-        "resume": holds and allowed(case.status, S.IN_PROGRESS) and case.status == S.PAUSED,
-        "review": can_review and case.status == S.UNDER_REVIEW and case.review_approved_at is None,
-        "close": can_review
-        and (case.status == S.RESOLVED_ON_SITE or (case.status == S.UNDER_REVIEW and case.review_approved_at is not None)),
-        "visit": can(Need.VISIT, S.VISITED),
-        "resupervise": can(Need.SUPERVISE, S.RESUPERVISED),
-        "attach": has_role_for(user, Need.VIEW) and user.role != Role.OVERSEER and case.status != S.MERGED,
-    }
+    permitted = {name: may(user, case, need, transition=transition) for name, (_, need, transition, _) in CASE_ACTIONS.items()}
+    # Review and closure share a state; which of the two is due depends on whether the reply was approved.
+    approved = case.review_approved_at is not None
+    permitted["review"] = may(user, case, Need.REVIEW, transition="review_return") and not approved
+    permitted["close"] = permitted["close"] and (case.status == S.RESOLVED_ON_SITE or approved)
+    permitted["attach"] = has_role_for(user, Need.ATTACH) and case.status != S.MERGED
     units = Unit.objects.filter(kind__in=HANDLING_UNIT_KINDS, is_active=True).order_by("kind", "code")
     suggestions = route_case(case) if permitted["dispatch"] else None
     return {
@@ -222,26 +210,29 @@ def _unit(code: str) -> Unit:
 
 CaseHandler = Callable[[Case, Any, Any], object]
 
-CASE_ACTIONS: dict[str, tuple[Need, str | None, CaseHandler]] = {
-    "accept": (Need.REGISTER, S.ACCEPTED, lambda c, u, d: actions.do_accept_case(
+# name: (what the message says was done, the role's need, the transition it takes, the action call)
+CASE_ACTIONS: dict[str, tuple[str, Need, str | None, CaseHandler]] = {
+    "accept": ("受理", Need.REGISTER, "accept", lambda c, u, d: actions.do_accept_case(
         c, acting_user=u, handling_type=d.get("handling_type", ""), complexity=d.get("complexity", ""),
         verification=d.get("verification", ""))),
-    "reject": (Need.REGISTER, S.NOT_ACCEPTED, lambda c, u, d: actions.do_reject_case(c, acting_user=u, reason=d.get("reason", ""))),
-    "resolve": (Need.REGISTER, S.RESOLVED_ON_SITE, lambda c, u, d: actions.do_resolve_on_site(
+    "reject": ("不予受理", Need.REGISTER, "reject", lambda c, u, d: actions.do_reject_case(
+        c, acting_user=u, reason=d.get("reason", ""))),
+    "resolve": ("现场办结", Need.REGISTER, "resolve_on_site", lambda c, u, d: actions.do_resolve_on_site(
         c, acting_user=u, result=d.get("result", ""))),
-    "merge": (Need.REGISTER, S.MERGED, lambda c, u, d: actions.do_merge_case(
+    "merge": ("并单", Need.REGISTER, "merge", lambda c, u, d: actions.do_merge_case(
         c, acting_user=u, into=access_case(u, d.get("into", "").strip(), Need.REGISTER))),
-    "dispatch": (Need.DISPATCH, S.DISPATCHED, lambda c, u, d: actions.do_dispatch_case(
+    "dispatch": ("派单", Need.DISPATCH, "dispatch", lambda c, u, d: actions.do_dispatch_case(
         c, acting_user=u, lead_unit=_unit(d["lead_unit"]) if d.get("lead_unit") else None,
         assisting_units=[_unit(code) for code in d.getlist("assisting_units") if code])),
-    "pause": (Need.HANDLE, S.PAUSED, lambda c, u, d: actions.do_pause_case(c, acting_user=u, reason=d.get("reason", ""))),
-    "resume": (Need.HANDLE, S.IN_PROGRESS, lambda c, u, d: actions.do_resume_case(c, acting_user=u)),
-    "review": (Need.REVIEW, None, lambda c, u, d: actions.do_review_case(
+    "pause": ("暂停计时", Need.HANDLE, "pause", lambda c, u, d: actions.do_pause_case(
+        c, acting_user=u, reason=d.get("reason", ""))),
+    "resume": ("恢复计时", Need.HANDLE, "resume", lambda c, u, d: actions.do_resume_case(c, acting_user=u)),
+    "review": ("提交审核意见", Need.REVIEW, None, lambda c, u, d: actions.do_review_case(
         c, acting_user=u, approve=d.get("approve") == "1", note=d.get("note", ""))),
-    "close": (Need.REVIEW, S.CLOSED, lambda c, u, d: actions.do_close_case(
+    "close": ("办结", Need.REVIEW, "close", lambda c, u, d: actions.do_close_case(
         c, acting_user=u, reporter_confirmed=d.get("reporter_confirmed") == "on")),
-    "visit": (Need.VISIT, S.VISITED, lambda c, u, d: _visit(c, u, d)),
-    "resupervise": (Need.SUPERVISE, S.RESUPERVISED, lambda c, u, d: actions.do_resupervise_case(
+    "visit": ("保存回访", Need.VISIT, "visit", lambda c, u, d: _visit(c, u, d)),
+    "resupervise": ("再督办", Need.SUPERVISE, "resupervise", lambda c, u, d: actions.do_resupervise_case(
         c, acting_user=u, reason=d.get("reason", ""))),
 }
 
@@ -264,10 +255,10 @@ def _refused(request: StaffRequest, case: Case, message: str, status: int) -> Ht
 def case_action(request: StaffRequest, reference: str, name: str) -> HttpResponse:
     if name not in CASE_ACTIONS:
         raise Http404("没有这个操作")
-    need, target, handler = CASE_ACTIONS[name]
+    label, need, transition, handler = CASE_ACTIONS[name]
     case = access_case(request.user, reference)
     try:
-        case = access_case(request.user, reference, need, target=target)
+        authorize_case(request.user, case, need, transition=transition)
         handler(case, request.user, request.POST)
     except ActionForbidden as exc:
         return _refused(request, case, str(exc), 403)
@@ -275,13 +266,11 @@ def case_action(request: StaffRequest, reference: str, name: str) -> HttpRespons
         return _refused(request, case, str(exc), 409)
     except ActionError as exc:
         return _refused(request, case, exc.message, exc.status)
-    messages.success(request, f"已{ACTION_LABELS.get(name, '') or _LABELS.get(name, '完成')}。")
+    messages.success(request, f"已{label}。")
     if name == "merge" or not cases_visible_to(request.user).filter(pk=case.pk).exists():
         return redirect("home")
     return redirect("case", reference=reference)
 
-
-_LABELS = {"resolve": "现场办结", "accept": "受理", "dispatch": "派单", "review": "提交审核意见", "visit": "回访"}
 
 OrderHandler = Callable[[WorkOrder, Any, Any], object]
 
@@ -306,7 +295,7 @@ def order_action(request: StaffRequest, order_id: int, name: str) -> HttpRespons
     label, handler = ORDER_ACTIONS[name]
     order = access_work_order(request.user, order_id, Need.VIEW)
     try:
-        order = access_work_order(request.user, order_id)
+        authorize_work_order(request.user, order)
         handler(order, request.user, request.POST)
     except ActionForbidden as exc:
         return _refused(request, order.case, str(exc), 403)
@@ -324,7 +313,7 @@ def order_action(request: StaffRequest, order_id: int, name: str) -> HttpRespons
 @require_POST
 def upload_attachment(request: StaffRequest, reference: str) -> HttpResponse:
     case = access_case(request.user, reference)
-    if request.user.role == Role.OVERSEER:
+    if not has_role_for(request.user, Need.ATTACH):
         return _refused(request, case, "纪委监委只读，不能上传附件", 403)
     upload = request.FILES.get("file")
     if upload is None:

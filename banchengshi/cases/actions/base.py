@@ -30,9 +30,11 @@ def lock_order(order: WorkOrder) -> WorkOrder:
     return WorkOrder.objects.select_for_update(of=("self",)).select_related("unit", "case").get(pk=order.pk)
 
 
-def move(case: Case, target: str, *, actor: Any, action: str, at: datetime, fields: tuple[str, ...] = (), **data: Any) -> None:
-    """Change the status (through the transition table), save the named fields, log the event."""
-    ensure_transition(case.status, target)
+def move(
+    case: Case, transition: str, *, actor: Any, action: str, at: datetime, fields: tuple[str, ...] = (), **data: Any
+) -> None:
+    """Change the status by the named transition, save the named fields, log the event `action`."""
+    target = ensure_transition(case.status, transition)
     before = case.status
     case.status = target
     case.save(update_fields=["status", "updated_at", *fields])

@@ -42,7 +42,7 @@ def do_review_case(case: Case, *, acting_user: Any, approve: bool, note: str = "
         lead.status = WorkOrderStatus.RECEIVED
         lead.save(update_fields=["status"])
     case.review_approved_at = None
-    move(case, CaseStatus.IN_PROGRESS, actor=acting_user, action="review_returned", at=now,
+    move(case, "review_return", actor=acting_user, action="review_returned", at=now,
          fields=("review_approved_at",), note=note, unit=lead.unit.name if lead else "")
     reopen_clock(case, [ClockKind.RESOLUTION, ClockKind.RECTIFICATION])
     return case
@@ -66,7 +66,7 @@ def do_close_case(case: Case, *, acting_user: Any, reporter_confirmed: bool = Fa
                 )
         case.reporter_confirmed = confirmed
     case.closed_at = now
-    move(case, CaseStatus.CLOSED, actor=acting_user, action="closed", at=now,
+    move(case, "close", actor=acting_user, action="closed", at=now,
          fields=("closed_at", "reporter_confirmed"), reporter_confirmed=case.reporter_confirmed)
     stop_clocks(case, now)
     return case
@@ -82,7 +82,7 @@ def do_visit_case(case: Case, *, acting_user: Any, rating: int, solved: bool, no
     visit = Visit.objects.create(
         case=case, rating=rating, solved=solved, note=note.strip(), visited_by=acting_user, visited_at=now
     )
-    move(case, CaseStatus.VISITED, actor=acting_user, action="visited", at=now,
+    move(case, "visit", actor=acting_user, action="visited", at=now,
          rating=rating, rating_label=str(Rating(rating).label), solved=solved, note=visit.note)
     return visit
 
@@ -103,7 +103,7 @@ def do_resupervise_case(case: Case, *, acting_user: Any, reason: str) -> Resuper
     case.review_approved_at = None
     case.reporter_confirmed = False
     case.closed_at = None
-    move(case, CaseStatus.RESUPERVISED, actor=acting_user, action="resupervised", at=now,
+    move(case, "resupervise", actor=acting_user, action="resupervised", at=now,
          fields=("resupervision_count", "review_approved_at", "reporter_confirmed", "closed_at"),
          reason=reason, unit=unit.name)
     order = WorkOrder.objects.create(case=case, unit=unit, role=WorkOrderRole.LEAD, created_by=acting_user, created_at=now)

@@ -21,7 +21,7 @@ from banchengshi.cases.actions.base import (
     move,
     require_text,
 )
-from banchengshi.cases.choices import OPEN_WORK_ORDER, CaseStatus, ClockKind, WorkOrderRole, WorkOrderStatus
+from banchengshi.cases.choices import OPEN_WORK_ORDER, ClockKind, WorkOrderRole, WorkOrderStatus
 from banchengshi.cases.clocks import start_clock, stop_clocks
 from banchengshi.cases.models import Case, WorkOrder
 from banchengshi.cases.transitions import ensure_transition
@@ -52,7 +52,7 @@ def do_dispatch_case(
 ) -> Case:
     """Dispatch to `lead_unit`, or by the catalog's rules; what no rule places waits for a dispatcher."""
     case = lock_case(case)
-    ensure_transition(case.status, CaseStatus.DISPATCHED)
+    ensure_transition(case.status, "dispatch")
     now = timezone.now()
     rule = "人工派单"
     if lead_unit is None:
@@ -80,7 +80,7 @@ def do_dispatch_case(
     for unit in assisting:
         _check_handling_unit(unit)
     case.awaiting_manual_dispatch = False
-    move(case, CaseStatus.DISPATCHED, actor=acting_user, action="dispatched", at=now,
+    move(case, "dispatch", actor=acting_user, action="dispatched", at=now,
          fields=("awaiting_manual_dispatch",), lead=lead_unit.name, assisting=[u.name for u in assisting], rule=rule)
     _open_order(case, lead_unit, WorkOrderRole.LEAD, acting_user)
     already = set(case.work_orders.filter(status__in=OPEN_WORK_ORDER).values_list("unit_id", flat=True))
@@ -112,7 +112,7 @@ def do_return_work_order(order: WorkOrder, *, acting_user: Any, reason: str) -> 
     stop_clocks(case, now, [ClockKind.FIRST_CONTACT], work_order=order)
     if order.role == WorkOrderRole.LEAD:
         case.awaiting_manual_dispatch = True
-        move(case, CaseStatus.ACCEPTED, actor=acting_user, action="returned_for_redispatch", at=now,
+        move(case, "return_for_redispatch", actor=acting_user, action="returned_for_redispatch", at=now,
              fields=("awaiting_manual_dispatch",), reason=order.return_reason)
     return order
 

@@ -32,7 +32,7 @@ def do_receive_work_order(order: WorkOrder, *, acting_user: Any, note: str = "")
     order.received_at = now
     order.save(update_fields=["status", "received_at"])
     if case.status in (CaseStatus.DISPATCHED, CaseStatus.RESUPERVISED):
-        move(case, CaseStatus.IN_PROGRESS, actor=acting_user, action="work_order_received", at=now,
+        move(case, "receive", actor=acting_user, action="work_order_received", at=now,
              unit=order.unit.name, note=note.strip())
     else:
         record_event("work_order_received", actor=acting_user, case=case, work_order=order, unit=order.unit.name, note=note.strip())
@@ -83,7 +83,7 @@ def do_pause_case(case: Case, *, acting_user: Any, reason: str) -> Case:
     case = lock_case(case)
     now = timezone.now()
     reason = require_text(reason, "暂停原因")
-    move(case, CaseStatus.PAUSED, actor=acting_user, action="paused", at=now, reason=reason)
+    move(case, "pause", actor=acting_user, action="paused", at=now, reason=reason)
     pause_clocks(case, now)
     return case
 
@@ -92,14 +92,14 @@ def do_pause_case(case: Case, *, acting_user: Any, reason: str) -> Case:
 def do_resume_case(case: Case, *, acting_user: Any) -> Case:
     case = lock_case(case)
     now = timezone.now()
-    move(case, CaseStatus.IN_PROGRESS, actor=acting_user, action="resumed", at=now)
+    move(case, "resume", actor=acting_user, action="resumed", at=now)
     resume_clocks(case, now)
     return case
 
 
 def _submit_for_review_when_done(case: Case, actor: Any) -> None:
     if case.status == CaseStatus.REPLIED and not case.work_orders.filter(status__in=OPEN_WORK_ORDER).exists():
-        move(case, CaseStatus.UNDER_REVIEW, actor=actor, action="submitted_for_review", at=timezone.now())
+        move(case, "submit_for_review", actor=actor, action="submitted_for_review", at=timezone.now())
 
 
 @transaction.atomic
@@ -116,7 +116,7 @@ def do_reply_work_order(order: WorkOrder, *, acting_user: Any, result: str) -> W
     if order.role == WorkOrderRole.LEAD:
         case.result = order.result
         case.replied_at = now
-        move(case, CaseStatus.REPLIED, actor=acting_user, action="replied", at=now,
+        move(case, "reply", actor=acting_user, action="replied", at=now,
              fields=("result", "replied_at"), unit=order.unit.name, result=order.result)
         stop_clocks(case, now, [ClockKind.RESOLUTION, ClockKind.RECTIFICATION, ClockKind.FIRST_CONTACT, ClockKind.FIRST_FEEDBACK])
     else:

@@ -121,7 +121,7 @@ def do_resolve_on_site(case: Case, *, acting_user: Any, result: str) -> Case:
     now = timezone.now()
     case.result = require_text(result, "现场办理结果")
     case.replied_at = now
-    move(case, CaseStatus.RESOLVED_ON_SITE, actor=acting_user, action="resolved_on_site", at=now,
+    move(case, "resolve_on_site", actor=acting_user, action="resolved_on_site", at=now,
          fields=("result", "replied_at"), result=case.result)
     stop_clocks(case, now)
     return case
@@ -133,7 +133,7 @@ def do_reject_case(case: Case, *, acting_user: Any, reason: str) -> Case:
     case = lock_case(case)
     now = timezone.now()
     case.rejection_reason = require_text(reason, "不予受理原因")
-    move(case, CaseStatus.NOT_ACCEPTED, actor=acting_user, action="not_accepted", at=now,
+    move(case, "reject", actor=acting_user, action="not_accepted", at=now,
          fields=("rejection_reason",), reason=case.rejection_reason)
     stop_clocks(case, now)
     return case
@@ -147,7 +147,7 @@ def do_accept_case(case: Case, *, acting_user: Any, handling_type: str, complexi
     case.complexity = _check_choice(complexity, Complexity, "难易程度")
     case.accepted_at = now
     case.verification = verification.strip() or case.verification
-    move(case, CaseStatus.ACCEPTED, actor=acting_user, action="accepted", at=now,
+    move(case, "accept", actor=acting_user, action="accepted", at=now,
          fields=("handling_type", "complexity", "accepted_at", "verification"),
          handling_type=case.handling_type, complexity=case.complexity)
     stop_clocks(case, now, [ClockKind.ACCEPTANCE_REPLY])
@@ -169,7 +169,7 @@ def do_merge_case(case: Case, *, acting_user: Any, into: Case) -> Case:
     case = lock_case(case)
     now = timezone.now()
     case.merged_into = into
-    move(case, CaseStatus.MERGED, actor=acting_user, action="merged", at=now, fields=("merged_into",), into=into.reference)
+    move(case, "merge", actor=acting_user, action="merged", at=now, fields=("merged_into",), into=into.reference)
     stop_clocks(case, now)
     record_event("duplicate_merged", actor=acting_user, case=into, at=now, duplicate=case.reference)
     return case
