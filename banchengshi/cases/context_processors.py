@@ -1,7 +1,6 @@
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
 
 from banchengshi.accounts.access import Need, has_role_for
 from banchengshi.accounts.choices import Role
@@ -13,19 +12,8 @@ def workbench(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    reads_cases = has_role_for(user, Need.VIEW)
     return {
-        "perms_nav": {
-            "register": has_role_for(user, Need.REGISTER),
-            "ledger": has_role_for(user, Need.VIEW),
-            "meetings": has_role_for(user, Need.VIEW) and _has_url("meetings"),
-        },
+        "perms_nav": {"register": has_role_for(user, Need.REGISTER), "ledger": reads_cases, "meetings": reads_cases},
         "show_calendar_warnings": getattr(user, "role", "") in CALENDAR_WATCHERS,
     }
-
-
-def _has_url(name: str) -> bool:
-    try:
-        reverse(name)
-    except NoReverseMatch:
-        return False
-    return True

@@ -9,13 +9,13 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from ninja import Field as NinjaField
-from ninja import Schema
 
 from banchengshi.accounts.access import SEES_EVERYTHING, Need, has_role_for, subtree_ids
 from banchengshi.accounts.choices import CENTER_STAFF, UnitKind
 from banchengshi.cases.choices import OPEN_WORK_ORDER, CaseStatus, Channel, Reason
 from banchengshi.cases.models import Case, Clock, WorkOrder
 from banchengshi.cases.transitions import InvalidTransition, ensure_transition
+from banchengshi.lib.pagination import PageParams
 
 
 class ActionForbidden(Exception):
@@ -89,7 +89,7 @@ def authorize_work_order(user: Any, order: WorkOrder, need: Need = Need.HANDLE) 
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 
 
-class CaseFilters(Schema):
+class CaseFilters(PageParams):
     status: CaseStatus | None = None
     light: Literal["green", "yellow", "red"] | None = None
     channel: Channel | None = None
@@ -99,8 +99,6 @@ class CaseFilters(Schema):
     received_from: date | None = NinjaField(None, ge=EARLIEST, le=LATEST)
     received_to: date | None = NinjaField(None, ge=EARLIEST, le=LATEST, description="含当日")
     q: str | None = NinjaField(None, max_length=100, description="全文检索（中文）")
-    page: int = NinjaField(1, ge=1, le=100_000)
-    page_size: int = NinjaField(20, ge=1, le=100)
 
 
 def _running(**conditions: Any) -> Exists:

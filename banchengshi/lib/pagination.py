@@ -6,8 +6,16 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
+from ninja import Field, Schema
 
 M = TypeVar("M", bound=Model)
+
+
+class PageParams(Schema):
+    """The page of a list; the upper bounds keep offsets within what the databases accept."""
+
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(20, ge=1, le=100)
 
 
 def paginate(

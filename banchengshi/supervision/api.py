@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 
 from banchengshi.accounts.access import Need, has_role_for
 from banchengshi.accounts.auth import AuthedRequest
@@ -12,7 +12,7 @@ from banchengshi.cases.actions.base import InvalidInput
 from banchengshi.cases.api import unit_by_code
 from banchengshi.cases.models import Case
 from banchengshi.cases.selectors import ActionForbidden, cases_visible_to
-from banchengshi.lib.pagination import paginate
+from banchengshi.lib.pagination import PageParams, paginate
 from banchengshi.supervision import actions
 from banchengshi.supervision.models import JointMeeting, Notice
 from banchengshi.supervision.presenters import (
@@ -56,12 +56,10 @@ def _require_supervisor(request: AuthedRequest, what: str) -> None:
         raise ActionForbidden(f"只有政务服务办可以{what}")
 
 
-class NoticeFilters(Schema):
+class NoticeFilters(PageParams):
     unread: bool | None = Field(None, description="true 只看未签收，false 只看已签收")
     kind: str | None = None
     case: str | None = Field(None, description="反映件登记编号")
-    page: int = Field(1, ge=1, le=100_000)
-    page_size: int = Field(20, ge=1, le=100)
 
 
 @notices_router.get("", response=NoticePage, summary="通报列表（本单位收到的；政务服务办、纪委监委可看全部）")
@@ -97,10 +95,8 @@ def acknowledge_notice(request: AuthedRequest, notice_id: int) -> dict[str, Any]
     return notice_out(with_notice_relations(Notice.objects.all()).get(pk=notice.pk))
 
 
-class MeetingFilters(Schema):
+class MeetingFilters(PageParams):
     case: str | None = Field(None, description="反映件登记编号")
-    page: int = Field(1, ge=1, le=100_000)
-    page_size: int = Field(20, ge=1, le=100)
 
 
 def _detail(meeting_id: int) -> dict[str, Any]:
