@@ -95,11 +95,8 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'banchengshi.sqlite3'}")
-# Under pytest (which sets PYTEST_VERSION) connections close after each request, so the live server's
-# threads leave none open when the test database is dropped.
-CONN_MAX_AGE = 0 if os.environ.get("PYTEST_VERSION") else 60
 try:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE)}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 except Exception as exc:  # dj_database_url raises several kinds
     raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from exc
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
