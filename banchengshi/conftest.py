@@ -17,6 +17,7 @@ from banchengshi.cases.demo import DISTRICT_DIR
 from banchengshi.dispatch.loading import load_district
 from banchengshi.sla.deadlines import SHANGHAI
 
+STAFF_PASSWORD = "Test-password-2026"
 MONDAY_10AM = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
 
 STAFF = {
@@ -93,7 +94,7 @@ def district(db: Any) -> District:
     units = {u.code: u for u in Unit.objects.all()}
     users = {}
     for name, (unit, role) in STAFF.items():
-        users[name], _ = do_create_staff(name, unit=units[unit], role=role, password="Test-password-2026")
+        users[name], _ = do_create_staff(name, unit=units[unit], role=role, password=STAFF_PASSWORD)
     return District(units, users)
 
 

@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 from django.conf import settings
 
+from banchengshi.cases.choices import CaseStatus
 from banchengshi.cases.models import Case
-from banchengshi.conftest import STAFF
-from banchengshi.dispatch.loading import load_district
+from banchengshi.cases.tests.factories import case_in
+from banchengshi.conftest import STAFF_PASSWORD, District
 
 CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "Test-password-2026"
 SHOTS = settings.VAR_DIR / "screenshots"
 
 # serialized_rollback restores the rows the data migrations seeded (calendar, policies) after each flush.
@@ -69,17 +69,6 @@ def browser(server: Any) -> Iterator[Any]:
         connections.close_all()
 
 
-@pytest.fixture
-def staff() -> dict[str, Any]:
-    from banchengshi.accounts.models import Unit
-    from banchengshi.accounts.services import do_create_staff
-    from banchengshi.cases.demo import DISTRICT_DIR
-
-    load_district(DISTRICT_DIR)
-    units = {u.code: u for u in Unit.objects.all()}
-    return {name: do_create_staff(name, unit=units[u], role=r, password=PASSWORD)[0] for name, (u, r) in STAFF.items()}
-
-
 class Desk:
     """One browser page, used by one person at a time."""
 
@@ -91,7 +80,7 @@ class Desk:
     def login(self, username: str) -> None:
         self.page.goto(f"{self.base}/login/")
         self.page.get_by_label("账号").fill(username)
-        self.page.get_by_label("密码").fill(PASSWORD)
+        self.page.get_by_label("密码").fill(STAFF_PASSWORD)
         self.page.get_by_role("button", name="登录").click()
         self.page.wait_for_url(f"{self.base}/")
 
@@ -122,7 +111,7 @@ class Desk:
         assert self.status() == "已办结"
 
 
-def test_phone_report_to_resupervision_and_closure(browser: Any, server: Any, staff: Any) -> None:
+def test_phone_report_to_resupervision_and_closure(browser: Any, server: Any, district: District) -> None:
     desk = Desk(browser, server.url)
     page = desk.page
     desk.page.goto(f"{server.url}/login/")
@@ -222,15 +211,8 @@ def test_phone_report_to_resupervision_and_closure(browser: Any, server: Any, st
         assert expected in actions
 
 
-def test_joint_meeting_and_notice_on_a_tablet(browser: Any, server: Any, staff: Any) -> None:
-    from banchengshi.cases.choices import CaseStatus
-    from banchengshi.cases.tests.factories import case_in
-
-    class Named:
-        users = staff
-        units = {u.code: u for u in __import__("banchengshi.accounts.models", fromlist=["Unit"]).Unit.objects.all()}
-
-    case = case_in(Named, CaseStatus.RESUPERVISED)
+def test_joint_meeting_and_notice_on_a_tablet(browser: Any, server: Any, district: District) -> None:
+    case = case_in(district, CaseStatus.RESUPERVISED)
     desk = Desk(browser, server.url)
     page = desk.page
     page.set_viewport_size({"width": 1024, "height": 768})  # a tablet in landscape
