@@ -15,7 +15,7 @@ from banchengshi.cases.selectors import ActionForbidden
 from banchengshi.lib.validation import PlausibleDatetime
 from banchengshi.sla.actions import do_set_calendar_year
 from banchengshi.sla.models import CalendarYear, DayKind
-from banchengshi.sla.services import due_for, missing_year_warning
+from banchengshi.sla.services import Due, due_for, missing_year_warning
 
 router = Router(tags=["工作日历与时限"])
 
@@ -66,14 +66,11 @@ def _calendar(year: int) -> dict[str, Any]:
 
 
 @router.get("/due", response=DueOut, summary="按中心工作时间推算时限")
-def due(request: AuthedRequest, query: Query[DueQuery]) -> dict[str, Any]:
+def due(request: AuthedRequest, query: Query[DueQuery]) -> Due:
     if not has_role_for(request.auth, Need.VIEW):
         raise ActionForbidden("您的角色无权使用此功能")
     start = query.start if timezone.is_aware(query.start) else timezone.make_aware(query.start)
-    result = due_for(start, query.working_days, unit_by_code(query.center, "中心"))
-    result["due_at"] = timezone.localtime(result["due_at"])  # type: ignore[arg-type]
-    result["warn_at"] = timezone.localtime(result["warn_at"])  # type: ignore[arg-type]
-    return result
+    return due_for(start, query.working_days, unit_by_code(query.center, "中心"))
 
 
 @router.get("/{year}", response=CalendarOut, summary="某年的节假日和调休上班日")

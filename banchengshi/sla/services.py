@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db.models import Count, Max
@@ -73,15 +74,22 @@ def effective_policy(unit: object) -> Policy:
     return policy
 
 
-def due_for(start: datetime, working_days: int, unit: object, calendar: WorkCalendar | None = None) -> dict[str, object]:
-    """What a clerk tells the reporter: when `working_days` from `start` end at this unit."""
+@dataclass(frozen=True)
+class Due:
+    due_at: datetime
+    warn_at: datetime
+    warnings: list[str]
+
+
+def due_for(start: datetime, working_days: int, unit: object, calendar: WorkCalendar | None = None) -> Due:
+    """What a clerk tells the reporter: when `working_days` from `start` end at this unit (its local time)."""
     calendar = calendar or load_calendar()
     hours = hours_of(unit)
     policy = effective_policy(unit)
     due_at = add_working_days(start, working_days, calendar, hours)
     missing = calendar.missing_years(start.astimezone(hours.tz).date(), due_at.date())
-    return {
-        "due_at": due_at,
-        "warn_at": warning_time(start, due_at, policy.warn_hours),
-        "warnings": [missing_year_warning(y) for y in missing],
-    }
+    return Due(
+        due_at=due_at,
+        warn_at=warning_time(start, due_at, policy.warn_hours).astimezone(hours.tz),
+        warnings=[missing_year_warning(y) for y in missing],
+    )
