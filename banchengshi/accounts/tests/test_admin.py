@@ -51,3 +51,30 @@ def test_three_administrators_are_kept_apart(district: District, db: Any) -> Non
     assert admin_client(district, "system_admin").get("/admin/audit/event/").status_code == 403
     # None of them reads cases through the API or the workbench.
     assert admin_client(district, "system_admin").get("/ledger/").status_code == 403
+
+
+def test_a_holiday_added_in_the_admin_moves_open_clocks(district: District, monday: Any) -> None:
+    from banchengshi.audit.models import Event
+    from banchengshi.cases.choices import CaseStatus
+    from banchengshi.cases.models import Clock
+    from banchengshi.cases.tests.factories import case_in
+    from banchengshi.sla.models import CalendarDay
+
+    case = case_in(district, CaseStatus.ACCEPTED)
+    clock = Clock.objects.get(case=case, kind="resolution")
+    assert clock.due_at.isoformat() == "2026-11-26T09:00:00+00:00"  # Thursday 17:00
+    days = list(CalendarDay.objects.filter(year_id=2026).order_by("date"))
+    form: dict[str, Any] = {"year": 2026, "source": "国务院办公厅通知（含临时调整）",
+                            "days-TOTAL_FORMS": len(days) + 1, "days-INITIAL_FORMS": len(days),
+                            "days-MIN_NUM_FORMS": 0, "days-MAX_NUM_FORMS": 1000}
+    for i, day in enumerate(days):
+        form.update({f"days-{i}-id": day.pk, f"days-{i}-year": 2026, f"days-{i}-date": day.date.isoformat(),
+                     f"days-{i}-kind": day.kind, f"days-{i}-name": day.name})
+    n = len(days)
+    form.update({f"days-{n}-year": 2026, f"days-{n}-date": "2026-11-25", f"days-{n}-kind": "holiday",
+                 f"days-{n}-name": "临时休假"})
+    response = admin_client(district, "admin_office").post("/admin/sla/calendaryear/2026/change/", form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    clock.refresh_from_db()
+    assert clock.due_at.isoformat() == "2026-11-27T09:00:00+00:00"  # Wednesday off: Friday 17:00
+    assert Event.objects.filter(case=case, action="clock_recomputed").exists()
