@@ -108,7 +108,7 @@ def list_cases(request: AuthedRequest, filters: Query[CaseFilters]) -> dict[str,
         cases.select_related("center", "matter").prefetch_related("clocks"),
         filters.page,
         filters.page_size,
-        lambda c: case_summary(c, request.auth, now, list(c.clocks.all())),
+        lambda c: case_summary(c, now),
     )
 
 

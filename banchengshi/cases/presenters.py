@@ -35,7 +35,7 @@ def may_see_contact(user: Any) -> bool:
     return getattr(user, "role", None) in CENTER_STAFF
 
 
-def case_summary(case: Case, user: Any, now: datetime, clocks: list[Clock] | None = None) -> dict[str, Any]:
+def case_summary(case: Case, now: datetime, clocks: list[Clock] | None = None) -> dict[str, Any]:
     clocks = list(case.clocks.all()) if clocks is None else clocks
     return {
         "reference": case.reference,
@@ -71,7 +71,7 @@ def attachment_out(attachment: Any) -> dict[str, Any]:
 def case_detail(case: Case, user: Any, now: datetime | None = None) -> dict[str, Any]:
     now = now or timezone.now()
     clocks = list(case.clocks.all())
-    detail = case_summary(case, user, now, clocks)
+    detail = case_summary(case, now, clocks)
     if may_see_contact(user):
         detail["reporter"]["phone"] = case.reporter_phone
     years = sorted({c.due_at.year for c in clocks if c.calendar_fallback and c.stopped_at is None})
