@@ -45,7 +45,10 @@ from banchengshi.dispatch.models import Matter
 from banchengshi.dispatch.routing import route_case
 from banchengshi.lib.masking import mask_phone
 from banchengshi.lib.validation import describe_errors
+from banchengshi.reports.ledger import ledger_xlsx
 from banchengshi.sla.services import hours_of, load_calendar
+from banchengshi.supervision.models import JointMeeting
+from banchengshi.supervision.selectors import notices_visible_to
 
 HANDLING_UNIT_KINDS = (UnitKind.DEPARTMENT, UnitKind.SERVICE_CENTER)
 
@@ -111,8 +114,6 @@ def home(request: StaffRequest) -> HttpResponse:
         if request.user.is_staff:
             return redirect("admin:index")
         raise PermissionDenied("您的角色不使用工作台")
-    from banchengshi.supervision.selectors import notices_visible_to
-
     now = timezone.now()
     queues = [(key, title, _rows(cases, now)) for key, title, cases in _queues(request.user)]
     notices = notices_visible_to(request.user).filter(unit=request.user.unit, read_at__isnull=True)
@@ -153,8 +154,6 @@ def repeat_reports(request: StaffRequest) -> HttpResponse:
 
 
 def _detail_context(request: StaffRequest, case: Case) -> dict[str, Any]:
-    from banchengshi.supervision.models import JointMeeting
-
     user = request.user
     now = timezone.now()
     calendar = load_calendar()
@@ -385,8 +384,6 @@ def ledger(request: StaffRequest) -> HttpResponse:
 @login_required
 def ledger_export(request: StaffRequest) -> HttpResponse:
     """The ledger as .xlsx, with exactly the filters (and the visibility) of the page."""
-    from banchengshi.reports.ledger import ledger_xlsx
-
     if not has_role_for(request.user, Need.VIEW):
         raise PermissionDenied("您的角色无权导出台账")
     cases, raw, errors = _ledger(request)
@@ -409,6 +406,7 @@ def ledger_export(request: StaffRequest) -> HttpResponse:
 @login_required
 def work_order_pdf(request: StaffRequest, order_id: int) -> HttpResponse:
     """The Ankang 工单, printable; the full phone is on it, so only the case's own people get it."""
+    # WeasyPrint (with pango) loads in about a second: only the processes that print pay for it.
     from banchengshi.reports.workorder_pdf import work_order_pdf as render_pdf
 
     order = access_work_order(request.user, order_id, Need.VIEW)
