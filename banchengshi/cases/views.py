@@ -406,7 +406,7 @@ def ledger_export(request: StaffRequest) -> HttpResponse:
 @login_required
 def work_order_pdf(request: StaffRequest, order_id: int) -> HttpResponse:
     """The Ankang 工单, printable; the full phone is on it, so only the case's own people get it."""
-    # WeasyPrint (with pango) loads in about a second: only the processes that print pay for it.
+    # WeasyPrint (with pango) takes about 0.4 s to import: only the processes that print pay for it.
     from banchengshi.reports.workorder_pdf import work_order_pdf as render_pdf
 
     order = access_work_order(request.user, order_id, Need.VIEW)
