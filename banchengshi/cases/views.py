@@ -390,17 +390,35 @@ def ledger_export(request: StaffRequest) -> HttpResponse:
     if cases is None:
         return HttpResponse("；".join(errors), status=422, content_type="text/plain; charset=utf-8")
     cases = cases.select_related("center", "matter").prefetch_related("clocks", "work_orders__unit", "visits")
-    labels = {"status": "状态", "light": "时限灯", "unit": "单位", "matter": "事项", "received_from": "登记起",
-              "received_to": "登记止", "q": "关键词", "channel": "渠道", "reason": "原因"}
     data = ledger_xlsx(
         cases.order_by("-received_at", "-id"),
         title=f"“办不成事”反映台账（{request.user.unit}）",
-        filters=[(labels[k], v) for k, v in raw.items()],
+        filters=[_filter_in_words(k, v) for k, v in raw.items()],
     )
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f"attachment; filename=ledger-{stamp}.xlsx"
     return response
+
+
+FILTER_LABELS = {"status": "状态", "light": "时限灯", "unit": "单位", "matter": "事项", "received_from": "登记起",
+                 "received_to": "登记止", "q": "关键词", "channel": "渠道", "reason": "原因"}
+
+
+def _filter_in_words(key: str, value: str) -> tuple[str, str]:
+    """A filter as the export's header shows it: 状态：办理中, not status: in_progress."""
+    words = {
+        "status": lambda: str(CaseStatus(value).label),
+        "channel": lambda: str(Channel(value).label),
+        "reason": lambda: str(Reason(value).label),
+        "light": lambda: {"red": "红", "yellow": "黄", "green": "绿"}[value],
+        "unit": lambda: Unit.objects.get(code=value).name,
+        "matter": lambda: Matter.objects.get(code=value).name,
+    }
+    try:
+        return FILTER_LABELS[key], words[key]() if key in words else value
+    except (ValueError, KeyError, Unit.DoesNotExist, Matter.DoesNotExist):
+        return FILTER_LABELS[key], value
 
 
 @login_required

@@ -78,6 +78,7 @@ def test_ledger_export_has_the_filters_of_the_page(district: District, two_depar
     text = " ".join(str(v) for row in sheet.iter_rows(values_only=True) for v in row if v)
     assert ybj_case.reference in text and rsj_case.reference not in text
     assert "138****8000" in text and "13800138000" not in text
+    assert "状态：已派单" in text and "关键词：医保" in text
     assert dispatcher.get("/ledger/export.xlsx", {"light": "purple"}).status_code == 422
 
 
