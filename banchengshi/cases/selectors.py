@@ -12,6 +12,7 @@ from ninja import Field as NinjaField
 
 from banchengshi.accounts.access import SEES_EVERYTHING, Need, has_role_for, subtree_ids
 from banchengshi.accounts.choices import CENTER_STAFF, UnitKind
+from banchengshi.cases.actions.base import ActionError
 from banchengshi.cases.choices import OPEN_WORK_ORDER, CaseStatus, Channel, Reason
 from banchengshi.cases.models import Case, Clock, WorkOrder
 from banchengshi.cases.transitions import InvalidTransition, ensure_transition
@@ -150,3 +151,17 @@ def filter_cases(cases: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:
         else:
             cases = cases.filter(_running()).exclude(yellow)
     return cases
+
+
+REFUSALS = (ActionForbidden, InvalidTransition, ActionError)
+
+
+def refusal(exc: Exception) -> tuple[str, int]:
+    """What a page tells the user, and the status it answers with, when an action is refused."""
+    if isinstance(exc, ActionForbidden):
+        return str(exc), 403
+    if isinstance(exc, InvalidTransition):
+        return str(exc), 409
+    if isinstance(exc, ActionError):
+        return exc.message, exc.status
+    raise exc

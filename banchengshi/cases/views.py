@@ -30,7 +30,7 @@ from banchengshi.cases.forms import AcceptForm, RegisterForm, VisitForm
 from banchengshi.cases.models import Attachment, Case, WorkOrder
 from banchengshi.cases.presenters import ACTION_LABELS, case_light, time_left
 from banchengshi.cases.selectors import (
-    ActionForbidden,
+    REFUSALS,
     CaseFilters,
     access_case,
     access_work_order,
@@ -39,8 +39,8 @@ from banchengshi.cases.selectors import (
     cases_visible_to,
     filter_cases,
     may,
+    refusal,
 )
-from banchengshi.cases.transitions import InvalidTransition
 from banchengshi.dispatch.models import Matter
 from banchengshi.dispatch.routing import route_case
 from banchengshi.lib.masking import mask_phone
@@ -259,12 +259,8 @@ def case_action(request: StaffRequest, reference: str, name: str) -> HttpRespons
     try:
         authorize_case(request.user, case, need, transition=transition)
         handler(case, request.user, request.POST)
-    except ActionForbidden as exc:
-        return _refused(request, case, str(exc), 403)
-    except InvalidTransition as exc:
-        return _refused(request, case, str(exc), 409)
-    except ActionError as exc:
-        return _refused(request, case, exc.message, exc.status)
+    except REFUSALS as exc:
+        return _refused(request, case, *refusal(exc))
     messages.success(request, f"已{label}。")
     if name == "merge" or not cases_visible_to(request.user).filter(pk=case.pk).exists():
         return redirect("home")
@@ -296,12 +292,8 @@ def order_action(request: StaffRequest, order_id: int, name: str) -> HttpRespons
     try:
         authorize_work_order(request.user, order)
         handler(order, request.user, request.POST)
-    except ActionForbidden as exc:
-        return _refused(request, order.case, str(exc), 403)
-    except ActionError as exc:
-        return _refused(request, order.case, exc.message, exc.status)
-    except InvalidTransition as exc:
-        return _refused(request, order.case, str(exc), 409)
+    except REFUSALS as exc:
+        return _refused(request, order.case, *refusal(exc))
     messages.success(request, f"已{label}。")
     if not cases_visible_to(request.user).filter(pk=order.case_id).exists():
         return redirect("home")
@@ -319,8 +311,8 @@ def upload_attachment(request: StaffRequest, reference: str) -> HttpResponse:
         return _refused(request, case, "请选择要上传的文件", 422)
     try:
         actions.do_attach_file(case, acting_user=request.user, upload=upload)
-    except ActionError as exc:
-        return _refused(request, case, exc.message, exc.status)
+    except REFUSALS as exc:
+        return _refused(request, case, *refusal(exc))
     messages.success(request, f"已上传附件“{upload.name}”。")
     return redirect("case", reference=reference)
 

@@ -16,7 +16,7 @@ from banchengshi.accounts.access import Need, has_role_for
 from banchengshi.accounts.auth import StaffRequest
 from banchengshi.accounts.models import Unit
 from banchengshi.cases.actions import ActionError, InvalidInput
-from banchengshi.cases.selectors import ActionForbidden, cases_visible_to
+from banchengshi.cases.selectors import REFUSALS, ActionForbidden, cases_visible_to, refusal
 from banchengshi.supervision import actions
 from banchengshi.supervision.choices import MeetingCriterion
 from banchengshi.supervision.forms import ATTENDING_KINDS, MeetingForm
@@ -123,12 +123,10 @@ def record_outcome(request: StaffRequest, meeting_id: int) -> HttpResponse:
             found, acting_user=request.user, minutes=request.POST.get("minutes", ""),
             decisions=request.POST.get("decisions", ""), tasks=tasks,
         )
-    except ActionForbidden as exc:
-        messages.error(request, str(exc))
-        return _meeting_page(request, meeting_id, 403)
-    except ActionError as exc:
-        messages.error(request, exc.message)
-        return _meeting_page(request, meeting_id, exc.status)
+    except REFUSALS as exc:
+        message, status = refusal(exc)
+        messages.error(request, message)
+        return _meeting_page(request, meeting_id, status)
     messages.success(request, "已录入会议结果。")
     return redirect("meeting", meeting_id=found.pk)
 
@@ -139,12 +137,10 @@ def complete_task(request: StaffRequest, meeting_id: int, task_id: int) -> HttpR
     try:
         task = access_task(request.user, meeting_id, task_id)
         actions.do_complete_task(task, acting_user=request.user, note=request.POST.get("note", ""))
-    except ActionForbidden as exc:
-        messages.error(request, str(exc))
-        return _meeting_page(request, meeting_id, 403)
-    except ActionError as exc:
-        messages.error(request, exc.message)
-        return _meeting_page(request, meeting_id, exc.status)
+    except REFUSALS as exc:
+        message, status = refusal(exc)
+        messages.error(request, message)
+        return _meeting_page(request, meeting_id, status)
     messages.success(request, "已报告任务完成情况。")
     return redirect("meeting", meeting_id=meeting_id)
 
