@@ -112,6 +112,7 @@ class Desk:
 
 
 def test_phone_report_to_resupervision_and_closure(browser: Any, server: Any, district: District) -> None:
+    earlier = case_in(district, CaseStatus.CLOSED, reporter_phone="13912345678")
     desk = Desk(browser, server.url)
     page = desk.page
     desk.page.goto(f"{server.url}/login/")
@@ -123,6 +124,9 @@ def test_phone_report_to_resupervision_and_closure(browser: Any, server: Any, di
     page.get_by_label("反映渠道").select_option(label="电话")
     page.get_by_label("反映人姓名").fill("周建国")
     page.get_by_label("联系电话").fill("13912345678")
+    repeats = page.locator("[data-testid=repeat-reports]")
+    repeats.wait_for()  # htmx shows the earlier report of the same phone while the clerk types
+    assert earlier.reference in repeats.inner_text()
     page.get_by_label("办理业务名称").fill("失业保险金申领")
     page.get_by_label("事项（可不选）").select_option(label="失业保险金申领（示范区人力资源和社会保障局·区级）")
     page.get_by_label("材料不符合", exact=True).check()
