@@ -79,6 +79,10 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
     return _detail(request, 401, "未登录或令牌无效")
 
 
+# Django Ninja's own messages, in the language of the rest of the API.
+NINJA_MESSAGES = {"Cannot parse request body": "请求体不是有效的 JSON"}
+
+
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return _detail(request, exc.status_code, str(exc))
+    return _detail(request, exc.status_code, NINJA_MESSAGES.get(str(exc), str(exc)))
