@@ -10,28 +10,48 @@ from banchengshi.accounts.models import Unit
 
 
 class Need(enum.Enum):
-    VIEW = "view"
-    REGISTER = "register"  # register, resolve on the spot, accept, not-accept, merge
-    DISPATCH = "dispatch"
-    HANDLE = "handle"  # work-order actions of the unit holding the order
-    REVIEW = "review"  # review and close
-    VISIT = "visit"
-    SUPERVISE = "supervise"  # re-supervision, notices, joint meetings, policies, calendar, catalog
-    ATTACH = "attach"  # add files to a case the user may see
+    """Every permission a role may hold. The role ↔ need matrix below is the only place roles get powers;
+    per-case rules (whose case, which state) are `cases.selectors.may`."""
 
+    VIEW = "view"  # read the cases of one's scope
+    REGISTER = "register"  # register, resolve on the spot, accept, not-accept, merge
+    DISPATCH = "dispatch"  # dispatch, re-dispatch, withdraw an assisting order
+    HANDLE = "handle"  # work-order actions of the unit holding the order
+    REVIEW = "review"  # approve or return a reply, close
+    CHASE = "chase"  # 催办 an assisting unit that has not answered
+    VISIT = "visit"  # return visit
+    RESUPERVISE = "resupervise"
+    SUPERVISE = "supervise"  # notices (通报) and joint meetings
+    ATTACH = "attach"  # add files to a case the user may see
+    CONTACT_DETAILS = "contact_details"  # the reporter's full phone number
+    PRINT = "print"  # print a work order (it carries the full phone number)
+    CALENDAR = "calendar"  # statutory holidays and 调休 workdays
+    POLICY = "policy"  # time-limit policies
+    CATALOG = "catalog"  # units and the matter catalog
+
+
+CASE_READERS = frozenset(
+    {Role.REGISTRAR, Role.DISPATCHER, Role.HANDLER, Role.CENTER_HEAD, Role.ADMIN_OFFICE, Role.OVERSEER}
+)
 
 ROLES_FOR: dict[Need, frozenset[str]] = {
-    Need.VIEW: frozenset(
-        {Role.REGISTRAR, Role.DISPATCHER, Role.HANDLER, Role.CENTER_HEAD, Role.ADMIN_OFFICE, Role.OVERSEER}
-    ),
+    Need.VIEW: CASE_READERS,
     Need.REGISTER: frozenset({Role.REGISTRAR, Role.DISPATCHER, Role.CENTER_HEAD}),
     Need.DISPATCH: frozenset({Role.DISPATCHER, Role.ADMIN_OFFICE}),
     Need.HANDLE: CENTER_STAFF,
     Need.REVIEW: frozenset({Role.CENTER_HEAD, Role.DISPATCHER, Role.ADMIN_OFFICE}),
+    Need.CHASE: frozenset({Role.CENTER_HEAD, Role.DISPATCHER, Role.ADMIN_OFFICE}),
     Need.VISIT: frozenset({Role.DISPATCHER, Role.REGISTRAR}),
+    Need.RESUPERVISE: frozenset({Role.ADMIN_OFFICE}),
     Need.SUPERVISE: frozenset({Role.ADMIN_OFFICE}),
     # Everyone who reads cases, but oversight, which changes nothing.
-    Need.ATTACH: frozenset({Role.REGISTRAR, Role.DISPATCHER, Role.HANDLER, Role.CENTER_HEAD, Role.ADMIN_OFFICE}),
+    Need.ATTACH: CASE_READERS - {Role.OVERSEER},
+    # Those who call the reporter or meet them at the window; others see 138****5678.
+    Need.CONTACT_DETAILS: CENTER_STAFF,
+    Need.PRINT: CENTER_STAFF,
+    Need.CALENDAR: frozenset({Role.ADMIN_OFFICE, Role.SYSTEM_ADMIN}),
+    Need.POLICY: frozenset({Role.ADMIN_OFFICE}),
+    Need.CATALOG: frozenset({Role.ADMIN_OFFICE}),
 }
 
 SEES_EVERYTHING = frozenset({Role.ADMIN_OFFICE, Role.OVERSEER})

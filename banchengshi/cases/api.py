@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.utils import timezone
 from ninja import File, Query, Router, Status, UploadedFile
 
@@ -13,7 +13,7 @@ from banchengshi.accounts.auth import AuthedRequest
 from banchengshi.accounts.models import Unit
 from banchengshi.cases import actions
 from banchengshi.cases.actions.base import InvalidInput
-from banchengshi.cases.models import Attachment, Case
+from banchengshi.cases.models import Case
 from banchengshi.cases.presenters import attachment_out, case_detail, case_summary
 from banchengshi.cases.schemas import (
     AcceptIn,
@@ -30,6 +30,7 @@ from banchengshi.cases.schemas import (
     NoteIn,
     ReasonIn,
     ResultIn,
+    ResuperviseIn,
     ReviewIn,
     VisitIn,
     WorkNoteIn,
@@ -37,6 +38,7 @@ from banchengshi.cases.schemas import (
 from banchengshi.cases.selectors import (
     ActionForbidden,
     CaseFilters,
+    access_attachment,
     access_case,
     access_work_order,
     cases_visible_to,
@@ -119,7 +121,7 @@ def get_case(request: AuthedRequest, reference: str) -> dict[str, Any]:
 
 @router.post("/{reference}/accept", response=CaseOut, summary="受理")
 def accept(request: AuthedRequest, reference: str, payload: AcceptIn) -> dict[str, Any]:
-    case = access_case(request.auth, reference, Need.REGISTER, transition="accept")
+    case = access_case(request.auth, reference, "accept")
     actions.do_accept_case(
         case, acting_user=request.auth, handling_type=payload.handling_type, complexity=payload.complexity,
         verification=payload.verification,
@@ -129,29 +131,29 @@ def accept(request: AuthedRequest, reference: str, payload: AcceptIn) -> dict[st
 
 @router.post("/{reference}/reject", response=CaseOut, summary="不予受理")
 def reject(request: AuthedRequest, reference: str, payload: ReasonIn) -> dict[str, Any]:
-    case = access_case(request.auth, reference, Need.REGISTER, transition="reject")
+    case = access_case(request.auth, reference, "reject")
     actions.do_reject_case(case, acting_user=request.auth, reason=payload.reason)
     return _detail(request, case)
 
 
 @router.post("/{reference}/resolve-on-site", response=CaseOut, summary="现场办结")
 def resolve_on_site(request: AuthedRequest, reference: str, payload: ResultIn) -> dict[str, Any]:
-    case = access_case(request.auth, reference, Need.REGISTER, transition="resolve_on_site")
+    case = access_case(request.auth, reference, "resolve")
     actions.do_resolve_on_site(case, acting_user=request.auth, result=payload.result)
     return _detail(request, case)
 
 
 @router.post("/{reference}/merge", response=CaseOut, summary="并单（并入更早的反映件）")
 def merge(request: AuthedRequest, reference: str, payload: MergeIn) -> dict[str, Any]:
-    case = access_case(request.auth, reference, Need.REGISTER, transition="merge")
-    into = access_case(request.auth, payload.into, Need.REGISTER)
+    case = access_case(request.auth, reference, "merge")
+    into = access_case(request.auth, payload.into)
     actions.do_merge_case(case, acting_user=request.auth, into=into)
     return _detail(request, case)
 
 
 @router.post("/{reference}/dispatch", response=CaseOut, summary="派单（不指定主办单位则自动派单）")
 def dispatch(request: AuthedRequest, reference: str, payload: DispatchIn) -> dict[str, Any]:
-    case = access_case(request.auth, reference, Need.DISPATCH, transition="dispatch")
+    case = access_case(request.auth, reference, "dispatch")
     lead = unit_by_code(payload.lead_unit, "主办单位") if payload.lead_unit else None
     if lead is None and payload.assisting_units:
         raise InvalidInput("指定协办单位时请同时指定主办单位")
@@ -162,28 +164,28 @@ def dispatch(request: AuthedRequest, reference: str, payload: DispatchIn) -> dic
 
 @router.post("/{reference}/pause", response=CaseOut, summary="暂停计时（如等待补充材料）")
 def pause(request: AuthedRequest, reference: str, payload: ReasonIn) -> dict[str, Any]:
-    case = access_case(request.auth, reference, Need.HANDLE, transition="pause")
+    case = access_case(request.auth, reference, "pause")
     actions.do_pause_case(case, acting_user=request.auth, reason=payload.reason)
     return _detail(request, case)
 
 
 @router.post("/{reference}/resume", response=CaseOut, summary="恢复计时")
 def resume(request: AuthedRequest, reference: str) -> dict[str, Any]:
-    case = access_case(request.auth, reference, Need.HANDLE, transition="resume")
+    case = access_case(request.auth, reference, "resume")
     actions.do_resume_case(case, acting_user=request.auth)
     return _detail(request, case)
 
 
 @router.post("/{reference}/review", response=CaseOut, summary="办结前审核")
 def review(request: AuthedRequest, reference: str, payload: ReviewIn) -> dict[str, Any]:
-    case = access_case(request.auth, reference, Need.REVIEW)
+    case = access_case(request.auth, reference, "approve" if payload.approve else "review_return")
     actions.do_review_case(case, acting_user=request.auth, approve=payload.approve, note=payload.note)
     return _detail(request, case)
 
 
 @router.post("/{reference}/close", response=CaseOut, summary="办结")
 def close(request: AuthedRequest, reference: str, payload: CloseIn | None = None) -> dict[str, Any]:
-    case = access_case(request.auth, reference, Need.REVIEW, transition="close")
+    case = access_case(request.auth, reference, "close")
     confirmed = payload.reporter_confirmed if payload is not None else False
     actions.do_close_case(case, acting_user=request.auth, reporter_confirmed=confirmed)
     return _detail(request, case)
@@ -191,50 +193,48 @@ def close(request: AuthedRequest, reference: str, payload: CloseIn | None = None
 
 @router.post("/{reference}/visit", response=CaseOut, summary="回访")
 def visit(request: AuthedRequest, reference: str, payload: VisitIn) -> dict[str, Any]:
-    case = access_case(request.auth, reference, Need.VISIT, transition="visit")
+    case = access_case(request.auth, reference, "visit")
     actions.do_visit_case(case, acting_user=request.auth, rating=payload.rating, solved=payload.solved, note=payload.note)
     return _detail(request, case)
 
 
 @router.post("/{reference}/resupervise", response=CaseOut, summary="再督办")
-def resupervise(request: AuthedRequest, reference: str, payload: ReasonIn) -> dict[str, Any]:
-    case = access_case(request.auth, reference, Need.SUPERVISE, transition="resupervise")
-    actions.do_resupervise_case(case, acting_user=request.auth, reason=payload.reason)
+def resupervise(request: AuthedRequest, reference: str, payload: ResuperviseIn) -> dict[str, Any]:
+    case = access_case(request.auth, reference, "resupervise")
+    actions.do_resupervise_case(case, acting_user=request.auth, reason=payload.reason, days=payload.days)
     return _detail(request, case)
 
 
 @router.post("/{reference}/attachments", response={201: AttachmentOut}, summary="上传附件（multipart，字段 file）")
 def upload_attachment(request: AuthedRequest, reference: str, file: File[UploadedFile]) -> Status[dict[str, Any]]:
-    case = access_case(request.auth, reference, Need.ATTACH)
+    case = access_case(request.auth, reference, "attach")
     attachment = actions.do_attach_file(case, acting_user=request.auth, upload=file)
     return Status(201, attachment_out(attachment))
 
 
 @attachments.get("/{attachment_id}", response={200: None}, summary="下载附件")
 def download_attachment(request: AuthedRequest, attachment_id: int) -> FileResponse:
-    attachment = Attachment.objects.filter(pk=attachment_id, case__in=cases_visible_to(request.auth)).first()
-    if attachment is None:
-        raise Http404("未找到该附件")
+    attachment = access_attachment(request.auth, attachment_id)
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
 
 
 @work_orders.post("/{order_id}/receive", response=CaseOut, summary="接单")
 def receive(request: AuthedRequest, order_id: int, payload: NoteIn | None = None) -> dict[str, Any]:
-    order = access_work_order(request.auth, order_id)
+    order = access_work_order(request.auth, order_id, "receive")
     actions.do_receive_work_order(order, acting_user=request.auth, note=payload.note if payload else "")
     return _detail(request, order.case)
 
 
 @work_orders.post("/{order_id}/contact", response=CaseOut, summary="联系反映人")
 def contact(request: AuthedRequest, order_id: int, payload: ContactIn) -> dict[str, Any]:
-    order = access_work_order(request.auth, order_id)
+    order = access_work_order(request.auth, order_id, "contact")
     actions.do_contact_reporter(order, acting_user=request.auth, note=payload.note)
     return _detail(request, order.case)
 
 
 @work_orders.post("/{order_id}/note", response=CaseOut, summary="办理记录、核实情况及处理意见")
 def note(request: AuthedRequest, order_id: int, payload: WorkNoteIn) -> dict[str, Any]:
-    order = access_work_order(request.auth, order_id)
+    order = access_work_order(request.auth, order_id, "note")
     actions.do_add_note(
         order, acting_user=request.auth, note=payload.note, verification=payload.verification, opinion=payload.opinion
     )
@@ -243,7 +243,7 @@ def note(request: AuthedRequest, order_id: int, payload: WorkNoteIn) -> dict[str
 
 @work_orders.post("/{order_id}/assist", response=CaseOut, summary="发起协办")
 def assist(request: AuthedRequest, order_id: int, payload: AssistIn) -> dict[str, Any]:
-    order = access_work_order(request.auth, order_id)
+    order = access_work_order(request.auth, order_id, "assist")
     units = [unit_by_code(code, "协办单位") for code in payload.units]
     actions.do_request_assistance(order, acting_user=request.auth, units=units, note=payload.note)
     return _detail(request, order.case)
@@ -251,20 +251,34 @@ def assist(request: AuthedRequest, order_id: int, payload: AssistIn) -> dict[str
 
 @work_orders.post("/{order_id}/reply", response=CaseOut, summary="答复办理结果")
 def reply(request: AuthedRequest, order_id: int, payload: ResultIn) -> dict[str, Any]:
-    order = access_work_order(request.auth, order_id)
+    order = access_work_order(request.auth, order_id, "reply")
     actions.do_reply_work_order(order, acting_user=request.auth, result=payload.result)
     return _detail(request, order.case)
 
 
 @work_orders.post("/{order_id}/return", response=CaseOut, summary="退回工单")
 def return_order(request: AuthedRequest, order_id: int, payload: ReasonIn) -> dict[str, Any]:
-    order = access_work_order(request.auth, order_id)
+    order = access_work_order(request.auth, order_id, "return")
     actions.do_return_work_order(order, acting_user=request.auth, reason=payload.reason)
     return _detail(request, order.case)
 
 
 @work_orders.post("/{order_id}/dispatch-down", response=CaseOut, summary="向下派单")
 def dispatch_down(request: AuthedRequest, order_id: int, payload: DispatchDownIn) -> dict[str, Any]:
-    order = access_work_order(request.auth, order_id)
+    order = access_work_order(request.auth, order_id, "dispatch-down")
     actions.do_dispatch_down(order, acting_user=request.auth, unit=unit_by_code(payload.unit, "下级中心"))
+    return _detail(request, order.case)
+
+
+@work_orders.post("/{order_id}/chase", response=CaseOut, summary="催办（协办单位未答复）")
+def chase(request: AuthedRequest, order_id: int, payload: NoteIn | None = None) -> dict[str, Any]:
+    order = access_work_order(request.auth, order_id, "chase")
+    actions.do_chase_work_order(order, acting_user=request.auth, note=payload.note if payload else "")
+    return _detail(request, order.case)
+
+
+@work_orders.post("/{order_id}/withdraw", response=CaseOut, summary="撤回协办工单")
+def withdraw(request: AuthedRequest, order_id: int, payload: ReasonIn) -> dict[str, Any]:
+    order = access_work_order(request.auth, order_id, "withdraw")
+    actions.do_withdraw_work_order(order, acting_user=request.auth, reason=payload.reason)
     return _detail(request, order.case)

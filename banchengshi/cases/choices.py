@@ -1,6 +1,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from banchengshi.sla.choices import ClockKind
+
+__all__ = ["ClockKind"]  # owned by sla (the clock rules); re-exported for the case's vocabulary
+
 
 class CaseStatus(models.TextChoices):
     REGISTERED = "registered", _("已登记")
@@ -12,6 +16,7 @@ class CaseStatus(models.TextChoices):
     PAUSED = "paused", _("暂停计时")
     REPLIED = "replied", _("已答复")
     UNDER_REVIEW = "under_review", _("待审核")
+    APPROVED = "approved", _("审核通过待办结")
     CLOSED = "closed", _("已办结")
     VISITED = "visited", _("已回访")
     RESUPERVISED = "resupervised", _("再督办")
@@ -77,18 +82,19 @@ class WorkOrderStatus(models.TextChoices):
     REPLIED = "replied", _("已答复")
     RETURNED = "returned", _("已退回")
     TRANSFERRED = "transferred", _("已下派")
+    WITHDRAWN = "withdrawn", _("已撤回")
 
 
 OPEN_WORK_ORDER = frozenset({WorkOrderStatus.PENDING, WorkOrderStatus.RECEIVED})
+# Orders whose unit no longer holds the case: sent back, sent down, or withdrawn.
+FORMER_HOLDER = frozenset({WorkOrderStatus.RETURNED, WorkOrderStatus.TRANSFERRED, WorkOrderStatus.WITHDRAWN})
 
 
-class ClockKind(models.TextChoices):
-    FORWARD = "forward", _("转办")
-    ACCEPTANCE_REPLY = "acceptance_reply", _("受理答复")
-    FIRST_CONTACT = "first_contact", _("首次联系")
-    FIRST_FEEDBACK = "first_feedback", _("首次反馈")
-    RESOLUTION = "resolution", _("办结")
-    RECTIFICATION = "rectification", _("再督办整改")
+class ClosureBasis(models.TextChoices):
+    """Why a case could be closed: the reporter said so, or let the objection window pass."""
+
+    CONFIRMED = "confirmed", _("反映人确认办理结果")
+    NO_OBJECTION = "no_objection", _("异议期满无异议")
 
 
 class Rating(models.IntegerChoices):
@@ -97,3 +103,7 @@ class Rating(models.IntegerChoices):
     BASICALLY_SATISFIED = 3, _("基本满意")
     SATISFIED = 4, _("满意")
     VERY_SATISFIED = 5, _("非常满意")
+
+
+# A return visit at these levels, or one that finds the matter unsolved, calls for re-supervision.
+UNSATISFIED_RATINGS = frozenset({Rating.VERY_DISSATISFIED, Rating.DISSATISFIED})

@@ -1,35 +1,39 @@
-"""Starting, pausing and stopping a case's clocks. Called from actions, inside their transaction."""
+"""Starting, pausing and stopping a case's clocks by the one table of clock rules (sla.clock_rules).
+Called from actions, inside their transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
 
 from banchengshi.audit.events import record_event
-from banchengshi.cases.choices import ClockKind
+from banchengshi.cases.choices import Complexity, WorkOrderStatus
 from banchengshi.cases.models import Case, Clock, WorkOrder
 from banchengshi.sla import deadlines
 from banchengshi.sla.calendar import WorkCalendar
+from banchengshi.sla.choices import ClockEvent
+from banchengshi.sla.clock_rules import RULE_FOR, RULES, TERMINAL, ClockRule
 from banchengshi.sla.models import Policy
 from banchengshi.sla.services import effective_policy, hours_of, load_calendar
 
 
 def days_for(kind: str, case: Case, policy: Policy) -> int | None:
     """The policy's limit for a clock of `kind` on `case`; None where the policy sets none."""
-    if kind == ClockKind.RESOLUTION:
-        return policy.resolution_days(case.handling_type, case.complexity)
-    field = {
-        ClockKind.FORWARD: "forward_days",
-        ClockKind.ACCEPTANCE_REPLY: "reject_reply_days",
-        ClockKind.FIRST_CONTACT: "contact_days",
-        ClockKind.FIRST_FEEDBACK: "first_feedback_days",
-        ClockKind.RECTIFICATION: "rectification_days",
-    }[ClockKind(kind)]
-    days: int | None = getattr(policy, field)
-    return days
+    return policy.limit_days(RULE_FOR[kind].limit, case.handling_type, case.complexity)
+
+
+def _involves_several_units(case: Case) -> bool:
+    live = case.work_orders.exclude(status__in=[WorkOrderStatus.RETURNED, WorkOrderStatus.WITHDRAWN])
+    return live.values("unit").distinct().count() > 1
+
+
+# The named conditions of the clock rules (sla.clock_rules.ClockRule.when).
+CONDITIONS: dict[str, Callable[[Case], bool]] = {
+    "complex_or_multi_department": lambda case: case.complexity == Complexity.COMPLEX or _involves_several_units(case),
+}
 
 
 def _schedule(clock: Clock, calendar: WorkCalendar, case: Case) -> None:
@@ -42,41 +46,65 @@ def _schedule(clock: Clock, calendar: WorkCalendar, case: Case) -> None:
     clock.calendar_fallback = bool(calendar.missing_years(start_day, clock.due_at.astimezone(hours.tz).date()))
 
 
-def start_clock(
-    case: Case,
-    kind: ClockKind,
-    at: datetime,
-    *,
-    work_order: WorkOrder | None = None,
-    calendar: WorkCalendar | None = None,
-) -> Clock | None:
-    """Start a clock with the limit the case's policy sets; a policy that sets none starts none."""
-    working_days = days_for(kind, case, effective_policy(case.center))
-    if working_days is None:
-        return None
-    clock = Clock(case=case, work_order=work_order, kind=kind, working_days=working_days, started_at=at)
-    _schedule(clock, calendar or load_calendar(), case)
+def _start(
+    case: Case, rule: ClockRule, at: datetime, working_days: int, calendar: WorkCalendar, work_order: WorkOrder | None
+) -> Clock:
+    clock = Clock(case=case, work_order=work_order, kind=rule.kind, working_days=working_days, started_at=at)
+    _schedule(clock, calendar, case)
     clock.save()
     return clock
 
 
-def stop_clocks(case: Case, at: datetime, kinds: Iterable[ClockKind] | None = None, *, work_order: WorkOrder | None = None) -> int:
-    running = case.clocks.filter(stopped_at__isnull=True)
-    if kinds is not None:
-        running = running.filter(kind__in=list(kinds))
-    if work_order is not None:
-        running = running.filter(work_order=work_order)
-    # A clock stopped while paused first gets its paused time added back; the others stay paused.
-    resume_clocks(case, at, only=running)
-    return running.update(stopped_at=at)
+def _end(clocks: QuerySet[Clock], case: Case, at: datetime, event: str, *, cancelled: bool) -> int:
+    # A clock ended while paused first gets its paused time added back; the others stay paused.
+    resume_clocks(case, at, only=clocks)
+    return clocks.update(stopped_at=at, ended_by=event, cancelled=cancelled)
 
 
-def reopen_clock(case: Case, kinds: Iterable[ClockKind]) -> Clock | None:
-    clock = case.clocks.filter(kind__in=list(kinds)).order_by("-started_at", "-id").first()
-    if clock is not None and clock.stopped_at is not None:
-        clock.stopped_at = None
-        clock.save(update_fields=["stopped_at"])
-    return clock
+def _may_start(case: Case, rule: ClockRule, event: str, policy: Policy, work_order: WorkOrder | None) -> bool:
+    if event not in rule.starts:
+        return False
+    if rule.start_choice and getattr(policy, rule.start_choice) != event:
+        return False
+    if rule.when and not CONDITIONS[rule.when](case):
+        return False
+    earlier = case.clocks.filter(kind=rule.kind)
+    if rule.per_order:
+        earlier = earlier.filter(work_order=work_order)
+    if rule.repeats:
+        return not earlier.filter(stopped_at__isnull=True).exists()
+    return not earlier.filter(cancelled=False).exists()
+
+
+def on_event(
+    case: Case, event: ClockEvent, at: datetime, *, work_order: WorkOrder | None = None, days: int | None = None
+) -> None:
+    """Complete, cancel, reopen and start the case's clocks as `sla.clock_rules` says for `event`.
+    `work_order` is the lead order the event concerns (for per-order clocks); `days` the working days
+    chosen for a clock whose rule lets them be chosen. Called by actions, inside their transaction."""
+    policy = effective_policy(case.center)
+    calendar: WorkCalendar | None = None
+    for rule in RULES:
+        mine = case.clocks.filter(kind=rule.kind)
+        if rule.per_order and work_order is not None:
+            mine = mine.filter(work_order=work_order)
+        running = mine.filter(stopped_at__isnull=True)
+        if event in rule.completes:
+            _end(running, case, at, event, cancelled=False)
+        if event in rule.cancels:
+            _end(running, case, at, event, cancelled=True)
+        if event in rule.reopens and case.replied_at is not None:
+            # Reopen what the reply under review had completed.
+            mine.filter(ended_by=ClockEvent.REPLIED, stopped_at=case.replied_at).update(stopped_at=None, ended_by="")
+        if _may_start(case, rule, event, policy, work_order):
+            limit = days if rule.chosen_days and days is not None else days_for(rule.kind, case, policy)
+            if limit is None:
+                continue
+            start = case.accepted_at if rule.from_acceptance and case.accepted_at else at
+            calendar = calendar or load_calendar()
+            _start(case, rule, start, limit, calendar, work_order if rule.per_order else None)
+    if event in TERMINAL:
+        _end(case.clocks.filter(stopped_at__isnull=True), case, at, event, cancelled=True)
 
 
 def pause_clocks(case: Case, at: datetime) -> int:
@@ -107,7 +135,7 @@ def recompute_open_clocks(cases: Iterable[Case], *, reason: str, actor: Any = No
         policy = effective_policy(case.center)
         for clock in case.clocks.select_for_update().filter(stopped_at__isnull=True):
             before = (clock.due_at, clock.warn_at)
-            days = days_for(clock.kind, case, policy)
+            days = None if RULE_FOR[clock.kind].chosen_days else days_for(clock.kind, case, policy)
             clock.working_days = clock.working_days if days is None else days
             _schedule(clock, calendar, case)
             if (clock.due_at, clock.warn_at) == before:

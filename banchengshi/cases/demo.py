@@ -151,6 +151,7 @@ def build_demo() -> DemoResult:
         ("医保卡丢了，补办时说要户籍地办理，我户口不在本区。", "黄先生"),
         ("失业金申领要解除劳动合同证明，原单位已经倒闭了拿不到。", "何先生"),
         ("就业登记网上办不了，提示身份信息校验失败。", "高女士"),
+        ("养老保险关系转移接续申请提交后一直显示审核中。", "罗先生"),
     ]:
         c = _register(reg, fwzx, 3, text, name=name, phone="13000008888", matter=matters["RSJ-003"])
         actions.do_accept_case(c, acting_user=reg, handling_type="assist", complexity="general")
@@ -160,9 +161,11 @@ def build_demo() -> DemoResult:
         actions.do_contact_reporter(order, acting_user=users["rsj"], note="已联系反映人")
         actions.do_reply_work_order(order, acting_user=users["rsj"], result="已协调办理完毕并告知反映人。")
         finished.append(c)
-    review, closed, visited, resupervised = finished
-    for c in (closed, visited, resupervised):
+    review, closed, visited, resupervised, approved = finished
+    for c in (closed, visited, resupervised, approved):
         actions.do_review_case(c, acting_user=head, approve=True)
+    # 审核通过待办结: waits for the reporter's confirmation or the end of the objection window
+    for c in (closed, visited, resupervised):
         actions.do_close_case(c, acting_user=head, reporter_confirmed=True)
     actions.do_visit_case(visited, acting_user=disp, rating=5, solved=True, note="反映人表示非常满意")
     actions.do_visit_case(resupervised, acting_user=disp, rating=2, solved=False, note="反映人表示问题仍未解决")

@@ -5,10 +5,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from banchengshi.cases.choices import (
+    UNSATISFIED_RATINGS,
     CaseStatus,
     Category,
     Channel,
     ClockKind,
+    ClosureBasis,
     Complexity,
     HandlingType,
     Rating,
@@ -16,6 +18,7 @@ from banchengshi.cases.choices import (
     WorkOrderRole,
     WorkOrderStatus,
 )
+from banchengshi.sla.choices import ClockEvent
 
 USER = settings.AUTH_USER_MODEL
 
@@ -62,6 +65,7 @@ class Case(models.Model):
     replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     review_approved_at = models.DateTimeField(_("审核通过时间"), null=True, blank=True)
     reporter_confirmed = models.BooleanField(_("反映人已确认"), default=False)
+    closure_basis = models.CharField(_("办结依据"), max_length=16, choices=ClosureBasis.choices, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     awaiting_manual_dispatch = models.BooleanField(_("待人工派单"), default=False, db_index=True)
     merged_into = models.ForeignKey(
@@ -127,6 +131,9 @@ class Clock(models.Model):
     paused_at = models.DateTimeField(_("暂停于"), null=True, blank=True)
     paused_seconds = models.PositiveIntegerField(_("已暂停工作秒数"), default=0)
     stopped_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Ended without the work being done (a returned order, a merged case): no light, not on time or late.
+    cancelled = models.BooleanField(_("已撤销"), default=False)
+    ended_by = models.CharField(_("结束原因"), max_length=24, choices=ClockEvent.choices, blank=True)
     calendar_fallback = models.BooleanField(_("按周一至周五推算"), default=False)
     overdue_noted_at = models.DateTimeField(_("超时记录时间"), null=True, blank=True)
 
@@ -157,6 +164,11 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.get_rating_display()}"
+
+    @property
+    def unsatisfied(self) -> bool:
+        """Calls for re-supervision: 不满意, 非常不满意, or the matter not solved."""
+        return self.rating in UNSATISFIED_RATINGS or not self.solved
 
 
 class Resupervision(models.Model):

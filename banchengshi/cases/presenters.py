@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from banchengshi.accounts.choices import CENTER_STAFF
+from banchengshi.accounts.access import Need, has_role_for
 from banchengshi.cases.choices import CaseStatus, ClockKind, WorkOrderStatus
 from banchengshi.cases.clocks import clock_light
 from banchengshi.cases.models import Case, Clock
@@ -32,7 +32,7 @@ def case_light(clocks: list[Clock], now: datetime) -> str | None:
 
 
 def may_see_contact(user: Any) -> bool:
-    return getattr(user, "role", None) in CENTER_STAFF
+    return has_role_for(user, Need.CONTACT_DETAILS)
 
 
 def case_summary(case: Case, now: datetime, clocks: list[Clock] | None = None) -> dict[str, Any]:

@@ -41,6 +41,10 @@ class ReasonIn(Schema):
     reason: str = Field(min_length=1, max_length=4000)
 
 
+class ResuperviseIn(ReasonIn):
+    days: int | None = Field(None, ge=1, le=60, description="整改时限（工作日），默认取时限规则的再督办整改时限，不超过其最长整改时限")
+
+
 class ResultIn(Schema):
     result: str = Field(min_length=1, max_length=4000)
 

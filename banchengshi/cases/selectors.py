@@ -2,25 +2,42 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, Literal
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from ninja import Field as NinjaField
 
 from banchengshi.accounts.access import SEES_EVERYTHING, Need, has_role_for, subtree_ids
-from banchengshi.accounts.choices import CENTER_STAFF, UnitKind
+from banchengshi.accounts.choices import Role, UnitKind
 from banchengshi.cases.actions.base import ActionError
-from banchengshi.cases.choices import OPEN_WORK_ORDER, CaseStatus, Channel, Reason
-from banchengshi.cases.models import Case, Clock, WorkOrder
-from banchengshi.cases.transitions import InvalidTransition, ensure_transition
+from banchengshi.cases.choices import (
+    FORMER_HOLDER,
+    OPEN_WORK_ORDER,
+    UNSATISFIED_RATINGS,
+    CaseStatus,
+    Channel,
+    Reason,
+    WorkOrderRole,
+)
+from banchengshi.cases.models import Attachment, Case, Clock, Visit, WorkOrder
+from banchengshi.cases.transitions import (
+    TRANSITIONS,
+    InvalidTransition,
+    ensure_order_transition,
+    ensure_transition,
+)
 from banchengshi.lib.pagination import PageParams
 
 
 class ActionForbidden(Exception):
     """The user may see the case but their role may not do this."""
+
+
+REFUSALS = (ActionForbidden, InvalidTransition, ActionError)
 
 
 def cases_visible_to(user: Any) -> QuerySet[Case]:
@@ -38,53 +55,154 @@ def cases_visible_to(user: Any) -> QuerySet[Case]:
     return cases.filter(holds_order)
 
 
-def access_case(user: Any, reference: str, need: Need = Need.VIEW, *, transition: str | None = None) -> Case:
-    """The case if `user` may see it (404), and may act on it as `authorize_case` says."""
+@dataclass(frozen=True)
+class CaseAction:
+    label: str  # what the page says was done
+    need: Need  # the role's permission (accounts.access.ROLES_FOR)
+    transition: str | None = None  # the case transition it takes (cases.transitions)
+
+
+# Every action on a case, with the permission and transition it needs: the API, the pages' buttons and
+# the queues all ask `may`, which reads this table.
+CASE_ACTIONS: dict[str, CaseAction] = {
+    "accept": CaseAction("受理", Need.REGISTER, "accept"),
+    "reject": CaseAction("不予受理", Need.REGISTER, "reject"),
+    "resolve": CaseAction("现场办结", Need.REGISTER, "resolve_on_site"),
+    "merge": CaseAction("并单", Need.REGISTER, "merge"),
+    "dispatch": CaseAction("派单", Need.DISPATCH, "dispatch"),
+    "pause": CaseAction("暂停计时", Need.HANDLE, "pause"),
+    "resume": CaseAction("恢复计时", Need.HANDLE, "resume"),
+    "approve": CaseAction("审核通过", Need.REVIEW, "approve"),
+    "review_return": CaseAction("退回重办", Need.REVIEW, "review_return"),
+    "close": CaseAction("办结", Need.REVIEW, "close"),
+    "visit": CaseAction("保存回访", Need.VISIT, "visit"),
+    "resupervise": CaseAction("再督办", Need.RESUPERVISE, "resupervise"),
+    "attach": CaseAction("上传附件", Need.ATTACH),
+    "print": CaseAction("打印", Need.PRINT),
+}
+
+
+@dataclass(frozen=True)
+class OrderAction:
+    label: str
+    need: Need
+    transition: str  # the work-order transition (cases.transitions.ORDER_TRANSITIONS)
+    role: str = ""  # only on lead (or assisting) orders; empty: either
+
+
+ORDER_ACTIONS: dict[str, OrderAction] = {
+    "receive": OrderAction("接单", Need.HANDLE, "receive"),
+    "contact": OrderAction("记录联系情况", Need.HANDLE, "contact"),
+    "note": OrderAction("保存办理记录", Need.HANDLE, "note"),
+    "assist": OrderAction("发起协办", Need.HANDLE, "request_assistance", WorkOrderRole.LEAD),
+    "reply": OrderAction("答复", Need.HANDLE, "reply"),
+    "return": OrderAction("退回工单", Need.HANDLE, "return"),
+    "dispatch-down": OrderAction("向下派单", Need.HANDLE, "dispatch_down"),
+    "chase": OrderAction("催办", Need.CHASE, "chase", WorkOrderRole.ASSISTING),
+    "withdraw": OrderAction("撤回协办", Need.DISPATCH, "withdraw", WorkOrderRole.ASSISTING),
+}
+
+
+def access_case(user: Any, reference: str, action: str | None = None) -> Case:
+    """The case if `user` may see it (404), and may take `action` on it now as `authorize_case` says."""
     visible = cases_visible_to(user).filter(reference=reference)
     case = visible.select_related("center", "center__parent", "matter", "locality").first()
     if case is None:
         raise Http404("未找到该反映件")
-    authorize_case(user, case, need, transition=transition)
+    if action is not None:
+        authorize_case(user, case, action)
     return case
 
 
-def authorize_case(user: Any, case: Case, need: Need, *, transition: str | None = None) -> None:
-    """The role allows `need` (403); when `transition` is given, the case may take it now (409) —
-    asked before whether the user's unit holds the case (403)."""
-    if not has_role_for(user, need):
+def authorize_case(user: Any, case: Case, action: str) -> None:
+    """May `user` take `action` on `case` now? The role (403), the center head's own center (403), the
+    case's state (409), the unit holding the case for handling (403), in that order."""
+    rule = CASE_ACTIONS[action]
+    if not has_role_for(user, rule.need):
         raise ActionForbidden("您的角色无权进行此操作")
-    if need is Need.REVIEW and user.role == "center_head" and case.center_id != user.unit_id:
+    if rule.need is Need.REVIEW and user.role == Role.CENTER_HEAD and case.center_id != user.unit_id:
         raise ActionForbidden("只有登记中心的负责人可以审核和办结")
-    if transition is not None:
-        ensure_transition(case.status, transition)
-    if need is Need.HANDLE and not case.work_orders.filter(unit_id=user.unit_id, status__in=OPEN_WORK_ORDER).exists():
+    if rule.transition is not None:
+        ensure_transition(case.status, rule.transition)
+    if action == "attach" and case.status == CaseStatus.MERGED:
+        raise ActionError("已并单的反映件不能再上传附件，请上传到主件")
+    if action == "resupervise" and not awaits_resupervision(case):
+        raise ActionError("最近一次回访满意且问题已解决，无需再督办")
+    if rule.need is Need.HANDLE and not case.work_orders.filter(unit_id=user.unit_id, status__in=OPEN_WORK_ORDER).exists():
         raise ActionForbidden("只有正在承办该反映件的单位可以进行此操作")
 
 
-def may(user: Any, case: Case, need: Need, *, transition: str | None = None) -> bool:
-    """Whether `authorize_case` would let the user act now (which buttons a page shows)."""
+def may(user: Any, case: Case, action: str) -> bool:
+    """Whether `authorize_case` would let the user take `action` now (which buttons a page shows)."""
     try:
-        authorize_case(user, case, need, transition=transition)
-    except (ActionForbidden, InvalidTransition):
+        authorize_case(user, case, action)
+    except REFUSALS:
         return False
     return True
 
 
-def access_work_order(user: Any, work_order_id: int, need: Need = Need.HANDLE) -> WorkOrder:
-    """A work order the user's unit holds (for HANDLE) or whose case the user may see (for VIEW)."""
+def holding_units(case: Case, role: str = WorkOrderRole.LEAD) -> str:
+    """The case's 承办单位 (or, with role=assisting, 协办单位): the units whose orders of that role still
+    hold the case, whether handling or replied — not those that returned it, sent it down or were
+    withdrawn. Reads `case.work_orders.all()`, so a list prefetches `work_orders__unit`."""
+    names = [o.unit.name for o in case.work_orders.all() if o.role == role and o.status not in FORMER_HOLDER]
+    return "、".join(dict.fromkeys(names))
+
+
+def latest_visit(case: Case) -> Visit | None:
+    """The visit that counts: the latest (a later satisfied visit supersedes an earlier complaint)."""
+    return case.visits.order_by("-visited_at", "-id").first()
+
+
+def awaits_resupervision(case: Case) -> bool:
+    """A visited case whose latest return visit calls for re-supervision."""
+    visit = latest_visit(case)
+    return case.status == CaseStatus.VISITED and visit is not None and visit.unsatisfied
+
+
+def awaiting_resupervision(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """`awaits_resupervision` as a query: the re-supervision queue."""
+    latest = Visit.objects.filter(case=OuterRef("pk")).order_by("-visited_at", "-id")
+    return cases.filter(status=CaseStatus.VISITED).annotate(
+        last_rating=Subquery(latest.values("rating")[:1]), last_solved=Subquery(latest.values("solved")[:1])
+    ).filter(Q(last_rating__in=UNSATISFIED_RATINGS) | Q(last_solved=False))
+
+
+def access_attachment(user: Any, attachment_id: int) -> Attachment:
+    """An attachment of a case the user may see (404 otherwise): the one path of every download."""
+    attachment = Attachment.objects.filter(pk=attachment_id, case__in=cases_visible_to(user)).first()
+    if attachment is None:
+        raise Http404("未找到该附件")
+    return attachment
+
+
+def access_work_order(user: Any, work_order_id: int, action: str | None = None) -> WorkOrder:
+    """A work order whose case the user may see (404), on which the user may take `action` now."""
     order = WorkOrder.objects.select_related("case", "unit", "case__center").filter(pk=work_order_id).first()
     if order is None or not cases_visible_to(user).filter(pk=order.case_id).exists():
         raise Http404("未找到该工单")
-    authorize_work_order(user, order, need)
+    if action is not None:
+        authorize_work_order(user, order, action)
     return order
 
 
-def authorize_work_order(user: Any, order: WorkOrder, need: Need = Need.HANDLE) -> None:
-    if need is Need.HANDLE:
-        if user.role not in CENTER_STAFF or user.unit_id != order.unit_id:
-            raise ActionForbidden("只有承办单位的工作人员可以办理该工单")
-    elif not has_role_for(user, need):
+def authorize_work_order(user: Any, order: WorkOrder, action: str) -> None:
+    rule = ORDER_ACTIONS[action]
+    if not has_role_for(user, rule.need):
         raise ActionForbidden("您的角色无权进行此操作")
+    if rule.need is Need.HANDLE and user.unit_id != order.unit_id:
+        raise ActionForbidden("只有承办单位的工作人员可以办理该工单")
+    if rule.role and order.role != rule.role:
+        raise ActionError(f"只能对{WorkOrderRole(rule.role).label}工单{rule.label}")
+    ensure_order_transition(order.status, rule.transition)
+
+
+def may_order(user: Any, order: WorkOrder, action: str) -> bool:
+    try:
+        authorize_work_order(user, order, action)
+    except REFUSALS:
+        return False
+    return True
 
 
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
@@ -153,7 +271,6 @@ def filter_cases(cases: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:
     return cases
 
 
-REFUSALS = (ActionForbidden, InvalidTransition, ActionError)
 
 
 def refusal(exc: Exception) -> tuple[str, int]:
@@ -165,3 +282,60 @@ def refusal(exc: Exception) -> tuple[str, int]:
     if isinstance(exc, ActionError):
         return exc.message, exc.status
     raise exc
+
+
+@dataclass(frozen=True)
+class Queue:
+    """A worklist: the cases waiting for `action` (a case action, or an order action on one of its
+    orders) that the user may take — the same rule as `may`, as a query."""
+
+    key: str
+    title: str
+    action: str = ""
+    order_action: str = ""
+    watchers: frozenset[str] = frozenset()  # a watch list for these roles, not an action
+
+
+QUEUES: tuple[Queue, ...] = (
+    Queue("to-accept", "待受理", action="accept"),
+    Queue("to-dispatch", "待派单（含退回件）", action="dispatch"),
+    Queue("my-orders", "本单位承办的工单", order_action="reply"),
+    Queue("to-review", "待审核", action="approve"),
+    Queue("awaiting-assist", "协办单位未答复（待催办）", order_action="chase"),
+    Queue("to-close", "待办结（需反映人确认或异议期满）", action="close"),
+    Queue("to-visit", "待回访", action="visit"),
+    Queue("to-resupervise", "回访不满意或未解决（待再督办）", action="resupervise"),
+    Queue("overdue", "已超时", watchers=frozenset({Role.ADMIN_OFFICE, Role.OVERSEER, Role.CENTER_HEAD})),
+)
+
+
+def queue_cases(user: Any, queue: Queue) -> QuerySet[Case] | None:
+    """The cases of `queue` for `user`, or None when the queue is not the user's."""
+    visible = cases_visible_to(user)
+    if queue.watchers:
+        return filter_cases(visible, CaseFilters.model_validate({"light": "red"})) if user.role in queue.watchers else None
+    if queue.order_action:
+        rule = ORDER_ACTIONS[queue.order_action]
+        if not has_role_for(user, rule.need):
+            return None
+        if rule.need is Need.HANDLE:
+            if user.unit_id is None:
+                return None
+            return visible.filter(work_orders__unit_id=user.unit_id, work_orders__status__in=OPEN_WORK_ORDER).distinct()
+        return visible.filter(
+            status=CaseStatus.REPLIED, work_orders__role=rule.role, work_orders__status__in=OPEN_WORK_ORDER
+        ).distinct()
+    action = CASE_ACTIONS[queue.action]
+    if not has_role_for(user, action.need):
+        return None
+    assert action.transition is not None
+    cases = visible.filter(status__in=TRANSITIONS[action.transition].sources)
+    if action.need is Need.REVIEW and user.role == Role.CENTER_HEAD:
+        cases = cases.filter(center_id=user.unit_id)
+    if queue.action == "resupervise":
+        cases = awaiting_resupervision(cases)
+    return cases
+
+
+def queues_for(user: Any) -> list[tuple[Queue, QuerySet[Case]]]:
+    return [(queue, cases) for queue in QUEUES if (cases := queue_cases(user, queue)) is not None]

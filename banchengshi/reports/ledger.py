@@ -33,16 +33,15 @@ from banchengshi.cases.choices import (
     Rating,
     Reason,
     WorkOrderRole,
-    WorkOrderStatus,
 )
 from banchengshi.cases.models import Case, Visit
 from banchengshi.cases.presenters import case_light
+from banchengshi.cases.selectors import holding_units
 from banchengshi.lib.masking import mask_phone
 
 LIGHT_LABELS = {"red": gettext_lazy("红"), "yellow": gettext_lazy("黄"), "green": gettext_lazy("绿")}
 NO_LIGHT = "—"
 # A unit that returned its order or passed it down no longer handles the case.
-FORMER_HOLDER = frozenset({WorkOrderStatus.RETURNED, WorkOrderStatus.TRANSFERRED})
 
 TITLE_ROW, FILTER_ROW, HEADER_ROW = 1, 2, 3
 FIRST_DATA_ROW = HEADER_ROW + 1
@@ -70,13 +69,6 @@ def _reasons(case: Case) -> str:
     if case.reason_other and Reason.OTHER not in case.reasons:
         labels.append(case.reason_other)
     return "、".join(labels)
-
-
-def _units(case: Case, role: WorkOrderRole) -> str:
-    names = [
-        o.unit.name for o in case.work_orders.all() if o.role == role and o.status not in FORMER_HOLDER
-    ]
-    return "、".join(dict.fromkeys(names))
 
 
 def _latest_visit(case: Case) -> Visit | None:
@@ -127,8 +119,8 @@ COLUMNS: list[tuple[Promise, int, bool, Cell]] = [
     (gettext_lazy("办理方式"), 10, False, lambda c, now, v: _label(HandlingType, c.handling_type)),
     (gettext_lazy("难易程度"), 9, False, lambda c, now, v: _label(Complexity, c.complexity)),
     (gettext_lazy("状态"), 12, False, lambda c, now, v: _label(CaseStatus, c.status)),
-    (gettext_lazy("承办单位"), 20, True, lambda c, now, v: _units(c, WorkOrderRole.LEAD)),
-    (gettext_lazy("协办单位"), 20, True, lambda c, now, v: _units(c, WorkOrderRole.ASSISTING)),
+    (gettext_lazy("承办单位"), 20, True, lambda c, now, v: holding_units(c, WorkOrderRole.LEAD)),
+    (gettext_lazy("协办单位"), 20, True, lambda c, now, v: holding_units(c, WorkOrderRole.ASSISTING)),
     (gettext_lazy("时限灯"), 7, False, lambda c, now, v: _light(c, now)),
     (gettext_lazy("办结时间"), 17, False, lambda c, now, v: _closed_at(c)),
     (gettext_lazy("办理结果"), 40, True, lambda c, now, v: _result(c)),

@@ -9,7 +9,6 @@ from ninja.errors import HttpError
 
 from banchengshi.accounts.access import Need, has_role_for
 from banchengshi.accounts.auth import AuthedRequest
-from banchengshi.accounts.choices import Role
 from banchengshi.cases.api import unit_by_code
 from banchengshi.cases.selectors import ActionForbidden
 from banchengshi.lib.validation import PlausibleDatetime
@@ -19,7 +18,6 @@ from banchengshi.sla.services import Due, due_for, missing_year_warning
 
 router = Router(tags=["工作日历与时限"])
 
-CALENDAR_EDITORS = frozenset({Role.ADMIN_OFFICE, Role.SYSTEM_ADMIN})
 
 
 class CalendarIn(Schema):
@@ -82,7 +80,7 @@ def get_calendar(request: AuthedRequest, year: int) -> dict[str, Any]:
 
 @router.put("/{year}", response=CalendarOut, summary="录入或修改某年日历（重算未完成的时限）")
 def put_calendar(request: AuthedRequest, year: int, payload: CalendarIn) -> dict[str, Any]:
-    if request.auth.role not in CALENDAR_EDITORS:
+    if not has_role_for(request.auth, Need.CALENDAR):
         raise ActionForbidden("只有政务服务办或系统管理员可以修改工作日历")
     _, moved = do_set_calendar_year(
         year, holidays=payload.holidays, workdays=payload.workdays, acting_user=request.auth, source=payload.source

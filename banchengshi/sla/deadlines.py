@@ -2,7 +2,8 @@
 
 The counting rule: "N working days" ends at close of business on the Nth working day after the day
 of receipt; N = 0 ends at close of business on the day of receipt. A receipt on a non-working day or
-after close of business counts as received at the start of the next working day.
+at or after close of business counts as received at the start of the next working day (business hours
+are half-open: [opens, closes)).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def day_of_receipt(received_at: datetime, calendar: WorkCalendar, hours: Busines
     _require_aware(received_at)
     local = received_at.astimezone(hours.tz)
     day = local.date()
-    if not calendar.is_working_day(day) or local.time() > hours.closes:
+    if not calendar.is_working_day(day) or local.time() >= hours.closes:
         return calendar.next_working_day(day)
     return day
 

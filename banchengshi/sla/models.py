@@ -6,6 +6,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from banchengshi.sla.choices import ResolutionStart
+
 DAYS = [MinValueValidator(0), MaxValueValidator(60)]
 
 
@@ -20,7 +22,12 @@ class Policy(models.Model):
     name = models.CharField(_("名称"), max_length=64)
     basis = models.CharField(_("依据"), max_length=200, blank=True)
     is_default = models.BooleanField(_("默认规则"), default=False, help_text=_("未设置时限规则的单位沿用默认规则"))
-    forward_days = days_field(_("登记后转办时限"))
+    acceptance_days = models.PositiveSmallIntegerField(
+        _("受理答复时限"), default=1, validators=DAYS, help_text=_("登记后受理或说明不予受理的工作日数")
+    )
+    forward_days = models.PositiveSmallIntegerField(
+        _("登记后转办时限"), default=1, validators=DAYS, help_text=_("登记后派单到承办单位的工作日数")
+    )
     contact_days = days_field(_("接单后首次联系时限"))
     first_feedback_days = days_field(_("复杂件首次反馈时限"))
     simple_days = days_field(_("简单问题办结时限"))
@@ -29,8 +36,18 @@ class Policy(models.Model):
     consult_days = days_field(_("咨询引导办结时限"))
     assist_days = days_field(_("帮办代办办结时限"))
     coordinate_days = days_field(_("协调督办办结时限"))
-    reject_reply_days = days_field(_("不予受理答复时限"))
-    rectification_days = models.PositiveSmallIntegerField(_("再督办整改时限"), default=5, validators=DAYS)
+    resolution_start = models.CharField(
+        _("办结时限起算"), max_length=20, choices=ResolutionStart.choices, default=ResolutionStart.ACCEPTED
+    )
+    resupervision_days = models.PositiveSmallIntegerField(
+        _("再督办时限"), default=2, validators=DAYS, help_text=_("回访不满意或未解决后，政务服务办提出再督办的工作日数")
+    )
+    rectification_days = models.PositiveSmallIntegerField(
+        _("再督办整改时限"), default=5, validators=DAYS, help_text=_("再督办时默认给承办单位的整改工作日数")
+    )
+    rectification_max_days = models.PositiveSmallIntegerField(
+        _("再督办整改最长时限"), default=10, validators=DAYS, help_text=_("政务服务办再督办时可选的最长整改工作日数")
+    )
     warn_hours = models.PositiveSmallIntegerField(
         _("黄灯提前小时数"), default=24, validators=[MaxValueValidator(240)], help_text=_("距时限不足该小时数时亮黄灯")
     )
@@ -55,6 +72,19 @@ class Policy(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.rectification_days > self.rectification_max_days:
+            raise ValidationError({"rectification_days": _("默认整改时限不能超过最长整改时限")})
+
+    def limit_days(self, field: str, handling_type: str = "", complexity: str = "") -> int | None:
+        """The working days a clock's rule names (see sla.clock_rules); None where the policy sets none."""
+        if field == "resolution":
+            return self.resolution_days(handling_type, complexity)
+        days: int | None = getattr(self, field)
+        return days
 
     def resolution_days(self, handling_type: str, complexity: str) -> int:
         """By handling type where the policy sets it (Ankang), else by complexity, else 5."""

@@ -1,4 +1,9 @@
-"""The five jurisdictions' rules from the seed documents, as policy presets."""
+"""The five jurisdictions' rules from the seed documents, as policy presets.
+
+Fields a seed does not name keep the model's defaults: a 1-day acceptance reply, re-supervision within
+2 working days of an unsatisfied visit, 5 (at most 10) days to rectify after it. No seed names an
+objection window; Songjiang's “无异议的视为诉求办结” needs one, so every preset ships 3 working days.
+`manage.py apply_presets` writes these values into an existing database."""
 
 from __future__ import annotations
 
@@ -11,10 +16,12 @@ PRESETS: list[dict[str, Any]] = [
         "name": "崇明“1、3、5”限时办结",
         "basis": "崇政服办〔2023〕8号：接单后1个工作日内联系；简单当日、一般3日、复杂5日；24小时内黄灯、超时红灯",
         "contact_days": 1,
+        "resolution_start": "dispatched",
         "simple_days": 0,
         "general_days": 3,
         "complex_days": 5,
         "warn_hours": 24,
+        "objection_days": 3,
     },
     {
         "code": "songjiang",
@@ -24,8 +31,9 @@ PRESETS: list[dict[str, Any]] = [
         "simple_days": 3,
         "general_days": 5,
         "complex_days": 7,
-        "reject_reply_days": 3,
+        "acceptance_days": 3,
         "warn_hours": 24,
+        "objection_days": 3,
     },
     {
         "code": "ankang",
@@ -38,6 +46,7 @@ PRESETS: list[dict[str, Any]] = [
         "general_days": 5,
         "complex_days": 10,
         "warn_hours": 24,
+        "objection_days": 3,
     },
     {
         "code": "meizhou",
@@ -48,6 +57,7 @@ PRESETS: list[dict[str, Any]] = [
         "complex_days": 10,
         "first_feedback_days": 5,
         "warn_hours": 24,
+        "objection_days": 3,
     },
     {
         "code": "suzhou",
@@ -58,5 +68,6 @@ PRESETS: list[dict[str, Any]] = [
         "complex_days": 5,
         "first_feedback_days": 0,
         "warn_hours": 24,
+        "objection_days": 3,
     },
 ]

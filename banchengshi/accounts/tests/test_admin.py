@@ -60,7 +60,7 @@ def test_a_holiday_added_in_the_admin_moves_open_clocks(district: District, mond
     from banchengshi.cases.tests.factories import case_in
     from banchengshi.sla.models import CalendarDay
 
-    case = case_in(district, CaseStatus.ACCEPTED)
+    case = case_in(district, CaseStatus.DISPATCHED)
     clock = Clock.objects.get(case=case, kind="resolution")
     assert clock.due_at.isoformat() == "2026-11-26T09:00:00+00:00"  # Thursday 17:00
     days = list(CalendarDay.objects.filter(year_id=2026).order_by("date"))

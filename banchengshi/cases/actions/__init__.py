@@ -9,10 +9,12 @@ from banchengshi.cases.actions.closing import (
     do_visit_case,
 )
 from banchengshi.cases.actions.dispatching import (
+    do_chase_work_order,
     do_dispatch_case,
     do_dispatch_down,
     do_request_assistance,
     do_return_work_order,
+    do_withdraw_work_order,
 )
 from banchengshi.cases.actions.handling import (
     do_add_note,
@@ -36,6 +38,7 @@ __all__ = [
     "do_accept_case",
     "do_add_note",
     "do_attach_file",
+    "do_chase_work_order",
     "do_close_case",
     "do_contact_reporter",
     "do_dispatch_case",
@@ -53,4 +56,5 @@ __all__ = [
     "do_return_work_order",
     "do_review_case",
     "do_visit_case",
+    "do_withdraw_work_order",
 ]

@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from banchengshi.audit.events import record_event
-from banchengshi.cases.actions.base import InvalidInput
+from banchengshi.cases.actions.base import ActionError, InvalidInput, lock_case
+from banchengshi.cases.choices import CaseStatus
 from banchengshi.cases.models import Attachment, Case, WorkOrder
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -17,6 +18,9 @@ ALLOWED_SUFFIXES = frozenset({".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", 
 
 @transaction.atomic
 def do_attach_file(case: Case, *, acting_user: Any, upload: UploadedFile, work_order: WorkOrder | None = None) -> Attachment:
+    case = lock_case(case)
+    if case.status == CaseStatus.MERGED:
+        raise ActionError("已并单的反映件不能再上传附件，请上传到主件")
     name = PurePath(upload.name or "附件").name[:200]
     if PurePath(name).suffix.lower() not in ALLOWED_SUFFIXES:
         raise InvalidInput(f"不支持的文件类型：{name}（可上传 {'、'.join(sorted(ALLOWED_SUFFIXES))}）")

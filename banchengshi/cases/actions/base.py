@@ -3,9 +3,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.utils import timezone
+
 from banchengshi.audit.events import record_event
+from banchengshi.cases.choices import OPEN_WORK_ORDER, CaseStatus
 from banchengshi.cases.models import Case, WorkOrder
-from banchengshi.cases.transitions import ensure_transition
+from banchengshi.cases.transitions import ensure_order_transition, ensure_transition
 
 
 class ActionError(Exception):
@@ -22,12 +25,27 @@ class InvalidInput(ActionError):
     status = 422
 
 
-def lock_case(case: Case) -> Case:
-    return Case.objects.select_for_update(of=("self",)).select_related("center", "center__parent", "matter", "locality").get(pk=case.pk)
+def lock_case(case: Case, transition: str | None = None) -> Case:
+    """The case's row, locked; with `transition`, refused (InvalidTransition) before anything is written
+    when the case may not take it now."""
+    locked = Case.objects.select_for_update(of=("self",)).select_related("center", "center__parent", "matter", "locality").get(pk=case.pk)
+    if transition is not None:
+        ensure_transition(locked.status, transition)
+    return locked
 
 
-def lock_order(order: WorkOrder) -> WorkOrder:
-    return WorkOrder.objects.select_for_update(of=("self",)).select_related("unit", "case").get(pk=order.pk)
+def lock_order(order: WorkOrder, transition: str | None = None) -> WorkOrder:
+    """The order's row, locked; with `transition`, checked against the work-order table first."""
+    locked = WorkOrder.objects.select_for_update(of=("self",)).select_related("unit", "case").get(pk=order.pk)
+    if transition is not None:
+        ensure_order_transition(locked.status, transition)
+    return locked
+
+
+def move_order(order: WorkOrder, transition: str, *, fields: tuple[str, ...] = ()) -> None:
+    """Change the order's status by the named transition and save the named fields."""
+    order.status = ensure_order_transition(order.status, transition)
+    order.save(update_fields=["status", *fields])
 
 
 def move(
@@ -48,3 +66,9 @@ def require_text(value: str, label: str, *, limit: int = 4000) -> str:
     if len(value) > limit:
         raise InvalidInput(f"{label}不能超过{limit}字")
     return value
+
+
+def submit_for_review_when_done(case: Case, actor: Any) -> None:
+    """A replied case goes to review once no work order on it is still open."""
+    if case.status == CaseStatus.REPLIED and not case.work_orders.filter(status__in=OPEN_WORK_ORDER).exists():
+        move(case, "submit_for_review", actor=actor, action="submitted_for_review", at=timezone.now())

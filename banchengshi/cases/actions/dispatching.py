@@ -19,14 +19,16 @@ from banchengshi.cases.actions.base import (
     lock_case,
     lock_order,
     move,
+    move_order,
     require_text,
+    submit_for_review_when_done,
 )
-from banchengshi.cases.choices import OPEN_WORK_ORDER, ClockKind, WorkOrderRole, WorkOrderStatus
-from banchengshi.cases.clocks import start_clock, stop_clocks
+from banchengshi.cases.choices import OPEN_WORK_ORDER, WorkOrderRole
+from banchengshi.cases.clocks import on_event
 from banchengshi.cases.models import Case, WorkOrder
-from banchengshi.cases.transitions import ensure_transition
 from banchengshi.dispatch.models import PastDispatch
 from banchengshi.dispatch.routing import route_case
+from banchengshi.sla.choices import ClockEvent
 
 HANDLING_UNITS = frozenset({UnitKind.DEPARTMENT, UnitKind.SERVICE_CENTER})
 
@@ -42,7 +44,7 @@ def _open_order(case: Case, unit: Unit, role: str, actor: Any, *, parent: WorkOr
     )
     record_event("work_order_created", actor=actor, case=case, work_order=order, unit=unit.name, role=role)
     if role == WorkOrderRole.LEAD:
-        start_clock(case, ClockKind.FIRST_CONTACT, order.created_at, work_order=order)
+        on_event(case, ClockEvent.DISPATCHED, order.created_at, work_order=order)
     return order
 
 
@@ -51,8 +53,9 @@ def do_dispatch_case(
     case: Case, *, acting_user: Any, lead_unit: Unit | None = None, assisting_units: Sequence[Unit] = ()
 ) -> Case:
     """Dispatch to `lead_unit`, or by the catalog's rules; what no rule places waits for a dispatcher."""
-    case = lock_case(case)
-    ensure_transition(case.status, "dispatch")
+    case = lock_case(case, "dispatch")
+    if lead_unit is None and assisting_units:
+        raise InvalidInput("指定协办单位时请同时指定主办单位")
     now = timezone.now()
     rule = "人工派单"
     if lead_unit is None:
@@ -87,33 +90,36 @@ def do_dispatch_case(
     for unit in assisting:
         if unit.pk not in already:
             _open_order(case, unit, WorkOrderRole.ASSISTING, acting_user)
-    stop_clocks(case, now, [ClockKind.FORWARD])
+    if assisting:
+        on_event(case, ClockEvent.MULTI_DEPARTMENT, now)
     return case
 
 
 @transaction.atomic
 def do_return_work_order(order: WorkOrder, *, acting_user: Any, reason: str) -> WorkOrder:
     """The holder objects: the order goes back up (to the unit that dispatched it down, else the dispatcher)."""
-    order = lock_order(order)
-    if order.status not in OPEN_WORK_ORDER:
-        raise ActionError(f"工单当前为“{order.get_status_display()}”，不能退回")
-    case = lock_case(order.case)
+    order = lock_order(order, "return")
+    reason = require_text(reason, "退回原因")
+    redispatch = order.parent is None and order.role == WorkOrderRole.LEAD
+    case = lock_case(order.case, "return_for_redispatch" if redispatch else None)
     now = timezone.now()
-    order.status = WorkOrderStatus.RETURNED
-    order.return_reason = require_text(reason, "退回原因")
-    order.save(update_fields=["status", "return_reason"])
-    record_event("work_order_returned", actor=acting_user, case=case, work_order=order, unit=order.unit.name, reason=order.return_reason)
+    order.return_reason = reason
+    move_order(order, "return", fields=("return_reason",))
+    said: dict[str, Any] = {"work_order": order, "unit": order.unit.name, "reason": reason}
     if order.parent is not None:
         parent = lock_order(order.parent)
-        parent.status = WorkOrderStatus.RECEIVED if parent.received_at else WorkOrderStatus.PENDING
-        parent.save(update_fields=["status"])
+        move_order(parent, "take_back" if parent.received_at else "take_back_unreceived")
         case.clocks.filter(work_order=order).update(work_order=parent)
+        record_event("work_order_returned", actor=acting_user, case=case, to_unit=parent.unit.name, **said)
         return order
-    stop_clocks(case, now, [ClockKind.FIRST_CONTACT], work_order=order)
-    if order.role == WorkOrderRole.LEAD:
+    on_event(case, ClockEvent.ORDER_RETURNED, now, work_order=order)
+    if redispatch:
         case.awaiting_manual_dispatch = True
-        move(case, "return_for_redispatch", actor=acting_user, action="returned_for_redispatch", at=now,
-             fields=("awaiting_manual_dispatch",), reason=order.return_reason)
+        move(case, "return_for_redispatch", actor=acting_user, action="work_order_returned", at=now,
+             fields=("awaiting_manual_dispatch",), **said)
+    else:
+        record_event("work_order_returned", actor=acting_user, case=case, **said)
+        submit_for_review_when_done(case, acting_user)
     return order
 
 
@@ -132,14 +138,11 @@ def _below(holder: Unit, target: Unit) -> bool:
 
 @transaction.atomic
 def do_dispatch_down(order: WorkOrder, *, acting_user: Any, unit: Unit) -> WorkOrder:
-    order = lock_order(order)
-    if order.status not in OPEN_WORK_ORDER:
-        raise ActionError(f"工单当前为“{order.get_status_display()}”，不能下派")
+    order = lock_order(order, "dispatch_down")
     if not _below(order.unit, unit):
         raise InvalidInput(f"“{unit.name}”不是“{order.unit.name}”可下派的下级中心")
     case = lock_case(order.case)
-    order.status = WorkOrderStatus.TRANSFERRED
-    order.save(update_fields=["status"])
+    move_order(order, "dispatch_down")
     child = WorkOrder.objects.create(
         case=case, unit=unit, role=order.role, parent=order, created_by=acting_user, created_at=timezone.now()
     )
@@ -151,9 +154,9 @@ def do_dispatch_down(order: WorkOrder, *, acting_user: Any, unit: Unit) -> WorkO
 @transaction.atomic
 def do_request_assistance(order: WorkOrder, *, acting_user: Any, units: Sequence[Unit], note: str = "") -> list[WorkOrder]:
     """首受负责: the lead unit asks other units to co-handle."""
-    order = lock_order(order)
-    if order.role != WorkOrderRole.LEAD or order.status != WorkOrderStatus.RECEIVED:
-        raise ActionError("只有已接单的主办单位可以发起协办")
+    order = lock_order(order, "request_assistance")
+    if order.role != WorkOrderRole.LEAD:
+        raise ActionError("只有主办单位可以发起协办")
     if not units:
         raise InvalidInput("请选择协办单位")
     case = lock_case(order.case)
@@ -166,4 +169,33 @@ def do_request_assistance(order: WorkOrder, *, acting_user: Any, units: Sequence
         created.append(_open_order(case, unit, WorkOrderRole.ASSISTING, acting_user))
     record_event("assistance_requested", actor=acting_user, case=case, work_order=order,
                  units=[u.name for u in units], note=note.strip())
+    on_event(case, ClockEvent.MULTI_DEPARTMENT, timezone.now())
     return created
+
+
+def _outstanding_assisting(order: WorkOrder, transition: str) -> tuple[WorkOrder, Case]:
+    order = lock_order(order, transition)
+    if order.role != WorkOrderRole.ASSISTING:
+        raise ActionError("只能对协办工单催办或撤回；主办工单请由承办单位退回")
+    return order, lock_case(order.case)
+
+
+@transaction.atomic
+def do_chase_work_order(order: WorkOrder, *, acting_user: Any, note: str = "") -> WorkOrder:
+    """催办: an assisting unit that has not answered is reminded; the chase is on the timeline."""
+    order, case = _outstanding_assisting(order, "chase")
+    record_event("work_order_chased", actor=acting_user, case=case, work_order=order, unit=order.unit.name,
+                 note=note.strip())
+    return order
+
+
+@transaction.atomic
+def do_withdraw_work_order(order: WorkOrder, *, acting_user: Any, reason: str) -> WorkOrder:
+    """撤回 an assisting order that holds up a replied case; once none is open, review begins."""
+    order, case = _outstanding_assisting(order, "withdraw")
+    reason = require_text(reason, "撤回原因")
+    move_order(order, "withdraw")
+    record_event("work_order_withdrawn", actor=acting_user, case=case, work_order=order, unit=order.unit.name,
+                 reason=reason)
+    submit_for_review_when_done(case, acting_user)
+    return order

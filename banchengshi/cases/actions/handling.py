@@ -8,29 +8,28 @@ from django.db import transaction
 from django.utils import timezone
 
 from banchengshi.audit.events import record_event
-from banchengshi.cases.actions.base import ActionError, lock_case, lock_order, move, require_text
-from banchengshi.cases.choices import OPEN_WORK_ORDER, CaseStatus, ClockKind, WorkOrderRole, WorkOrderStatus
-from banchengshi.cases.clocks import pause_clocks, resume_clocks, stop_clocks
+from banchengshi.cases.actions.base import (
+    ActionError,
+    lock_case,
+    lock_order,
+    move,
+    move_order,
+    require_text,
+    submit_for_review_when_done,
+)
+from banchengshi.cases.choices import CaseStatus, WorkOrderRole
+from banchengshi.cases.clocks import on_event, pause_clocks, resume_clocks
 from banchengshi.cases.models import Case, WorkOrder
-
-
-def _require_received(order: WorkOrder) -> None:
-    if order.status == WorkOrderStatus.PENDING:
-        raise ActionError("请先接单")
-    if order.status != WorkOrderStatus.RECEIVED:
-        raise ActionError(f"工单当前为“{order.get_status_display()}”，不能办理")
+from banchengshi.sla.choices import ClockEvent
 
 
 @transaction.atomic
 def do_receive_work_order(order: WorkOrder, *, acting_user: Any, note: str = "") -> WorkOrder:
-    order = lock_order(order)
-    if order.status != WorkOrderStatus.PENDING:
-        raise ActionError(f"工单当前为“{order.get_status_display()}”，无需接单")
+    order = lock_order(order, "receive")
     case = lock_case(order.case)
     now = timezone.now()
-    order.status = WorkOrderStatus.RECEIVED
     order.received_at = now
-    order.save(update_fields=["status", "received_at"])
+    move_order(order, "receive", fields=("received_at",))
     if case.status in (CaseStatus.DISPATCHED, CaseStatus.RESUPERVISED):
         move(case, "receive", actor=acting_user, action="work_order_received", at=now,
              unit=order.unit.name, note=note.strip())
@@ -41,16 +40,14 @@ def do_receive_work_order(order: WorkOrder, *, acting_user: Any, note: str = "")
 
 @transaction.atomic
 def do_contact_reporter(order: WorkOrder, *, acting_user: Any, note: str) -> WorkOrder:
-    order = lock_order(order)
-    _require_received(order)
+    order = lock_order(order, "contact")
+    note = require_text(note, "联系情况")
     case = lock_case(order.case)
     now = timezone.now()
-    note = require_text(note, "联系情况")
     if order.contacted_at is None:
         order.contacted_at = now
         order.save(update_fields=["contacted_at"])
-    stop_clocks(case, now, [ClockKind.FIRST_CONTACT], work_order=order)
-    stop_clocks(case, now, [ClockKind.FIRST_FEEDBACK])
+    on_event(case, ClockEvent.CONTACTED, now, work_order=order)
     record_event("reporter_contacted", actor=acting_user, case=case, work_order=order, note=note)
     return order
 
@@ -58,9 +55,7 @@ def do_contact_reporter(order: WorkOrder, *, acting_user: Any, note: str) -> Wor
 @transaction.atomic
 def do_add_note(order: WorkOrder, *, acting_user: Any, note: str = "", verification: str = "", opinion: str = "") -> WorkOrder:
     """A handling note, and the Ankang 工单's 核实情况 and 处理意见 when given."""
-    order = lock_order(order)
-    if order.status not in OPEN_WORK_ORDER:
-        raise ActionError(f"工单当前为“{order.get_status_display()}”，不能再添加记录")
+    order = lock_order(order, "note")
     if not (note.strip() or verification.strip() or opinion.strip()):
         raise ActionError("请填写办理记录、核实情况或处理意见")
     fields = []
@@ -80,7 +75,7 @@ def do_add_note(order: WorkOrder, *, acting_user: Any, note: str = "", verificat
 @transaction.atomic
 def do_pause_case(case: Case, *, acting_user: Any, reason: str) -> Case:
     """Stop the clocks while waiting on the reporter (e.g. for materials)."""
-    case = lock_case(case)
+    case = lock_case(case, "pause")
     now = timezone.now()
     reason = require_text(reason, "暂停原因")
     move(case, "pause", actor=acting_user, action="paused", at=now, reason=reason)
@@ -90,36 +85,31 @@ def do_pause_case(case: Case, *, acting_user: Any, reason: str) -> Case:
 
 @transaction.atomic
 def do_resume_case(case: Case, *, acting_user: Any) -> Case:
-    case = lock_case(case)
+    case = lock_case(case, "resume")
     now = timezone.now()
     move(case, "resume", actor=acting_user, action="resumed", at=now)
     resume_clocks(case, now)
     return case
 
 
-def _submit_for_review_when_done(case: Case, actor: Any) -> None:
-    if case.status == CaseStatus.REPLIED and not case.work_orders.filter(status__in=OPEN_WORK_ORDER).exists():
-        move(case, "submit_for_review", actor=actor, action="submitted_for_review", at=timezone.now())
-
-
 @transaction.atomic
 def do_reply_work_order(order: WorkOrder, *, acting_user: Any, result: str) -> WorkOrder:
     """The unit's result. The lead's reply is the case's; once every order has replied, review begins."""
-    order = lock_order(order)
-    _require_received(order)
-    case = lock_case(order.case)
+    order = lock_order(order, "reply")
+    result = require_text(result, "办理结果")
+    lead = order.role == WorkOrderRole.LEAD
+    case = lock_case(order.case, "reply" if lead else None)
     now = timezone.now()
-    order.result = require_text(result, "办理结果")
-    order.status = WorkOrderStatus.REPLIED
+    order.result = result
     order.replied_at = now
-    order.save(update_fields=["result", "status", "replied_at"])
-    if order.role == WorkOrderRole.LEAD:
+    move_order(order, "reply", fields=("result", "replied_at"))
+    if lead:
         case.result = order.result
         case.replied_at = now
         move(case, "reply", actor=acting_user, action="replied", at=now,
              fields=("result", "replied_at"), unit=order.unit.name, result=order.result)
-        stop_clocks(case, now, [ClockKind.RESOLUTION, ClockKind.RECTIFICATION, ClockKind.FIRST_CONTACT, ClockKind.FIRST_FEEDBACK])
+        on_event(case, ClockEvent.REPLIED, now, work_order=order)
     else:
         record_event("assisting_replied", actor=acting_user, case=case, work_order=order, unit=order.unit.name, result=order.result)
-    _submit_for_review_when_done(case, acting_user)
+    submit_for_review_when_done(case, acting_user)
     return order

@@ -17,15 +17,15 @@ from banchengshi.cases.choices import (
     CaseStatus,
     Category,
     Channel,
-    ClockKind,
     Complexity,
     HandlingType,
     Reason,
     ReporterKind,
 )
-from banchengshi.cases.clocks import start_clock, stop_clocks
+from banchengshi.cases.clocks import on_event
 from banchengshi.cases.models import Case, ReferenceCounter
 from banchengshi.dispatch.models import Matter
+from banchengshi.sla.choices import ClockEvent
 
 PHONE = re.compile(r"^[0-9+\-\s]{7,20}$")
 
@@ -110,38 +110,37 @@ def do_register_case(
         registered_by=acting_user,
     )
     record_event("registered", actor=acting_user, case=case, after=case.status, at=now, channel=case.channel)
-    start_clock(case, ClockKind.FORWARD, received_at)
-    start_clock(case, ClockKind.ACCEPTANCE_REPLY, received_at)
+    on_event(case, ClockEvent.REGISTERED, received_at)
     return case
 
 
 @transaction.atomic
 def do_resolve_on_site(case: Case, *, acting_user: Any, result: str) -> Case:
-    case = lock_case(case)
+    case = lock_case(case, "resolve_on_site")
     now = timezone.now()
     case.result = require_text(result, "现场办理结果")
     case.replied_at = now
     move(case, "resolve_on_site", actor=acting_user, action="resolved_on_site", at=now,
          fields=("result", "replied_at"), result=case.result)
-    stop_clocks(case, now)
+    on_event(case, ClockEvent.RESOLVED_ON_SITE, now)
     return case
 
 
 @transaction.atomic
 def do_reject_case(case: Case, *, acting_user: Any, reason: str) -> Case:
     """不予受理: the reason is what the reporter is told."""
-    case = lock_case(case)
+    case = lock_case(case, "reject")
     now = timezone.now()
     case.rejection_reason = require_text(reason, "不予受理原因")
     move(case, "reject", actor=acting_user, action="not_accepted", at=now,
          fields=("rejection_reason",), reason=case.rejection_reason)
-    stop_clocks(case, now)
+    on_event(case, ClockEvent.NOT_ACCEPTED, now)
     return case
 
 
 @transaction.atomic
 def do_accept_case(case: Case, *, acting_user: Any, handling_type: str, complexity: str, verification: str = "") -> Case:
-    case = lock_case(case)
+    case = lock_case(case, "accept")
     now = timezone.now()
     case.handling_type = _check_choice(handling_type, HandlingType, "办理方式")
     case.complexity = _check_choice(complexity, Complexity, "难易程度")
@@ -150,10 +149,7 @@ def do_accept_case(case: Case, *, acting_user: Any, handling_type: str, complexi
     move(case, "accept", actor=acting_user, action="accepted", at=now,
          fields=("handling_type", "complexity", "accepted_at", "verification"),
          handling_type=case.handling_type, complexity=case.complexity)
-    stop_clocks(case, now, [ClockKind.ACCEPTANCE_REPLY])
-    start_clock(case, ClockKind.RESOLUTION, now)
-    if case.complexity == Complexity.COMPLEX:
-        start_clock(case, ClockKind.FIRST_FEEDBACK, now)
+    on_event(case, ClockEvent.ACCEPTED, now)
     return case
 
 
@@ -166,10 +162,10 @@ def do_merge_case(case: Case, *, acting_user: Any, into: Case) -> Case:
         raise InvalidInput(f"{into.reference} 已并入其他反映件，请并入 {into.merged_into.reference if into.merged_into else '主件'}")
     if into.received_at > case.received_at:
         raise InvalidInput("只能并入更早登记的反映件")
-    case = lock_case(case)
+    case = lock_case(case, "merge")
     now = timezone.now()
     case.merged_into = into
     move(case, "merge", actor=acting_user, action="merged", at=now, fields=("merged_into",), into=into.reference)
-    stop_clocks(case, now)
+    on_event(case, ClockEvent.MERGED, now)
     record_event("duplicate_merged", actor=acting_user, case=into, at=now, duplicate=case.reference)
     return case

@@ -12,7 +12,7 @@ from banchengshi.cases.choices import CaseStatus as S
 from banchengshi.cases.models import Case
 from banchengshi.dispatch.models import Matter
 
-PATH = [S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS, S.REPLIED, S.UNDER_REVIEW, S.CLOSED, S.VISITED, S.RESUPERVISED]
+PATH = [S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS, S.REPLIED, S.UNDER_REVIEW, S.APPROVED, S.CLOSED, S.VISITED, S.RESUPERVISED]
 
 
 def register(district: Any, *, matter: str | None = "RSJ-003", center: str = "FWZX", minutes_ago: int = 0, **extra: Any) -> Case:
@@ -68,6 +68,8 @@ def _walk(district: Any, case: Case, status: str) -> None:
     if status in (S.REPLIED, S.UNDER_REVIEW):
         return
     actions.do_review_case(case, acting_user=u["center_head"], approve=True)
+    if status == S.APPROVED:
+        return
     actions.do_close_case(case, acting_user=u["center_head"], reporter_confirmed=True)
     if status == S.CLOSED:
         return

@@ -28,6 +28,8 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
     "reply": {"result": "已办结"},
     "return": {"reason": "不属于本单位"},
     "dispatch-down": {"unit": "C-CH"},
+    "withdraw": {"reason": "协办事项已由主办单位办结"},
+    "chase": {"note": "请尽快答复"},
 }
 
 
@@ -48,7 +50,7 @@ def test_the_route_list_is_complete() -> None:
     paths = {p for _, p in case_routes()}
     assert "/cases/{reference}" in paths and "/work-orders/{order_id}/reply" in paths
     assert "/attachments/{attachment_id}" in paths
-    assert len(case_routes()) >= 21
+    assert len(case_routes()) >= 23
 
 
 @pytest.mark.parametrize("status", [S.IN_PROGRESS, S.UNDER_REVIEW])

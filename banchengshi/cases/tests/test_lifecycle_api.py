@@ -32,14 +32,18 @@ def test_one_case_through_every_state(district: District, monday: Any) -> None:
     assert case["status"] == "registered" and ref.startswith("BC20261123")
     assert case["received_at"].endswith("+08:00")
 
+    assert {c["kind"] for c in case["clocks"]} == {"acceptance_reply", "forward"}  # every open case has a clock
     case = ok(registrar.post(f"/cases/{ref}/accept", {"handling_type": "assist", "complexity": "general"}))
+    seen.append(case["status"])
+    assert next(c for c in case["clocks"] if c["kind"] == "acceptance_reply")["stopped_at"] is not None
+    # 崇明 counts the resolution limit from 接单, when the order reaches the unit: not yet.
+    assert "resolution" not in {c["kind"] for c in case["clocks"]}
+
+    case = ok(dispatcher.post(f"/cases/{ref}/dispatch", {}))  # 区级 matter RSJ-003 -> RSJ automatically
     seen.append(case["status"])
     resolution = next(c for c in case["clocks"] if c["kind"] == "resolution")
     assert resolution["due_at"] == "2026-11-26T17:00:00+08:00"  # 崇明: general = 3 working days
     assert resolution["light"] == "green"
-
-    case = ok(dispatcher.post(f"/cases/{ref}/dispatch", {}))  # 区级 matter RSJ-003 -> RSJ automatically
-    seen.append(case["status"])
     lead = order_of(case, "RSJ")
     assert case["work_orders"][0]["role"] == "lead"
     contact = next(c for c in case["clocks"] if c["kind"] == "first_contact")
@@ -78,6 +82,7 @@ def test_one_case_through_every_state(district: District, monday: Any) -> None:
     assert case["status"] == "under_review"
     case = ok(head.post(f"/cases/{ref}/review", {"approve": True, "note": "同意"}))
     assert case["review_approved"] is True
+    seen.append(case["status"])
     case = ok(head.post(f"/cases/{ref}/close", {"reporter_confirmed": True}))
     seen.append(case["status"])
 
@@ -98,7 +103,7 @@ def test_one_case_through_every_state(district: District, monday: Any) -> None:
 
     assert seen == [
         "registered", "accepted", "dispatched", "in_progress", "paused", "replied", "under_review",
-        "closed", "visited", "resupervised",
+        "approved", "closed", "visited", "resupervised",
     ]
     actions = [e["action"] for e in case["timeline"]]
     for expected in ["registered", "accepted", "dispatched", "work_order_received", "reporter_contacted", "paused",
@@ -121,8 +126,13 @@ def test_not_accepted_and_resolved_on_site(district: District, monday: Any) -> N
     ref = ok(registrar.post("/cases", case_body(matter=None, category="how")), 201)["reference"]
     case = ok(registrar.post(f"/cases/{ref}/resolve-on-site", {"result": "现场指导填写申请表，当场办结"}))
     assert case["status"] == "resolved_on_site"
-    case = ok(head.post(f"/cases/{ref}/close"))
+    # It waits in the head's queue: closed on the reporter's word (at the counter), not silently.
+    assert ref in [c["reference"] for c in ok(head.get("/cases", status="resolved_on_site"))["results"]]
+    refused = head.post(f"/cases/{ref}/close")
+    assert refused.status_code == 409 and "反映人尚未确认" in refused.json()["detail"]
+    case = ok(head.post(f"/cases/{ref}/close", {"reporter_confirmed": True}))
     assert case["status"] == "closed"
+    assert Case.objects.get(reference=ref).closure_basis == "confirmed"
     case = ok(dispatcher.post(f"/cases/{ref}/visit", {"rating": 5, "solved": True}))
     assert case["status"] == "visited"
 
@@ -202,14 +212,16 @@ def test_closing_waits_for_confirmation_or_the_objection_window(district: Distri
     assert r.status_code == 409 and "异议期" in r.json()["detail"]
     monday.move_to("2026-11-25T17:30:00+08:00")  # two working days after the reply have passed
     assert ok(head.post(f"/cases/{ref}/close"))["status"] == "closed"
-    assert Case.objects.get(reference=ref).reporter_confirmed is False
+    closed = Case.objects.get(reference=ref)
+    assert closed.reporter_confirmed is False and closed.closure_basis == "no_objection"
+    assert Event.objects.get(case=closed, action="closed").data["basis"] == "异议期满无异议"
 
 
 def test_satisfied_and_solved_cases_are_not_resupervised(district: District, monday: Any) -> None:
     registrar, head, dispatcher = district.api("registrar"), district.api("center_head"), district.api("dispatcher")
     ref = ok(registrar.post("/cases", case_body()), 201)["reference"]
     ok(registrar.post(f"/cases/{ref}/resolve-on-site", {"result": "当场办结"}))
-    ok(head.post(f"/cases/{ref}/close"))
+    ok(head.post(f"/cases/{ref}/close", {"reporter_confirmed": True}))
     ok(dispatcher.post(f"/cases/{ref}/visit", {"rating": 4, "solved": True}))
     r = district.api("admin_office").post(f"/cases/{ref}/resupervise", {"reason": "抽查"})
     assert r.status_code == 409 and "无需再督办" in r.json()["detail"]

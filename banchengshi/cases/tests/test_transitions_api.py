@@ -21,7 +21,7 @@ ENDPOINTS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "dispatch": ("dispatcher", "dispatch", {"lead_unit": "RSJ"}),
     "pause": ("center_handler", "pause", {"reason": "等待补充材料"}),
     "resume": ("center_handler", "resume", {}),
-    "review": ("center_head", "review_return", {"approve": True}),
+    "review": ("center_head", "approve", {"approve": True}),
     "close": ("center_head", "close", {"reporter_confirmed": True}),
     "visit": ("registrar", "visit", {"rating": 3, "solved": True}),
     "resupervise": ("admin_office", "resupervise", {"reason": "再督办"}),

@@ -127,12 +127,14 @@ def test_registration_shows_repeat_reports_and_errors(district: District, monday
 
 
 def test_home_queues_are_sorted_by_urgency(district: District, monday: Any) -> None:
-    later = case_in(district, S.ACCEPTED)  # general: 3 working days
+    later = case_in(district, S.IN_PROGRESS)  # general: 3 working days from dispatch
+    actions.do_contact_reporter(later.work_orders.get(), acting_user=district.users["rsj"], note="已联系")
     monday.shift(60)
-    sooner = case_in(district, S.REGISTERED)
+    sooner = case_in(district, S.REGISTERED)  # registered later, but simple: due today
     actions.do_accept_case(sooner, acting_user=district.users["registrar"], handling_type="consult", complexity="simple")
-    page = client_for(district, "dispatcher").get("/").content.decode()
-    queue = page[page.index('data-testid="queue-to-dispatch"'):]
+    actions.do_dispatch_case(sooner, acting_user=district.users["dispatcher"], lead_unit=district.units["RSJ"])
+    page = client_for(district, "rsj").get("/").content.decode()
+    queue = page[page.index('data-testid="queue-my-orders"'):]
     assert queue.index(sooner.reference) < queue.index(later.reference)
     assert "剩余" in queue
 

@@ -19,8 +19,10 @@ def seed(apps, schema_editor):
             [CalendarDay(year=calendar_year, date=d, kind="holiday", name=names.get(d, "")) for d in sorted(holidays)]
             + [CalendarDay(year=calendar_year, date=d, kind="workday", name=names.get(d, "调休上班")) for d in sorted(workdays)]
         )
+    # Only the fields this migration's Policy has: later migrations add (and fill) the newer ones.
+    known = {f.name for f in Policy._meta.get_fields()}
     for preset in PRESETS:
-        Policy.objects.get_or_create(code=preset["code"], defaults=preset)
+        Policy.objects.get_or_create(code=preset["code"], defaults={k: v for k, v in preset.items() if k in known})
 
 
 class Migration(migrations.Migration):

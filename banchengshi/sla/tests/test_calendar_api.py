@@ -42,7 +42,7 @@ def test_2027_shows_the_warning_in_the_api(district: District) -> None:
 
 def test_a_case_whose_clock_runs_into_2027_carries_the_warning(district: District) -> None:
     with time_machine.travel("2026-12-30T10:00:00+08:00", tick=True):
-        case = case_in(district, S.ACCEPTED)
+        case = case_in(district, S.DISPATCHED)
         body = district.api("registrar").get(f"/cases/{case.reference}").json()
     resolution = next(c for c in body["clocks"] if c["kind"] == "resolution")
     assert resolution["calendar_fallback"] is True
@@ -61,7 +61,7 @@ def test_the_admin_shows_the_missing_year(district: District) -> None:
 
 def test_putting_2027_recomputes_open_clocks_and_logs_it(district: District) -> None:
     with time_machine.travel("2027-02-04T10:00:00+08:00", tick=True):
-        case = case_in(district, S.ACCEPTED)
+        case = case_in(district, S.DISPATCHED)
         clock = Clock.objects.get(case=case, kind="resolution")
         assert clock.due_at.isoformat() == "2027-02-09T09:00:00+00:00"  # 3 working days, Mon-Fri fallback
         registrar = district.api("registrar")
@@ -94,7 +94,7 @@ def test_bad_calendars_are_refused_and_change_nothing(district: District) -> Non
 def test_changing_a_policy_recomputes_open_clocks(district: District, monday: Any) -> None:
     from banchengshi.sla.actions import do_update_policy
 
-    case = case_in(district, S.ACCEPTED)
+    case = case_in(district, S.DISPATCHED)
     clock = Clock.objects.get(case=case, kind="resolution")
     assert clock.working_days == 3
     policy = Policy.objects.get(is_default=True)
@@ -106,7 +106,7 @@ def test_changing_a_policy_recomputes_open_clocks(district: District, monday: An
 
 
 def test_editing_a_policy_in_the_admin_recomputes(district: District, monday: Any) -> None:
-    case = case_in(district, S.ACCEPTED)
+    case = case_in(district, S.DISPATCHED)
     policy = Policy.objects.get(is_default=True)
     client = Client()
     client.force_login(district.users["admin_office"])

@@ -52,8 +52,10 @@ def test_deadline_is_close_of_business_on_a_working_day(start: datetime, n: int)
 
 @MANY
 @given(moments_2026, days, days)
-def test_adding_a_then_b_equals_adding_a_plus_b(start: datetime, a: int, b: int) -> None:
-    once = add_working_days(start, a + b, CAL_2026, HOURS)
+def test_adding_a_then_b_equals_adding_a_plus_b_plus_one(start: datetime, a: int, b: int) -> None:
+    # A limit ends exactly at close of business; hours are half-open, so a clock started then counts
+    # from the next working day: chaining two limits costs one day more than adding them.
+    once = add_working_days(start, a + b + 1, CAL_2026, HOURS)
     twice = add_working_days(add_working_days(start, a, CAL_2026, HOURS), b, CAL_2026, HOURS)
     assert once == twice
 
@@ -87,7 +89,8 @@ def test_national_day_example_from_the_issue() -> None:
     ("received", "n", "due"),
     [
         (at(2026, 11, 23, 10), 0, at(2026, 11, 23, 17)),  # same day
-        (at(2026, 11, 23, 17, 0), 0, at(2026, 11, 23, 17)),  # exactly at close still counts that day
+        (at(2026, 11, 23, 16, 59), 0, at(2026, 11, 23, 17)),  # a minute before close counts that day
+        (at(2026, 11, 23, 17, 0), 0, at(2026, 11, 24, 17)),  # exactly at close: hours are half-open, next day
         (at(2026, 11, 23, 17, 1), 0, at(2026, 11, 24, 17)),  # after close: next working day
         (at(2026, 11, 23, 8, 0), 1, at(2026, 11, 24, 17)),  # before opening counts that day
         (at(2026, 11, 21, 10), 0, at(2026, 11, 23, 17)),  # Saturday receipt counts Monday

@@ -1,0 +1,63 @@
+"""One table for every clock: which policy field gives its limit, which event starts it, which
+completes it, which cancels it (ends it without the work being done) and which reopens it.
+Actions report events to `cases.clocks.on_event`, which reads this table and nothing else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from banchengshi.sla.choices import ClockEvent as E
+from banchengshi.sla.choices import ClockKind as K
+
+# Events after which no clock of the case runs on: whatever no rule completed is cancelled.
+TERMINAL = frozenset({E.NOT_ACCEPTED, E.RESOLVED_ON_SITE, E.MERGED, E.CLOSED})
+
+
+@dataclass(frozen=True)
+class ClockRule:
+    kind: K
+    limit: str  # a Policy field of working days; "resolution" means Policy.resolution_days
+    starts: frozenset[E]
+    completes: frozenset[E]
+    cancels: frozenset[E] = frozenset()
+    reopens: frozenset[E] = frozenset()
+    # A Policy field naming which of `starts` applies (the others do not start this clock).
+    start_choice: str = ""
+    # One clock per lead work order (started, completed and cancelled with that order), or one per case.
+    per_order: bool = False
+    # A named condition on the case (see cases.clocks.CONDITIONS); empty means always.
+    when: str = ""
+    # Count from the case's acceptance rather than from the event (a limit "from acceptance").
+    from_acceptance: bool = False
+    # Started again on each occurrence of its event (one running at a time); otherwise once per case
+    # (or, with per_order, once per order).
+    repeats: bool = False
+    # Its working days are chosen when it starts (within the policy) and kept when clocks are recomputed.
+    chosen_days: bool = False
+
+
+RULES: tuple[ClockRule, ...] = (
+    # Every open case has a clock from registration: accept it or say why not (Songjiang: 3 days).
+    ClockRule(K.ACCEPTANCE_REPLY, "acceptance_days", starts=frozenset({E.REGISTERED}),
+              completes=frozenset({E.ACCEPTED, E.NOT_ACCEPTED, E.RESOLVED_ON_SITE})),
+    # Songjiang: forwarded to a handler within 1 working day of registration.
+    ClockRule(K.FORWARD, "forward_days", starts=frozenset({E.REGISTERED}),
+              completes=frozenset({E.DISPATCHED, E.NOT_ACCEPTED, E.RESOLVED_ON_SITE})),
+    # Chongming: contact the reporter within 1 working day of the order reaching the unit.
+    ClockRule(K.FIRST_CONTACT, "contact_days", starts=frozenset({E.DISPATCHED}),
+              completes=frozenset({E.CONTACTED, E.REPLIED}), cancels=frozenset({E.ORDER_RETURNED}), per_order=True),
+    # Suzhou / Meizhou: complex or multi-department cases get a first feedback, counted from acceptance.
+    ClockRule(K.FIRST_FEEDBACK, "first_feedback_days", starts=frozenset({E.ACCEPTED, E.MULTI_DEPARTMENT}),
+              completes=frozenset({E.CONTACTED, E.REPLIED}), when="complex_or_multi_department", from_acceptance=True),
+    ClockRule(K.RESOLUTION, "resolution", starts=frozenset({E.ACCEPTED, E.DISPATCHED}),
+              completes=frozenset({E.REPLIED}), reopens=frozenset({E.REVIEW_RETURNED}), start_choice="resolution_start"),
+    # The admin office answers an unsatisfied return visit with a re-supervision.
+    ClockRule(K.RESUPERVISION, "resupervision_days", starts=frozenset({E.VISITED_UNSATISFIED}),
+              completes=frozenset({E.RESUPERVISED}), repeats=True),
+    # The unit's new limit after a re-supervision (the admin office may choose it within the policy).
+    ClockRule(K.RECTIFICATION, "rectification_days", starts=frozenset({E.RESUPERVISED}),
+              completes=frozenset({E.REPLIED}), reopens=frozenset({E.REVIEW_RETURNED}), per_order=True,
+              chosen_days=True),
+)
+
+RULE_FOR: dict[str, ClockRule] = {rule.kind: rule for rule in RULES}
