@@ -102,6 +102,8 @@ def case_detail(case: Case, user: Any, now: datetime | None = None) -> dict[str,
                 "light": clock_light(c, now),
                 "paused": c.paused_at is not None,
                 "stopped_at": _local(c.stopped_at),
+                "cancelled": c.cancelled,
+                "ended_by": c.ended_by,
                 "calendar_fallback": c.calendar_fallback,
             }
             for c in clocks
@@ -198,6 +200,8 @@ def time_left(clock: Clock, now: datetime, calendar: Any, hours: Any) -> str:
     """What is left before the limit, in working days and hours (or how far past it)."""
     from banchengshi.sla.deadlines import business_seconds_between
 
+    if clock.cancelled:
+        return f"已撤销（{clock.get_ended_by_display()}）"
     if clock.stopped_at is not None:
         return "已完成" + ("（超时）" if clock.stopped_at > clock.due_at else "")
     moment = clock.paused_at or now

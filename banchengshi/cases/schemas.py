@@ -111,6 +111,8 @@ class ClockOut(Schema):
     light: Literal["green", "yellow", "red"]
     paused: bool
     stopped_at: datetime | None
+    cancelled: bool = Field(description="结束但未完成（如工单退回、并单）：不计按时或超时")
+    ended_by: str = Field(description="结束它的事件（见时限规则）")
     calendar_fallback: bool
 
 

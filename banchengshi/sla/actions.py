@@ -93,3 +93,27 @@ def do_update_policy(policy: Policy, *, acting_user: Any, **changes: Any) -> tup
     policy.full_clean()
     policy.save()
     return policy, do_recompute_after_policy_change(policy, acting_user=acting_user)
+
+
+def do_apply_presets(*, codes: Iterable[str] | None = None, acting_user: Any = None) -> list[tuple[Policy, int]]:
+    """Bring the shipped presets' values into the database (an existing one too), preset by preset."""
+    from banchengshi.sla.presets import PRESETS
+
+    wanted = set(codes) if codes else None
+    done = []
+    for preset in PRESETS:
+        if wanted is not None and preset["code"] not in wanted:
+            continue
+        # What a preset does not name is the model's default (a field with none is left unset).
+        values = {
+            f.name: f.get_default() for f in Policy._meta.concrete_fields
+            if f.name not in ("id", "code", "is_default", "updated_at", "basis", "name")
+        }
+        values.update({k: v for k, v in preset.items() if k not in ("code", "is_default")})
+        policy = Policy.objects.filter(code=preset["code"]).first()
+        if policy is None:
+            policy = Policy.objects.create(code=preset["code"], **values)
+            done.append((policy, 0))
+            continue
+        done.append(do_update_policy(policy, acting_user=acting_user, **values))
+    return done

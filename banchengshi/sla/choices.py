@@ -10,6 +10,7 @@ class ClockKind(models.TextChoices):
     FIRST_CONTACT = "first_contact", _("首次联系")
     FIRST_FEEDBACK = "first_feedback", _("首次反馈")
     RESOLUTION = "resolution", _("办结")
+    ASSISTANCE = "assistance", _("协办答复")
     RESUPERVISION = "resupervision", _("再督办")
     RECTIFICATION = "rectification", _("再督办整改")
 
@@ -24,6 +25,9 @@ class ClockEvent(models.TextChoices):
     MERGED = "merged", _("并单")
     DISPATCHED = "dispatched", _("工单到达承办单位")
     MULTI_DEPARTMENT = "multi_department", _("涉及多个部门")
+    ASSISTANCE_ORDERED = "assistance_ordered", _("协办工单到达协办单位")
+    ASSISTING_REPLIED = "assisting_replied", _("协办单位答复")
+    ORDER_WITHDRAWN = "order_withdrawn", _("协办工单撤回")
     CONTACTED = "contacted", _("联系反映人")
     ORDER_RETURNED = "order_returned", _("工单退回")
     REPLIED = "replied", _("主办单位答复")

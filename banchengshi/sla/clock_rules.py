@@ -23,7 +23,7 @@ class ClockRule:
     reopens: frozenset[E] = frozenset()
     # A Policy field naming which of `starts` applies (the others do not start this clock).
     start_choice: str = ""
-    # One clock per lead work order (started, completed and cancelled with that order), or one per case.
+    # One clock per work order (started, completed and cancelled with that order), or one per case.
     per_order: bool = False
     # A named condition on the case (see cases.clocks.CONDITIONS); empty means always.
     when: str = ""
@@ -51,6 +51,10 @@ RULES: tuple[ClockRule, ...] = (
               completes=frozenset({E.CONTACTED, E.REPLIED}), when="complex_or_multi_department", from_acceptance=True),
     ClockRule(K.RESOLUTION, "resolution", starts=frozenset({E.ACCEPTED, E.DISPATCHED}),
               completes=frozenset({E.REPLIED}), reopens=frozenset({E.REVIEW_RETURNED}), start_choice="resolution_start"),
+    # An assisting unit answers within the case's own resolution limit; the case cannot be reviewed before.
+    ClockRule(K.ASSISTANCE, "resolution", starts=frozenset({E.ASSISTANCE_ORDERED}),
+              completes=frozenset({E.ASSISTING_REPLIED}), cancels=frozenset({E.ORDER_RETURNED, E.ORDER_WITHDRAWN}),
+              per_order=True),
     # The admin office answers an unsatisfied return visit with a re-supervision.
     ClockRule(K.RESUPERVISION, "resupervision_days", starts=frozenset({E.VISITED_UNSATISFIED}),
               completes=frozenset({E.RESUPERVISED}), repeats=True),

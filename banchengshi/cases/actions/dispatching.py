@@ -43,8 +43,8 @@ def _open_order(case: Case, unit: Unit, role: str, actor: Any, *, parent: WorkOr
         case=case, unit=unit, role=role, parent=parent, created_by=actor, created_at=timezone.now()
     )
     record_event("work_order_created", actor=actor, case=case, work_order=order, unit=unit.name, role=role)
-    if role == WorkOrderRole.LEAD:
-        on_event(case, ClockEvent.DISPATCHED, order.created_at, work_order=order)
+    arrived = ClockEvent.DISPATCHED if role == WorkOrderRole.LEAD else ClockEvent.ASSISTANCE_ORDERED
+    on_event(case, arrived, order.created_at, work_order=order)
     return order
 
 
@@ -195,6 +195,7 @@ def do_withdraw_work_order(order: WorkOrder, *, acting_user: Any, reason: str) -
     order, case = _outstanding_assisting(order, "withdraw")
     reason = require_text(reason, "撤回原因")
     move_order(order, "withdraw")
+    on_event(case, ClockEvent.ORDER_WITHDRAWN, timezone.now(), work_order=order)
     record_event("work_order_withdrawn", actor=acting_user, case=case, work_order=order, unit=order.unit.name,
                  reason=reason)
     submit_for_review_when_done(case, acting_user)

@@ -111,5 +111,6 @@ def do_reply_work_order(order: WorkOrder, *, acting_user: Any, result: str) -> W
         on_event(case, ClockEvent.REPLIED, now, work_order=order)
     else:
         record_event("assisting_replied", actor=acting_user, case=case, work_order=order, unit=order.unit.name, result=order.result)
+        on_event(case, ClockEvent.ASSISTING_REPLIED, now, work_order=order)
     submit_for_review_when_done(case, acting_user)
     return order

@@ -1,0 +1,25 @@
+"""Write the shipped presets (sla/presets.py) into this database and move the open clocks they touch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from banchengshi.sla.actions import do_apply_presets
+from banchengshi.sla.presets import PRESETS
+
+
+class Command(BaseCommand):
+    help = "按 sla/presets.py 更新各预设时限规则（崇明、松江、安康、梅州、苏州），并重算受影响的未完成时限"
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--code", action="append", help="只更新这些预设（可多次指定）；默认全部")
+
+    def handle(self, *args: Any, code: list[str] | None = None, **options: Any) -> None:
+        known = {p["code"] for p in PRESETS}
+        unknown = set(code or []) - known
+        if unknown:
+            raise CommandError(f"未知预设：{'、'.join(sorted(unknown))}；可选：{'、'.join(sorted(known))}")
+        for policy, moved in do_apply_presets(codes=code):
+            self.stdout.write(f"{policy.name}：已更新，重算 {moved} 个未完成的时限")
