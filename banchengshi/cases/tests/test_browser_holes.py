@@ -1,0 +1,105 @@
+"""Holes a new user fell into (issue 7), each walked into by real clicks in Chromium.
+
+Every test here failed on the code before its fix. The fixtures and the login helper are those of
+test_browser_flow.py.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from banchengshi.cases.choices import CaseStatus as S
+from banchengshi.cases.tests.factories import case_in
+from banchengshi.cases.tests.test_browser_flow import Desk
+from banchengshi.conftest import District
+from banchengshi.supervision.actions import do_create_meeting
+from banchengshi.supervision.models import FollowUpTask
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture(autouse=True)
+def session_cookie_without_expiry(settings: Any) -> None:
+    """The server's clock is moved to a fixed Monday; a session cookie that expires two weeks after it
+    would already be stale in the browser's real time some day. Without an expiry it never is."""
+    settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+
+def desk_for(browser: Any, server: Any) -> Desk:
+    desk = Desk(browser, server.url)
+    desk.page.set_default_timeout(10_000)
+    return desk
+
+
+def submit(page: Any, name: str) -> None:
+    with page.expect_navigation():
+        page.get_by_role("button", name=name).click()
+
+
+def hint_of(page: Any, field: Any) -> str:
+    """The text that the field names as its description (the limit and, as one types, the count)."""
+    described_by = field.get_attribute("aria-describedby")
+    assert described_by, "the field names no hint"
+    return str(page.locator(f"#{described_by}").inner_text())
+
+
+def meeting_for(district: District, held_at: Any) -> Any:
+    case = case_in(district, S.RESUPERVISED)
+    return do_create_meeting(
+        acting_user=district.users["admin_office"], title="失业金证明材料专题联席会议", criteria=["other"], held_at=held_at,
+        place="三楼会议室", cases=[case], attendee_units=[district.units["RSJ"]], attendee_names="",
+    )
+
+
+# 1. No form loses what was typed.
+
+def test_meeting_outcome_error_keeps_what_was_typed(browser: Any, server: Any, district: District, monday: Any) -> None:
+    meeting = meeting_for(district, timezone.now() - timedelta(hours=1))
+    desk = desk_for(browser, server)
+    page = desk.page
+    desk.login("admin_office")
+    page.goto(f"{server.url}/meetings/{meeting.pk}/")
+    minutes = "会议听取了人社局关于失业登记数据推送情况的汇报。\n与会单位逐件研究了反映件。"
+    decisions = "企业已注销的，以注销证明替代解除劳动合同证明。"
+    assert "最多" in hint_of(page, page.get_by_label("议定事项"))
+    page.get_by_label("会议纪要").fill(minutes)
+    page.get_by_label("议定事项").fill(decisions)
+    page.get_by_label("责任单位 1").select_option(label="示范区人力资源和社会保障局")
+    page.get_by_label("任务内容 1").fill("修订失业金申领一次性告知单")
+    submit(page, "保存会议结果")  # the date is missing
+
+    outcome = page.locator("[data-testid=outcome-form]")
+    assert "完成期限" in outcome.locator(".invalid-feedback, .alert-danger").first.inner_text()
+    assert page.get_by_label("会议纪要").input_value() == minutes
+    assert page.get_by_label("议定事项").input_value() == decisions
+    assert page.get_by_label("责任单位 1").input_value() == "RSJ"
+    assert page.get_by_label("任务内容 1").input_value() == "修订失业金申领一次性告知单"
+    assert not FollowUpTask.objects.exists()
+
+    page.get_by_label("完成期限 1").fill((timezone.localdate() + timedelta(days=7)).isoformat())
+    submit(page, "保存会议结果")
+    assert "注销证明" in page.locator("[data-testid=decisions]").inner_text()
+    assert FollowUpTask.objects.get().description == "修订失业金申领一次性告知单"
+
+
+# 4. The outcome of a meeting is recorded once the meeting has taken place.
+
+def test_the_outcome_form_waits_until_the_meeting_is_held(browser: Any, server: Any, district: District, monday: Any) -> None:
+    held_at = timezone.now() + timedelta(days=2)
+    meeting = meeting_for(district, held_at)
+    desk = desk_for(browser, server)
+    page = desk.page
+    desk.login("admin_office")
+    page.goto(f"{server.url}/meetings/{meeting.pk}/")
+    assert page.get_by_role("button", name="保存会议结果").count() == 0
+    assert "召开后方可录入会议结果" in page.locator("main").inner_text()
+
+    monday.move_to(held_at + timedelta(hours=1))
+    page.reload()
+    page.get_by_label("议定事项").fill("由区人社局牵头整改。")
+    submit(page, "保存会议结果")
+    assert "由区人社局牵头整改" in page.locator("[data-testid=decisions]").inner_text()
