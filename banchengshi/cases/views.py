@@ -153,7 +153,8 @@ def repeat_reports(request: StaffRequest) -> HttpResponse:
     return render(request, "cases/_repeat_reports.html", {"cases": cases[:10], "count": cases.count()})
 
 
-def _detail_context(request: StaffRequest, case: Case) -> dict[str, Any]:
+def _detail_context(request: StaffRequest, case: Case, refused: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The case page; `refused` (form key, posted data, message) puts a refused form back as it was sent."""
     user = request.user
     now = timezone.now()
     calendar = load_calendar()
@@ -170,6 +171,7 @@ def _detail_context(request: StaffRequest, case: Case) -> dict[str, Any]:
     permitted["attach"] = has_role_for(user, Need.ATTACH) and case.status != S.MERGED
     units = Unit.objects.filter(kind__in=HANDLING_UNIT_KINDS, is_active=True).order_by("kind", "code")
     suggestions = route_case(case) if permitted["dispatch"] else None
+    posted = refused["data"] if refused else None
     return {
         "case": case,
         "light": case_light(case_clocks, now) or "none",
@@ -182,8 +184,9 @@ def _detail_context(request: StaffRequest, case: Case) -> dict[str, Any]:
         "permitted": permitted,
         "units": units,
         "route": suggestions,
-        "accept_form": AcceptForm(),
-        "visit_form": VisitForm(),
+        "accept_form": AcceptForm(posted if refused and refused["form"] == "accept" else None),
+        "visit_form": VisitForm(posted if refused and refused["form"] == "visit" else None),
+        "refused": refused,
         "show_phone": user.role in CENTER_STAFF,
         "reason_labels": [str(label) for value, label in Reason.choices if value in case.reasons],
         "meetings": list(JointMeeting.objects.filter(cases=case)),
@@ -243,10 +246,12 @@ def _visit(case: Case, user: Any, data: Any) -> object:
     return actions.do_visit_case(case, acting_user=user, **form.cleaned_data)
 
 
-def _refused(request: StaffRequest, case: Case, message: str, status: int) -> HttpResponse:
+def _refused(request: StaffRequest, case: Case, message: str, status: int, *, form: str | None = None) -> HttpResponse:
+    """The case page again, with the message; the refused `form` keeps what was typed and shows the message."""
     messages.error(request, message)
     fresh = Case.objects.select_related("center", "matter").get(pk=case.pk)
-    return render(request, "cases/detail.html", _detail_context(request, fresh), status=status)
+    refused = {"form": form, "data": request.POST, "message": message} if form else None
+    return render(request, "cases/detail.html", _detail_context(request, fresh, refused), status=status)
 
 
 @login_required
@@ -260,7 +265,7 @@ def case_action(request: StaffRequest, reference: str, name: str) -> HttpRespons
         authorize_case(request.user, case, need, transition=transition)
         handler(case, request.user, request.POST)
     except REFUSALS as exc:
-        return _refused(request, case, *refusal(exc))
+        return _refused(request, case, *refusal(exc), form=name)
     messages.success(request, f"已{label}。")
     if name == "merge" or not cases_visible_to(request.user).filter(pk=case.pk).exists():
         return redirect("home")
@@ -293,7 +298,7 @@ def order_action(request: StaffRequest, order_id: int, name: str) -> HttpRespons
         authorize_work_order(request.user, order)
         handler(order, request.user, request.POST)
     except REFUSALS as exc:
-        return _refused(request, order.case, *refusal(exc))
+        return _refused(request, order.case, *refusal(exc), form=f"{name}:{order.pk}")
     messages.success(request, f"已{label}。")
     if not cases_visible_to(request.user).filter(pk=order.case_id).exists():
         return redirect("home")

@@ -1,4 +1,4 @@
-/* The workbench's own behaviour, no library: character counts.
+/* The workbench's own behaviour, no library: character counts, confirming a send.
    Everything is delegated from the document, so content that htmx swaps in behaves the same. */
 (function () {
   "use strict";
@@ -17,6 +17,16 @@
   document.addEventListener("input", function (e) {
     var t = e.target;
     if (t.hasAttribute && t.hasAttribute("maxlength")) count(t);
+  });
+
+  // <form data-confirm="确认……{unit}……？"> asks before sending, naming the unit chosen in its select.
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    var question = form.getAttribute && form.getAttribute("data-confirm");
+    if (!question) return;
+    var select = form.querySelector("select");
+    var unit = select && select.selectedIndex >= 0 ? select.options[select.selectedIndex].text : "";
+    if (!window.confirm(question.replace("{unit}", unit))) e.preventDefault();
   });
 
   document.addEventListener("DOMContentLoaded", function () {

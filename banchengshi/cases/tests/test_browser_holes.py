@@ -13,6 +13,8 @@ import pytest
 from django.utils import timezone
 
 from banchengshi.cases.choices import CaseStatus as S
+from banchengshi.cases.choices import WorkOrderStatus
+from banchengshi.cases.models import Case, WorkOrder
 from banchengshi.cases.tests.factories import case_in
 from banchengshi.cases.tests.test_browser_flow import Desk
 from banchengshi.conftest import District
@@ -86,6 +88,32 @@ def test_meeting_outcome_error_keeps_what_was_typed(browser: Any, server: Any, d
     assert FollowUpTask.objects.get().description == "修订失业金申领一次性告知单"
 
 
+def test_a_long_reply_is_limited_before_typing_and_kept_when_refused(
+    browser: Any, server: Any, district: District, monday: Any
+) -> None:
+    case = case_in(district, S.IN_PROGRESS)
+    desk = desk_for(browser, server)
+    page = desk.page
+    desk.login("rsj")
+    page.goto(f"{server.url}/cases/{case.reference}/")
+    reply = page.get_by_label("办理结果（答复）")
+    assert reply.get_attribute("maxlength") == "4000"
+    assert "最多4000字" in hint_of(page, reply)
+    reply.fill("答" * 4001)
+    assert len(reply.input_value()) == 4000  # the browser stops at the limit
+    assert "4000" in hint_of(page, reply)
+
+    # A browser that ignores maxlength (or a page older than the limit) sends too much: refused, kept.
+    text = "经核实，" + "已指导申领。" * 700
+    reply.evaluate("el => el.removeAttribute('maxlength')")
+    reply.fill(text)
+    submit(page, "提交答复")
+    assert page.get_by_label("办理结果（答复）").input_value() == text
+    form = page.locator(f"[data-testid=my-order-{case.work_orders.get().pk}]")
+    assert "办理结果不能超过4000字" in form.locator(".invalid-feedback").inner_text()
+    assert Case.objects.get(pk=case.pk).status == S.IN_PROGRESS
+
+
 # 4. The outcome of a meeting is recorded once the meeting has taken place.
 
 def test_the_outcome_form_waits_until_the_meeting_is_held(browser: Any, server: Any, district: District, monday: Any) -> None:
@@ -103,3 +131,51 @@ def test_the_outcome_form_waits_until_the_meeting_is_held(browser: Any, server: 
     page.get_by_label("议定事项").fill("由区人社局牵头整改。")
     submit(page, "保存会议结果")
     assert "由区人社局牵头整改" in page.locator("[data-testid=decisions]").inner_text()
+
+
+# 5. Asking for assistance and dispatching down need a chosen unit and a confirmation.
+
+def test_assistance_and_dispatch_down_need_a_chosen_unit_and_a_confirmation(
+    browser: Any, server: Any, district: District, monday: Any
+) -> None:
+    case = case_in(district, S.IN_PROGRESS)
+    lead = case.work_orders.get()
+    desk = desk_for(browser, server)
+    page = desk.page
+    desk.login("rsj")
+    page.goto(f"{server.url}/cases/{case.reference}/")
+    assist = page.get_by_label("发起协办")
+    assert assist.input_value() == ""
+    assert assist.locator("option:checked").inner_text() == "请选择单位"
+    page.get_by_role("button", name="发起", exact=True).click()  # nothing chosen: the browser asks for a unit
+    assert assist.evaluate("el => el.validity.valueMissing")
+    assert case.work_orders.count() == 1
+
+    dialogs: list[str] = []
+
+    def answer(accept: bool) -> Any:
+        def handle(dialog: Any) -> None:
+            dialogs.append(dialog.message)
+            dialog.accept() if accept else dialog.dismiss()
+        return handle
+
+    assist.select_option(label="示范区医疗保障局")
+    page.once("dialog", answer(False))
+    page.get_by_role("button", name="发起", exact=True).click()
+    assert "示范区医疗保障局" in dialogs[-1]
+    assert case.work_orders.count() == 1
+    page.once("dialog", answer(True))
+    with page.expect_navigation():
+        page.get_by_role("button", name="发起", exact=True).click()
+    assert case.work_orders.filter(unit__code="YBJ").exists()
+
+    down = page.get_by_label("向下派单")
+    assert down.input_value() == ""
+    town = district.units["C-CH"].name
+    down.select_option(label=town)
+    page.once("dialog", answer(True))
+    with page.expect_navigation():
+        page.get_by_role("button", name="下派", exact=True).click()
+    assert town in dialogs[-1]
+    assert WorkOrder.objects.get(pk=lead.pk).status == WorkOrderStatus.TRANSFERRED
+    assert case.work_orders.filter(unit__code="C-CH", parent=lead).exists()
