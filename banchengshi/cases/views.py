@@ -28,7 +28,7 @@ from banchengshi.cases.choices import CaseStatus as S
 from banchengshi.cases.clocks import clock_light
 from banchengshi.cases.forms import AcceptForm, RegisterForm, VisitForm
 from banchengshi.cases.models import Attachment, Case, WorkOrder
-from banchengshi.cases.presenters import ACTION_LABELS, case_light, time_left
+from banchengshi.cases.presenters import ACTION_LABELS, case_light, latest_return, time_left
 from banchengshi.cases.selectors import (
     REFUSALS,
     CaseFilters,
@@ -42,7 +42,7 @@ from banchengshi.cases.selectors import (
     refusal,
 )
 from banchengshi.dispatch.models import Matter
-from banchengshi.dispatch.routing import route_case
+from banchengshi.dispatch.routing import default_lead_unit, route_case
 from banchengshi.lib.masking import mask_phone
 from banchengshi.lib.validation import describe_errors
 from banchengshi.reports.ledger import ledger_xlsx
@@ -76,6 +76,7 @@ def _rows(cases: QuerySet[Case], now: Any) -> list[dict[str, Any]]:
                 "left": time_left(urgent, now, calendar, hours_of(case.center)) if urgent else "",
                 "leads": "、".join(leads),
                 "phone": mask_phone(case.reporter_phone),
+                "returned": latest_return(case),
             }
         )
     return rows
@@ -171,6 +172,7 @@ def _detail_context(request: StaffRequest, case: Case, refused: dict[str, Any] |
     permitted["attach"] = has_role_for(user, Need.ATTACH) and case.status != S.MERGED
     units = Unit.objects.filter(kind__in=HANDLING_UNIT_KINDS, is_active=True).order_by("kind", "code")
     suggestions = route_case(case) if permitted["dispatch"] else None
+    returned = [o for o in orders if o.status == WorkOrderStatus.RETURNED]
     posted = refused["data"] if refused else None
     return {
         "case": case,
@@ -184,6 +186,9 @@ def _detail_context(request: StaffRequest, case: Case, refused: dict[str, Any] |
         "permitted": permitted,
         "units": units,
         "route": suggestions,
+        "returned": returned,
+        "returned_units": {o.unit_id for o in returned},
+        "default_lead": default_lead_unit(case, suggestions) if suggestions is not None else None,
         "accept_form": AcceptForm(posted if refused and refused["form"] == "accept" else None),
         "visit_form": VisitForm(posted if refused and refused["form"] == "visit" else None),
         "refused": refused,
@@ -263,9 +268,13 @@ def case_action(request: StaffRequest, reference: str, name: str) -> HttpRespons
     case = access_case(request.user, reference)
     try:
         authorize_case(request.user, case, need, transition=transition)
-        handler(case, request.user, request.POST)
+        done = handler(case, request.user, request.POST)
     except REFUSALS as exc:
         return _refused(request, case, *refusal(exc), form=name)
+    if name == "dispatch" and isinstance(done, Case) and done.status == S.ACCEPTED and done.awaiting_manual_dispatch:
+        # Automatic dispatch found no rule: the case waits for a dispatcher, which is not a success.
+        messages.warning(request, "未能自动派单，已转人工派单队列。")
+        return redirect("case", reference=reference)
     messages.success(request, f"已{label}。")
     if name == "merge" or not cases_visible_to(request.user).filter(pk=case.pk).exists():
         return redirect("home")
@@ -352,6 +361,7 @@ def ledger(request: StaffRequest) -> HttpResponse:
     now = timezone.now()
     rows = [
         {"case": c, "light": case_light(list(c.clocks.all()), now) or "none", "phone": mask_phone(c.reporter_phone),
+         "returned": latest_return(c),
          "leads": "、".join(dict.fromkeys(
              o.unit.name for o in c.work_orders.all() if o.role == "lead" and o.status != WorkOrderStatus.TRANSFERRED))}
         for c in (page.object_list if page else [])

@@ -12,12 +12,14 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from banchengshi.cases import actions
 from banchengshi.cases.choices import CaseStatus as S
 from banchengshi.cases.choices import WorkOrderStatus
 from banchengshi.cases.models import Case, WorkOrder
 from banchengshi.cases.tests.factories import case_in
 from banchengshi.cases.tests.test_browser_flow import Desk
 from banchengshi.conftest import District
+from banchengshi.dispatch.routing import route_case
 from banchengshi.supervision.actions import do_create_meeting
 from banchengshi.supervision.models import FollowUpTask
 
@@ -179,3 +181,60 @@ def test_assistance_and_dispatch_down_need_a_chosen_unit_and_a_confirmation(
     assert town in dialogs[-1]
     assert WorkOrder.objects.get(pk=lead.pk).status == WorkOrderStatus.TRANSFERRED
     assert case.work_orders.filter(unit__code="C-CH", parent=lead).exists()
+
+
+# 6. Dispatch proposes the catalog's unit, never one that has just returned the order; lists mark returns.
+
+def test_dispatch_proposes_the_catalog_unit_over_the_models_guess(
+    browser: Any, server: Any, district: District, monday: Any
+) -> None:
+    # A 镇级 matter of 人社局 whose town is unknown; the text reads like a 医保 matter.
+    case = case_in(district, S.ACCEPTED, matter="RSJ-001", description="医保卡丢失了，补办时窗口说要先做认证。")
+    assert route_case(case).lead is None and route_case(case).suggestions[0].unit.code == "YBJ"
+    desk = desk_for(browser, server)
+    page = desk.page
+    desk.login("dispatcher")
+    page.goto(f"{server.url}/cases/{case.reference}/")
+    assert page.get_by_label("主办单位").input_value() == "RSJ"
+
+
+def test_redispatch_never_proposes_the_unit_that_returned_it_and_lists_mark_returns(
+    browser: Any, server: Any, district: District, monday: Any
+) -> None:
+    case = case_in(district, S.DISPATCHED)
+    reason = "不属于本单位职责，应由医保部门办理"
+    actions.do_return_work_order(case.work_orders.get(), acting_user=district.users["rsj"], reason=reason)
+    rsj = district.units["RSJ"].name
+    desk = desk_for(browser, server)
+    page = desk.page
+    desk.login("dispatcher")
+
+    row = page.locator("[data-testid=queue-to-dispatch] tr", has_text=case.reference)
+    badge = row.get_by_text("退回", exact=True)
+    assert rsj in str(badge.get_attribute("title")) and reason in str(badge.get_attribute("title"))
+    assert reason in row.inner_text()
+
+    desk.open_from_queue("to-dispatch", case.reference)
+    lead = page.get_by_label("主办单位")
+    assert lead.input_value() != "RSJ"
+    assert "已退回" in lead.locator("option[value=RSJ]").inner_text()
+
+    page.get_by_role("link", name="台账").click()
+    ledger_row = page.locator("[data-testid=ledger-table] tr", has_text=case.reference)
+    assert rsj in str(ledger_row.get_by_text("退回", exact=True).get_attribute("title"))
+
+
+# 7. Automatic dispatch that placed nothing says so.
+
+def test_automatic_dispatch_that_places_nothing_warns(browser: Any, server: Any, district: District, monday: Any) -> None:
+    case = case_in(district, S.ACCEPTED, matter=None, description="窗口让我回去等通知，一直没有消息。")
+    assert not route_case(case).suggestions
+    desk = desk_for(browser, server)
+    page = desk.page
+    desk.login("dispatcher")
+    page.goto(f"{server.url}/cases/{case.reference}/")
+    assert page.get_by_label("主办单位").input_value() == ""
+    submit(page, "派单")
+    assert page.get_by_role("alert").filter(has_text="未能自动派单，已转人工派单队列").count() == 1
+    assert page.locator(".alert-success").count() == 0
+    assert Case.objects.get(pk=case.pk).awaiting_manual_dispatch
