@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 from django.contrib import messages
@@ -44,6 +45,7 @@ from banchengshi.cases.selectors import (
 from banchengshi.dispatch.models import Matter
 from banchengshi.dispatch.routing import default_lead_unit, route_case
 from banchengshi.lib.masking import mask_phone
+from banchengshi.lib.phone import normalize_phone
 from banchengshi.lib.validation import describe_errors
 from banchengshi.reports.ledger import ledger_xlsx
 from banchengshi.sla.services import hours_of, load_calendar
@@ -150,6 +152,8 @@ def register(request: StaffRequest) -> HttpResponse:
 def repeat_reports(request: StaffRequest) -> HttpResponse:
     """Earlier reports from the same phone, shown while registering (repeated failure is a signal)."""
     phone = request.GET.get("reporter_phone", "").strip()
+    with suppress(ValueError):
+        phone = normalize_phone(phone)  # as registration stores it: 139 1234 5678 finds 13912345678
     cases = cases_visible_to(request.user).filter(reporter_phone=phone).order_by("-received_at") if len(phone) >= 7 else Case.objects.none()
     return render(request, "cases/_repeat_reports.html", {"cases": cases[:10], "count": cases.count()})
 

@@ -116,6 +116,37 @@ def test_a_long_reply_is_limited_before_typing_and_kept_when_refused(
     assert Case.objects.get(pk=case.pk).status == S.IN_PROGRESS
 
 
+# 2. Registration shows every error at once, and a mobile number has 11 digits.
+
+def test_registration_shows_all_errors_at_once_and_refuses_a_ten_digit_mobile(
+    browser: Any, server: Any, district: District, monday: Any
+) -> None:
+    desk = desk_for(browser, server)
+    page = desk.page
+    desk.login("registrar")
+    page.goto(f"{server.url}/cases/new/")
+    page.get_by_label("反映人姓名").fill("周建国")
+    page.get_by_label("联系电话").fill("1391234567")
+    page.get_by_label("企业", exact=True).check()
+    page.get_by_label("其他原因", exact=True).check()
+    submit(page, "提交登记")  # the problem is not described either
+
+    errors = " ".join(page.locator(".invalid-feedback").all_inner_texts())
+    for expected in ("联系电话格式不正确", "企业名称", "其他原因", "必填"):
+        assert expected in errors, errors
+    assert page.get_by_label("反映人姓名").input_value() == "周建国"
+    assert page.get_by_label("联系电话").input_value() == "1391234567"
+    assert not Case.objects.exists()
+
+    page.get_by_label("联系电话").fill("13912345678")
+    page.get_by_label("企业名称").fill("示范区明达贸易有限公司")
+    page.get_by_label("其他原因说明").fill("不知道该找哪个部门")
+    page.get_by_label("遇到的问题").fill("办理营业执照变更时窗口说要先去另一个部门盖章。")
+    submit(page, "提交登记")
+    assert desk.status() == "已登记"
+    assert Case.objects.get().reporter_phone == "13912345678"
+
+
 # 4. The outcome of a meeting is recorded once the meeting has taken place.
 
 def test_the_outcome_form_waits_until_the_meeting_is_held(browser: Any, server: Any, district: District, monday: Any) -> None:
