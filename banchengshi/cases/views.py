@@ -145,7 +145,8 @@ def register(request: StaffRequest) -> HttpResponse:
                 return redirect("case", reference=case.reference)
         else:
             status = 422
-    return render(request, "cases/register.html", {"nav": "register", "form": form}, status=status)
+    matters = Matter.objects.filter(is_active=True).select_related("department").order_by("code")
+    return render(request, "cases/register.html", {"nav": "register", "form": form, "matters": matters}, status=status)
 
 
 @login_required

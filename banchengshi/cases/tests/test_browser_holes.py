@@ -19,6 +19,7 @@ from banchengshi.cases.models import Case, WorkOrder
 from banchengshi.cases.tests.factories import case_in
 from banchengshi.cases.tests.test_browser_flow import Desk
 from banchengshi.conftest import District
+from banchengshi.dispatch.models import Matter
 from banchengshi.dispatch.routing import route_case
 from banchengshi.supervision.actions import do_create_meeting
 from banchengshi.supervision.models import FollowUpTask
@@ -145,6 +146,44 @@ def test_registration_shows_all_errors_at_once_and_refuses_a_ten_digit_mobile(
     submit(page, "提交登记")
     assert desk.status() == "已登记"
     assert Case.objects.get().reporter_phone == "13912345678"
+
+
+# 3. The matter is found by typing, not by 81 arrow presses.
+
+def test_the_matter_is_found_by_typing_on_the_form_and_the_ledger(
+    browser: Any, server: Any, district: District, monday: Any
+) -> None:
+    assert Matter.objects.filter(is_active=True).count() > 80
+    desk = desk_for(browser, server)
+    page = desk.page
+    desk.login("registrar")
+    page.goto(f"{server.url}/cases/new/")
+    matter = page.get_by_label("事项（可不选）")
+    page.get_by_label("查找事项").click()
+    page.keyboard.type("失业金")  # a keyword of RSJ-003
+    assert matter.locator("option").count() <= 3
+    page.keyboard.press("Enter")  # takes the first match and does not submit the form
+    assert page.url.endswith("/cases/new/")
+    assert matter.locator("option:checked").inner_text().startswith("失业保险金申领")
+    page.get_by_label("查找事项").fill("YBJ-001")  # by code
+    page.get_by_label("查找事项").press("Enter")
+    assert matter.locator("option:checked").inner_text().startswith("医保卡挂失补办")
+    page.get_by_label("查找事项").fill("")  # all of them again
+    assert matter.locator("option").count() == Matter.objects.filter(is_active=True).count() + 1
+
+    # On a touch screen: tap, type, and the only match is taken.
+    touch = browser.new_page(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True, locale="zh-CN")
+    touch.context.add_cookies(page.context.cookies())
+    touch.goto(f"{server.url}/cases/new/")
+    touch.get_by_label("查找事项").tap()
+    touch.get_by_label("查找事项").fill("身份证")
+    assert touch.get_by_label("事项（可不选）").locator("option:checked").inner_text().startswith("居民身份证申领与补换")
+
+    page.goto(f"{server.url}/ledger/")
+    page.get_by_label("查找事项").fill("RSJ-003")
+    page.get_by_label("查找事项").press("Enter")
+    submit(page, "查询")
+    assert "matter=RSJ-003" in page.url
 
 
 # 4. The outcome of a meeting is recorded once the meeting has taken place.
