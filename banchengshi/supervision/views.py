@@ -92,25 +92,32 @@ def _outcome_form(meeting: JointMeeting, posted: QueryDict | None) -> dict[str, 
 
 
 def _meeting_page(
-    request: StaffRequest, meeting_id: int, status: int = 200, *, refused: str = "", posted: QueryDict | None = None
+    request: StaffRequest, meeting_id: int, status: int = 200, *, refused: str = "", posted: QueryDict | None = None,
+    refused_task: int | None = None,
 ) -> HttpResponse:
+    """The meeting; a refused outcome (or task report, `refused_task`) comes back as sent, message inside."""
     meeting = access_meeting(request.user, meeting_id)
     now = timezone.now()
     may_record, held = has_role_for(request.user, Need.SUPERVISE), meeting.held_at <= now
-    if refused and not (may_record and held):
+    tasks = [(t, may_act_for_unit(request.user, t.unit_id) and t.done_at is None)
+             for t in meeting.tasks.select_related("unit", "done_by")]
+    shown = any(t.pk == refused_task and open_ for t, open_ in tasks) if refused_task else may_record and held
+    if refused and not shown:
         messages.error(request, refused)  # the form that would show it is not on the page
-    tasks = list(meeting.tasks.select_related("unit", "done_by"))
     visible = set(cases_visible_to(request.user).filter(joint_meetings=meeting).values_list("pk", flat=True))
     return render(request, "supervision/meeting.html", {
         "nav": "meetings",
         "meeting": meeting,
         "criteria": [MeetingCriterion(c).label for c in meeting.criteria],
         "cases": [(c, c.pk in visible) for c in meeting.cases.all()],
-        "tasks": [(t, may_act_for_unit(request.user, t.unit_id) and t.done_at is None) for t in tasks],
+        "tasks": tasks,
         "may_record": may_record,
         "held": held,  # the action refuses an outcome before the meeting; the page does not offer one
-        "outcome": _outcome_form(meeting, posted),
-        "refused": refused,
+        "outcome": _outcome_form(meeting, posted if refused_task is None else None),
+        "refused_task": refused_task,
+        "task_note": posted.get("note", "") if posted is not None and refused_task is not None else "",
+        "refused": refused if refused_task is None else "",
+        "task_refusal": refused if refused_task is not None else "",
         "units": Unit.objects.filter(kind__in=ATTENDING_KINDS, is_active=True).order_by("kind", "code"),
         "today": timezone.localdate(now).isoformat(),
     }, status=status)
@@ -161,8 +168,7 @@ def complete_task(request: StaffRequest, meeting_id: int, task_id: int) -> HttpR
         actions.do_complete_task(task, acting_user=request.user, note=request.POST.get("note", ""))
     except REFUSALS as exc:
         message, status = refusal(exc)
-        messages.error(request, message)
-        return _meeting_page(request, meeting_id, status)
+        return _meeting_page(request, meeting_id, status, refused=message, posted=request.POST, refused_task=task_id)
     messages.success(request, "已报告任务完成情况。")
     return redirect("meeting", meeting_id=meeting_id)
 
