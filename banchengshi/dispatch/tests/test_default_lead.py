@@ -27,6 +27,17 @@ def test_the_catalog_comes_before_the_models_guess(district: District, monday: A
 
 
 def test_a_unit_that_returned_the_order_is_never_proposed(district: District, monday: Any) -> None:
-    case = case_in(district, S.DISPATCHED, matter="RSJ-003", description="离职证明拿不到，医保卡也丢失了。")
+    case = case_in(district, S.ACCEPTED, matter="RSJ-001", locality=district.units["C-BQ"])
+    actions.do_dispatch_case(case, acting_user=district.users["dispatcher"])
+    town = case.work_orders.get(unit__code="C-BQ")
+    actions.do_return_work_order(town, acting_user=district.users["town_handler"], reason="应由区人社局办理")
+    assert code(default_lead_unit(case)) == "RSJ"  # the department that owns the matter
+    actions.do_dispatch_case(case, acting_user=district.users["dispatcher"], lead_unit=district.units["RSJ"])
+    actions.do_return_work_order(case.work_orders.get(unit__code="RSJ"), acting_user=district.users["rsj"], reason="应由街道办理")
+    assert default_lead_unit(case) is None  # no guess either: the dispatcher chooses
+
+
+def test_after_a_return_the_models_guess_is_not_the_default(district: District, monday: Any) -> None:
+    case = case_in(district, S.DISPATCHED, matter=None, description="医保卡丢失了，补办不了。")
     actions.do_return_work_order(case.work_orders.get(), acting_user=district.users["rsj"], reason="应由医保局办理")
-    assert code(default_lead_unit(case)) == "YBJ"
+    assert default_lead_unit(case) is None
