@@ -10,6 +10,7 @@ from django.utils import timezone
 from banchengshi.accounts.access import subtree_ids
 from banchengshi.accounts.choices import UnitKind
 from banchengshi.accounts.models import Unit
+from banchengshi.cases.actions.registration import registration_problems
 from banchengshi.cases.choices import (
     Category,
     Channel,
@@ -30,7 +31,9 @@ class MatterChoiceField(forms.ModelChoiceField):
 class RegisterForm(forms.Form):
     channel = forms.ChoiceField(label="反映渠道", choices=Channel.choices, initial=Channel.WINDOW)
     reporter_name = forms.CharField(label="反映人姓名", max_length=64, widget=forms.TextInput(attrs={"autofocus": True}))
-    reporter_phone = forms.CharField(label="联系电话", max_length=20)
+    reporter_phone = forms.CharField(
+        label="联系电话", max_length=20, help_text="手机号11位；固定电话带区号，如 021-12345678"
+    )
     reporter_kind = forms.ChoiceField(
         label="反映人类型", choices=ReporterKind.choices, initial=ReporterKind.PERSON, widget=forms.RadioSelect(attrs={"class": "form-check-input"})
     )
@@ -65,6 +68,17 @@ class RegisterForm(forms.Form):
         )
         self.fields["matter"].queryset = Matter.objects.filter(is_active=True).select_related("department")  # type: ignore[attr-defined]
         self.fields["received_at"].initial = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+
+    def clean(self) -> dict[str, Any]:
+        """The action's rules, all at once, each next to its field (the action checks them again)."""
+        data = super().clean() or {}
+        given = {name: data[name] for name in (
+            "reporter_phone", "reporter_kind", "reporter_organization", "center", "locality", "reasons", "reason_other",
+            "received_at") if name in data}
+        for field, message in registration_problems(**given).items():
+            if field not in self.errors:
+                self.add_error(field, message)
+        return data
 
 
 class AcceptForm(forms.Form):

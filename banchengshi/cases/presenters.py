@@ -10,7 +10,7 @@ from django.utils import timezone
 from banchengshi.accounts.access import Need, has_role_for
 from banchengshi.cases.choices import CaseStatus, ClockKind, WorkOrderStatus
 from banchengshi.cases.clocks import clock_light
-from banchengshi.cases.models import Case, Clock
+from banchengshi.cases.models import Case, Clock, WorkOrder
 from banchengshi.lib.masking import mask_phone
 from banchengshi.sla.services import missing_year_warning
 
@@ -29,6 +29,14 @@ def case_light(clocks: list[Clock], now: datetime) -> str | None:
     """The worst light among the clocks still running (paused ones frozen); None when none runs."""
     lights = [clock_light(c, now) for c in clocks if c.stopped_at is None]
     return max(lights, key=LIGHT_ORDER.__getitem__) if lights else None
+
+
+def latest_return(case: Case) -> WorkOrder | None:
+    """The order returned last, when nothing has been dispatched since: the case is back with whoever
+    dispatched it. Reads the prefetched orders (lists mark returns without a query per row)."""
+    orders = list(case.work_orders.all())
+    newest = max(orders, key=lambda o: o.pk, default=None)
+    return newest if newest is not None and newest.status == WorkOrderStatus.RETURNED else None
 
 
 def may_see_contact(user: Any) -> bool:

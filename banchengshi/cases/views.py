@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 from django.contrib import messages
@@ -24,12 +25,12 @@ from banchengshi.cases import actions
 from banchengshi.cases.actions.base import ActionError
 from banchengshi.cases.actions.closing import objection_window_ends
 from banchengshi.cases.actions.dispatching import dispatch_down_targets
-from banchengshi.cases.choices import OPEN_WORK_ORDER, CaseStatus, Channel, Reason
+from banchengshi.cases.choices import OPEN_WORK_ORDER, CaseStatus, Channel, Reason, WorkOrderStatus
 from banchengshi.cases.choices import CaseStatus as S
 from banchengshi.cases.clocks import clock_light
 from banchengshi.cases.forms import AcceptForm, RegisterForm, VisitForm
 from banchengshi.cases.models import Case, WorkOrder
-from banchengshi.cases.presenters import ACTION_LABELS, case_light, time_left
+from banchengshi.cases.presenters import ACTION_LABELS, case_light, latest_return, time_left
 from banchengshi.cases.selectors import (
     CASE_ACTIONS,
     ORDER_ACTIONS,
@@ -49,8 +50,9 @@ from banchengshi.cases.selectors import (
     refusal,
 )
 from banchengshi.dispatch.models import Matter
-from banchengshi.dispatch.routing import route_case
+from banchengshi.dispatch.routing import default_lead_unit, route_case
 from banchengshi.lib.masking import mask_phone
+from banchengshi.lib.phone import normalize_phone
 from banchengshi.lib.validation import describe_errors
 from banchengshi.reports.ledger import ledger_xlsx
 from banchengshi.sla.services import effective_policy, hours_of, load_calendar
@@ -82,6 +84,7 @@ def _rows(cases: QuerySet[Case], now: Any) -> list[dict[str, Any]]:
                 "left": time_left(urgent, now, calendar, hours_of(case.center)) if urgent else "",
                 "leads": holding_units(case),
                 "phone": mask_phone(case.reporter_phone),
+                "returned": latest_return(case),
             }
         )
     return rows
@@ -121,18 +124,22 @@ def register(request: StaffRequest) -> HttpResponse:
                 return redirect("case", reference=case.reference)
         else:
             status = 422
-    return render(request, "cases/register.html", {"nav": "register", "form": form}, status=status)
+    matters = Matter.objects.filter(is_active=True).select_related("department").order_by("code")
+    return render(request, "cases/register.html", {"nav": "register", "form": form, "matters": matters}, status=status)
 
 
 @login_required
 def repeat_reports(request: StaffRequest) -> HttpResponse:
     """Earlier reports from the same phone, shown while registering (repeated failure is a signal)."""
     phone = request.GET.get("reporter_phone", "").strip()
+    with suppress(ValueError):
+        phone = normalize_phone(phone)  # as registration stores it: 139 1234 5678 finds 13912345678
     cases = cases_visible_to(request.user).filter(reporter_phone=phone).order_by("-received_at") if len(phone) >= 7 else Case.objects.none()
     return render(request, "cases/_repeat_reports.html", {"cases": cases[:10], "count": cases.count()})
 
 
-def _detail_context(request: StaffRequest, case: Case) -> dict[str, Any]:
+def _detail_context(request: StaffRequest, case: Case, refused: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The case page; `refused` (form key, posted data, message) puts a refused form back as it was sent."""
     user = request.user
     now = timezone.now()
     calendar = load_calendar()
@@ -146,6 +153,8 @@ def _detail_context(request: StaffRequest, case: Case) -> dict[str, Any]:
     chasing = [o for o in orders if may_order(user, o, "chase")]
     units = Unit.objects.filter(kind__in=HANDLING_UNIT_KINDS, is_active=True).order_by("kind", "code")
     suggestions = route_case(case) if permitted["dispatch"] else None
+    returned = [o for o in orders if o.status == WorkOrderStatus.RETURNED]
+    posted = refused["data"] if refused else None
     return {
         "case": case,
         "light": case_light(case_clocks, now) or "none",
@@ -158,8 +167,12 @@ def _detail_context(request: StaffRequest, case: Case) -> dict[str, Any]:
         "permitted": permitted,
         "units": units,
         "route": suggestions,
-        "accept_form": AcceptForm(),
-        "visit_form": VisitForm(),
+        "returned": returned,
+        "returned_units": {o.unit_id for o in returned},
+        "default_lead": default_lead_unit(case, suggestions) if suggestions is not None else None,
+        "accept_form": AcceptForm(posted if refused and refused["form"] == "accept" else None),
+        "visit_form": VisitForm(posted if refused and refused["form"] == "visit" else None),
+        "refused": refused,
         "show_phone": has_role_for(user, Need.CONTACT_DETAILS),
         "policy": effective_policy(case.center),
         "chasing": [(o, may_order(user, o, "withdraw")) for o in chasing],
@@ -226,15 +239,18 @@ def _visit(case: Case, user: Any, data: Any) -> object:
     return actions.do_visit_case(case, acting_user=user, **form.cleaned_data)
 
 
-def _refused(request: StaffRequest, case: Case, message: str, status: int) -> HttpResponse:
+def _refused(request: StaffRequest, case: Case, message: str, status: int, *, form: str | None = None) -> HttpResponse:
+    """The case page again, with the message; the refused `form` keeps what was typed and shows the message."""
     messages.error(request, message)
     fresh = Case.objects.select_related("center", "matter").get(pk=case.pk)
-    return render(request, "cases/detail.html", _detail_context(request, fresh), status=status)
+    refused = {"form": form, "data": request.POST, "message": message} if form else None
+    return render(request, "cases/detail.html", _detail_context(request, fresh, refused), status=status)
 
 
 @login_required
 @require_POST
 def case_action(request: StaffRequest, reference: str, name: str) -> HttpResponse:
+    form = name
     if name == "review":  # one form, two buttons
         name = "approve" if request.POST.get("approve") == "1" else "review_return"
     if name not in CASE_HANDLERS:
@@ -243,9 +259,13 @@ def case_action(request: StaffRequest, reference: str, name: str) -> HttpRespons
     case = access_case(request.user, reference)
     try:
         authorize_case(request.user, case, name)
-        CASE_HANDLERS[name](case, request.user, request.POST)
+        done = CASE_HANDLERS[name](case, request.user, request.POST)
     except REFUSALS as exc:
-        return _refused(request, case, *refusal(exc))
+        return _refused(request, case, *refusal(exc), form=form)
+    if name == "dispatch" and isinstance(done, Case) and done.status == S.ACCEPTED and done.awaiting_manual_dispatch:
+        # Automatic dispatch found no rule: the case waits for a dispatcher, which is not a success.
+        messages.warning(request, "未能自动派单，已转人工派单队列。")
+        return redirect("case", reference=reference)
     messages.success(request, f"已{label}。")
     if name == "merge" or not cases_visible_to(request.user).filter(pk=case.pk).exists():
         return redirect("home")
@@ -280,7 +300,7 @@ def order_action(request: StaffRequest, order_id: int, name: str) -> HttpRespons
         authorize_work_order(request.user, order, name)
         ORDER_HANDLERS[name](order, request.user, request.POST)
     except REFUSALS as exc:
-        return _refused(request, order.case, *refusal(exc))
+        return _refused(request, order.case, *refusal(exc), form=f"{name}:{order.pk}")
     messages.success(request, f"已{label}。")
     if not cases_visible_to(request.user).filter(pk=order.case_id).exists():
         return redirect("home")
@@ -331,6 +351,7 @@ def ledger(request: StaffRequest) -> HttpResponse:
     now = timezone.now()
     rows = [
         {"case": c, "light": case_light(list(c.clocks.all()), now) or "none", "phone": mask_phone(c.reporter_phone),
+         "returned": latest_return(c),
          "leads": holding_units(c)}
         for c in (page.object_list if page else [])
     ]

@@ -25,7 +25,9 @@ class MeetingForm(forms.Form):
     place = forms.CharField(label="地点", max_length=200, required=False)
     cases = forms.CharField(label="研究的反映件（登记编号，以逗号或空格分隔）", max_length=2000)
     attendee_units = forms.ModelMultipleChoiceField(label="参会单位", queryset=Unit.objects.none(), required=False)
-    attendee_names = forms.CharField(label="参会人员", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    attendee_names = forms.CharField(
+        label="参会人员", widget=forms.Textarea(attrs={"rows": 2}), max_length=4000, required=False
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

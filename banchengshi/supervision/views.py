@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from itertools import zip_longest
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -20,6 +22,7 @@ from banchengshi.cases.selectors import REFUSALS, ActionForbidden, cases_visible
 from banchengshi.supervision import actions
 from banchengshi.supervision.choices import MeetingCriterion
 from banchengshi.supervision.forms import ATTENDING_KINDS, MeetingForm
+from banchengshi.supervision.models import JointMeeting
 from banchengshi.supervision.selectors import (
     access_meeting,
     access_notice,
@@ -76,20 +79,47 @@ def new_meeting(request: StaffRequest) -> HttpResponse:
     return render(request, "supervision/new_meeting.html", {"nav": "meetings", "form": form}, status=status)
 
 
-def _meeting_page(request: StaffRequest, meeting_id: int, status: int = 200) -> HttpResponse:
+def _outcome_form(meeting: JointMeeting, posted: QueryDict | None) -> dict[str, Any]:
+    """The outcome form's values: what was sent when it was refused, else what the meeting holds."""
+    if posted is None:
+        return {"minutes": meeting.minutes, "decisions": meeting.decisions,
+                "tasks": [{"unit": "", "description": "", "due": ""} for _ in range(TASK_ROWS)]}
+    rows = list(zip_longest(posted.getlist("task_unit"), posted.getlist("task_description"), posted.getlist("task_due"),
+                            fillvalue=""))
+    rows += [("", "", "")] * (TASK_ROWS - len(rows))
+    return {"minutes": posted.get("minutes", ""), "decisions": posted.get("decisions", ""),
+            "tasks": [{"unit": u, "description": d, "due": due} for u, d, due in rows]}
+
+
+def _meeting_page(
+    request: StaffRequest, meeting_id: int, status: int = 200, *, refused: str = "", posted: QueryDict | None = None,
+    refused_task: int | None = None,
+) -> HttpResponse:
+    """The meeting; a refused outcome (or task report, `refused_task`) comes back as sent, message inside."""
     meeting = access_meeting(request.user, meeting_id)
-    tasks = list(meeting.tasks.select_related("unit", "done_by"))
+    now = timezone.now()
+    may_record, held = has_role_for(request.user, Need.SUPERVISE), meeting.held_at <= now
+    tasks = [(t, may_act_for_unit(request.user, t.unit_id) and t.done_at is None)
+             for t in meeting.tasks.select_related("unit", "done_by")]
+    shown = any(t.pk == refused_task and open_ for t, open_ in tasks) if refused_task else may_record and held
+    if refused and not shown:
+        messages.error(request, refused)  # the form that would show it is not on the page
     visible = set(cases_visible_to(request.user).filter(joint_meetings=meeting).values_list("pk", flat=True))
     return render(request, "supervision/meeting.html", {
         "nav": "meetings",
         "meeting": meeting,
         "criteria": [MeetingCriterion(c).label for c in meeting.criteria],
         "cases": [(c, c.pk in visible) for c in meeting.cases.all()],
-        "tasks": [(t, may_act_for_unit(request.user, t.unit_id) and t.done_at is None) for t in tasks],
-        "may_record": has_role_for(request.user, Need.SUPERVISE),
-        "task_rows": range(TASK_ROWS),
+        "tasks": tasks,
+        "may_record": may_record,
+        "held": held,  # the action refuses an outcome before the meeting; the page does not offer one
+        "outcome": _outcome_form(meeting, posted if refused_task is None else None),
+        "refused_task": refused_task,
+        "task_note": posted.get("note", "") if posted is not None and refused_task is not None else "",
+        "refused": refused if refused_task is None else "",
+        "task_refusal": refused if refused_task is not None else "",
         "units": Unit.objects.filter(kind__in=ATTENDING_KINDS, is_active=True).order_by("kind", "code"),
-        "today": timezone.localdate().isoformat(),
+        "today": timezone.localdate(now).isoformat(),
     }, status=status)
 
 
@@ -125,8 +155,7 @@ def record_outcome(request: StaffRequest, meeting_id: int) -> HttpResponse:
         )
     except REFUSALS as exc:
         message, status = refusal(exc)
-        messages.error(request, message)
-        return _meeting_page(request, meeting_id, status)
+        return _meeting_page(request, meeting_id, status, refused=message, posted=request.POST)
     messages.success(request, "已录入会议结果。")
     return redirect("meeting", meeting_id=found.pk)
 
@@ -139,8 +168,7 @@ def complete_task(request: StaffRequest, meeting_id: int, task_id: int) -> HttpR
         actions.do_complete_task(task, acting_user=request.user, note=request.POST.get("note", ""))
     except REFUSALS as exc:
         message, status = refusal(exc)
-        messages.error(request, message)
-        return _meeting_page(request, meeting_id, status)
+        return _meeting_page(request, meeting_id, status, refused=message, posted=request.POST, refused_task=task_id)
     messages.success(request, "已报告任务完成情况。")
     return redirect("meeting", meeting_id=meeting_id)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,9 +24,8 @@ from banchengshi.cases.choices import (
 from banchengshi.cases.clocks import on_event
 from banchengshi.cases.models import Case, ReferenceCounter
 from banchengshi.dispatch.models import Matter
+from banchengshi.lib.phone import normalize_phone
 from banchengshi.sla.choices import ClockEvent
-
-PHONE = re.compile(r"^[0-9+\-\s]{7,20}$")
 
 
 def next_reference(at: datetime) -> str:
@@ -46,6 +44,45 @@ def _check_choice(value: str, choices: Any, label: str, *, blank: bool = False) 
         options = "、".join(f"{v}（{lbl}）" for v, lbl in choices.choices)
         raise InvalidInput(f"{label}取值无效：{value!r}，可选 {options}")
     return value
+
+
+def registration_problems(
+    *,
+    reporter_phone: str | None = None,
+    reporter_kind: str | None = None,
+    reporter_organization: str = "",
+    center: Unit | None = None,
+    locality: Unit | None = None,
+    reasons: list[str] | None = None,
+    reason_other: str = "",
+    received_at: datetime | None = None,
+) -> dict[str, str]:
+    """Every rule a registration breaks, by field, checked all at once: the form shows them together,
+    the action refuses with all of them. A value not given (None) is not checked."""
+    problems: dict[str, str] = {}
+    if received_at is not None:
+        if timezone.is_naive(received_at):
+            received_at = timezone.make_aware(received_at)
+        if received_at > timezone.now() + timedelta(minutes=5):
+            problems["received_at"] = "登记时间不能晚于当前时间"
+    if center is not None and center.kind != UnitKind.SERVICE_CENTER:
+        problems["center"] = f"“{center.name}”不是政务服务中心，不能作为登记中心"
+    if locality is not None and locality.kind != UnitKind.SERVICE_CENTER:
+        problems["locality"] = f"“{locality.name}”不是镇（街道）政务服务中心"
+    unknown = [r for r in reasons or [] if r not in Reason.values]
+    if unknown:
+        options = "、".join(f"{v}（{lbl}）" for v, lbl in Reason.choices)
+        problems["reasons"] = f"办不成原因取值无效：{unknown[0]!r}，可选 {options}"
+    if Reason.OTHER in (reasons or []) and not reason_other.strip():
+        problems["reason_other"] = "勾选“其他原因”时请说明具体原因"
+    if reporter_phone is not None:
+        try:
+            normalize_phone(reporter_phone)
+        except ValueError as exc:
+            problems["reporter_phone"] = str(exc)
+    if reporter_kind == ReporterKind.ENTERPRISE and not reporter_organization.strip():
+        problems["reporter_organization"] = "企业反映请填写企业名称"
+    return problems
 
 
 @transaction.atomic
@@ -73,22 +110,14 @@ def do_register_case(
     received_at = received_at or now
     if timezone.is_naive(received_at):
         received_at = timezone.make_aware(received_at)
-    if received_at > now + timedelta(minutes=5):
-        raise InvalidInput("登记时间不能晚于当前时间")
-    if center.kind != UnitKind.SERVICE_CENTER:
-        raise InvalidInput(f"“{center.name}”不是政务服务中心，不能作为登记中心")
-    if locality is not None and locality.kind != UnitKind.SERVICE_CENTER:
-        raise InvalidInput(f"“{locality.name}”不是镇（街道）政务服务中心")
     reasons = list(dict.fromkeys(reasons or []))
-    for reason in reasons:
-        _check_choice(reason, Reason, "办不成原因")
-    if Reason.OTHER in reasons and not reason_other.strip():
-        raise InvalidInput("勾选“其他原因”时请说明具体原因")
-    phone = reporter_phone.strip()
-    if not PHONE.match(phone) or sum(c.isdigit() for c in phone) < 7:
-        raise InvalidInput("联系电话格式不正确")
-    if reporter_kind == ReporterKind.ENTERPRISE and not reporter_organization.strip():
-        raise InvalidInput("企业反映请填写企业名称")
+    problems = registration_problems(
+        reporter_phone=reporter_phone, reporter_kind=reporter_kind, reporter_organization=reporter_organization,
+        center=center, locality=locality, reasons=reasons, reason_other=reason_other, received_at=received_at,
+    )
+    if problems:
+        raise InvalidInput("；".join(problems.values()))
+    phone = normalize_phone(reporter_phone)
     case = Case.objects.create(
         reference=next_reference(received_at),
         channel=_check_choice(channel, Channel, "反映渠道"),

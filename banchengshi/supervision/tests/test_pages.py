@@ -73,3 +73,19 @@ def test_resupervision_notice_reaches_the_units_home_and_is_signed(district: Dis
     notice.refresh_from_db()
     assert notice.read_at is not None
     assert "待签收的通报" not in rsj.get("/").content.decode()
+
+
+def test_a_refused_task_report_keeps_its_note(district: District, monday: Any) -> None:
+    case = case_in(district, S.IN_PROGRESS)
+    zwb = login(district, "admin_office")
+    zwb.post("/meetings/new/", {"title": "专题会", "criteria": ["other"], "held_at": "2026-11-23T09:30",
+                                "cases": case.reference, "attendee_units": [district.units["RSJ"].pk]})
+    meeting = JointMeeting.objects.get()
+    zwb.post(f"/meetings/{meeting.pk}/outcome/", {"decisions": "人社局修订告知单", "task_unit": ["RSJ"],
+                                                  "task_description": ["修订告知单"], "task_due": ["2026-11-30"]})
+    task = meeting.tasks.get()
+    note = "已修订。" * 1001
+    response = login(district, "rsj").post(f"/meetings/{meeting.pk}/tasks/{task.pk}/complete/", {"note": note})
+    page = response.content.decode()
+    assert response.status_code == 422 and f'value="{note}"' in page
+    assert '<div class="invalid-feedback d-block" role="alert">完成情况不能超过4000字</div>' in page
