@@ -20,6 +20,7 @@ from banchengshi.accounts.access import Need, has_role_for
 from banchengshi.accounts.auth import StaffRequest
 from banchengshi.accounts.choices import CENTER_STAFF, Role, UnitKind
 from banchengshi.accounts.models import Unit
+from banchengshi.audit.labels import ACTION_LABELS
 from banchengshi.cases import actions
 from banchengshi.cases.actions.base import ActionError
 from banchengshi.cases.actions.dispatching import dispatch_down_targets
@@ -28,7 +29,7 @@ from banchengshi.cases.choices import CaseStatus as S
 from banchengshi.cases.clocks import clock_light
 from banchengshi.cases.forms import AcceptForm, RegisterForm, VisitForm
 from banchengshi.cases.models import Attachment, Case, WorkOrder
-from banchengshi.cases.presenters import ACTION_LABELS, case_light, time_left
+from banchengshi.cases.presenters import case_light, time_left
 from banchengshi.cases.selectors import (
     REFUSALS,
     CaseFilters,

@@ -88,7 +88,7 @@ class DayKind(models.TextChoices):
 
 
 class CalendarDay(models.Model):
-    year = models.ForeignKey(CalendarYear, on_delete=models.CASCADE, related_name="days")
+    year = models.ForeignKey(CalendarYear, verbose_name=_("年度"), on_delete=models.CASCADE, related_name="days")
     date = models.DateField(_("日期"), unique=True)
     kind = models.CharField(_("类型"), max_length=10, choices=DayKind.choices)
     name = models.CharField(_("名称"), max_length=64, blank=True)
