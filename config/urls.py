@@ -12,3 +12,6 @@ urlpatterns = [
     path("", include("banchengshi.cases.urls")),
     path("", include("banchengshi.supervision.urls")),
 ]
+
+handler403 = "banchengshi.lib.error_pages.permission_denied"
+handler404 = "banchengshi.lib.error_pages.page_not_found"

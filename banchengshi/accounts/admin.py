@@ -1,7 +1,21 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from banchengshi.accounts.choices import UnitKind
 from banchengshi.accounts.models import ApiToken, Unit, User
+
+
+class UnitKindFilter(admin.SimpleListFilter):
+    """By the kind of the user's unit; the field's own name (类型) would read as the user's type."""
+
+    title = "单位类型"
+    parameter_name = "unit_kind"
+
+    def lookups(self, request, model_admin):
+        return UnitKind.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(unit__kind=self.value()) if self.value() else queryset
 
 
 @admin.register(Unit)
@@ -23,7 +37,7 @@ class UnitAdmin(admin.ModelAdmin):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     list_display = ("username", "display_name", "unit", "role", "is_active", "last_login")
-    list_filter = ("role", "unit__kind", "is_active")
+    list_filter = ("role", UnitKindFilter, "is_active")
     search_fields = ("username", "display_name", "unit__name")
     fieldsets = (*BaseUserAdmin.fieldsets, ("单位与角色", {"fields": ("display_name", "unit", "role")}))  # type: ignore[misc]
 

@@ -64,12 +64,12 @@ class User(AbstractUser):
 class ApiToken(models.Model):
     """A bearer token; only its SHA-256 is stored."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    digest = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=8)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked = models.BooleanField(default=False)
+    user = models.ForeignKey(User, verbose_name=_("工作人员"), on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(_("令牌摘要（SHA-256）"), max_length=64, unique=True)
+    prefix = models.CharField(_("令牌前缀"), max_length=8)
+    created_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("最近使用时间"), null=True, blank=True)
+    revoked = models.BooleanField(_("已吊销"), default=False)
 
     class Meta:
         verbose_name = _("接口令牌")

@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 class Event(models.Model):
     """One change, written in the same transaction as the change. A case's timeline is its events."""
 
-    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="events")
-    work_order = models.ForeignKey("cases.WorkOrder", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey("cases.Case", verbose_name=_("反映件"), null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    work_order = models.ForeignKey("cases.WorkOrder", verbose_name=_("工单"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人账号"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     actor_label = models.CharField(_("操作人"), max_length=128)
     action = models.CharField(_("动作"), max_length=40, db_index=True)
     at = models.DateTimeField(_("时间"), db_index=True)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from banchengshi.cases.choices import Reason
 from banchengshi.cases.models import Case, Clock, WorkOrder
 
 
@@ -33,6 +34,17 @@ class CaseAdmin(admin.ModelAdmin):
     search_fields = ("reference", "description", "business_name")
     inlines = [WorkOrderInline, ClockInline]
     exclude = ("reporter_phone",)
+    readonly_fields = ("reason_labels",)
+
+    def get_fields(self, request, obj=None):
+        """The reasons by name, where the stored codes would be."""
+        fields = [f for f in super().get_fields(request, obj) if f != "reason_labels"]
+        return [("reason_labels" if f == "reasons" else f) for f in fields]
+
+    @admin.display(description="办不成原因")
+    def reason_labels(self, case: Case) -> str:
+        names = dict(Reason.choices)
+        return "、".join(str(names.get(code, code)) for code in case.reasons) or "—"
 
     def has_add_permission(self, request):
         return False

@@ -55,7 +55,7 @@ class Case(models.Model):
     description = models.TextField(_("遇到的问题"))
     demand = models.TextField(_("诉求"), blank=True)
     received_at = models.DateTimeField(_("登记时间"), db_index=True)
-    registered_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    registered_by = models.ForeignKey(USER, verbose_name=_("登记人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     handling_type = models.CharField(_("办理方式"), max_length=12, choices=HandlingType.choices, blank=True)
     complexity = models.CharField(_("难易程度"), max_length=10, choices=Complexity.choices, blank=True)
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
@@ -72,8 +72,8 @@ class Case(models.Model):
         "self", verbose_name=_("并入"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases"
     )
     resupervision_count = models.PositiveSmallIntegerField(_("再督办次数"), default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("反映件")
@@ -91,14 +91,14 @@ class Case(models.Model):
 class WorkOrder(models.Model):
     """工单: the case as one unit holds it."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="work_orders")
+    case = models.ForeignKey(Case, verbose_name=_("反映件"), on_delete=models.CASCADE, related_name="work_orders")
     unit = models.ForeignKey("accounts.Unit", verbose_name=_("承办单位"), on_delete=models.PROTECT, related_name="work_orders")
     role = models.CharField(_("主协办"), max_length=10, choices=WorkOrderRole.choices)
     status = models.CharField(_("状态"), max_length=12, choices=WorkOrderStatus.choices, default=WorkOrderStatus.PENDING)
     parent = models.ForeignKey(
         "self", verbose_name=_("下派自"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
-    created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(USER, verbose_name=_("派单人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("派单时间"))
     received_at = models.DateTimeField(_("接单时间"), null=True, blank=True)
     contacted_at = models.DateTimeField(_("首次联系时间"), null=True, blank=True)
@@ -121,8 +121,8 @@ class WorkOrder(models.Model):
 class Clock(models.Model):
     """One time limit of a case. `due_at`/`warn_at` are stored; the light is computed."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="clocks")
-    work_order = models.ForeignKey(WorkOrder, null=True, blank=True, on_delete=models.CASCADE, related_name="clocks")
+    case = models.ForeignKey(Case, verbose_name=_("反映件"), on_delete=models.CASCADE, related_name="clocks")
+    work_order = models.ForeignKey(WorkOrder, verbose_name=_("工单"), null=True, blank=True, on_delete=models.CASCADE, related_name="clocks")
     kind = models.CharField(_("时限类型"), max_length=20, choices=ClockKind.choices)
     working_days = models.PositiveSmallIntegerField(_("工作日数"))
     started_at = models.DateTimeField(_("起算时间"))
@@ -150,11 +150,11 @@ class Clock(models.Model):
 class Visit(models.Model):
     """回访 on the national 好差评 five-level scale."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="visits")
+    case = models.ForeignKey(Case, verbose_name=_("反映件"), on_delete=models.CASCADE, related_name="visits")
     rating = models.PositiveSmallIntegerField(_("满意度"), choices=Rating.choices)
     solved = models.BooleanField(_("问题是否解决"))
     note = models.TextField(_("回访记录"), blank=True)
-    visited_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    visited_by = models.ForeignKey(USER, verbose_name=_("回访人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     visited_at = models.DateTimeField(_("回访时间"))
 
     class Meta:
@@ -174,10 +174,10 @@ class Visit(models.Model):
 class Resupervision(models.Model):
     """再督办, with the notice (通报) sent to the lead unit."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="resupervisions")
+    case = models.ForeignKey(Case, verbose_name=_("反映件"), on_delete=models.CASCADE, related_name="resupervisions")
     unit = models.ForeignKey("accounts.Unit", verbose_name=_("被通报单位"), on_delete=models.PROTECT)
     reason = models.TextField(_("再督办原因"))
-    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(USER, verbose_name=_("督办人"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("再督办时间"))
 
     class Meta:
@@ -210,13 +210,13 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 class Attachment(models.Model):
     """附件 of a case, downloadable only by those who may see the case."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
-    work_order = models.ForeignKey(WorkOrder, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments")
+    case = models.ForeignKey(Case, verbose_name=_("反映件"), on_delete=models.CASCADE, related_name="attachments")
+    work_order = models.ForeignKey(WorkOrder, verbose_name=_("工单"), null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments")
     file = models.FileField(_("文件"), upload_to=attachment_path, max_length=200)
     name = models.CharField(_("文件名"), max_length=200)
     size = models.PositiveIntegerField(_("大小（字节）"))
     content_type = models.CharField(_("类型"), max_length=100, blank=True)
-    uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(USER, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("上传时间"))
 
     class Meta:

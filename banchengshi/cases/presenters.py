@@ -152,44 +152,6 @@ def case_detail(case: Case, user: Any, now: datetime | None = None) -> dict[str,
     return detail
 
 
-ACTION_LABELS = {
-    "registered": "登记",
-    "resolved_on_site": "现场办结",
-    "not_accepted": "不予受理",
-    "accepted": "受理",
-    "merged": "并单",
-    "duplicate_merged": "重复反映并入",
-    "dispatched": "派单",
-    "queued_for_manual_dispatch": "转人工派单",
-    "work_order_created": "生成工单",
-    "work_order_received": "接单",
-    "work_order_returned": "退回工单",
-    "returned_for_redispatch": "退回待重新派单",
-    "dispatched_down": "向下派单",
-    "assistance_requested": "发起协办",
-    "reporter_contacted": "联系反映人",
-    "note_added": "办理记录",
-    "paused": "暂停计时",
-    "resumed": "恢复计时",
-    "replied": "答复",
-    "assisting_replied": "协办答复",
-    "submitted_for_review": "提交审核",
-    "review_approved": "审核通过",
-    "review_returned": "审核退回",
-    "closed": "办结",
-    "visited": "回访",
-    "resupervised": "再督办",
-    "notice_issued": "通报",
-    "clock_recomputed": "时限重算",
-    "clock_overdue": "超时",
-    "attachment_added": "上传附件",
-    "notice_acknowledged": "签收通报",
-    "joint_meeting_convened": "召开联席会议",
-    "joint_meeting_outcome": "联席会议议定",
-    "follow_up_task_done": "交办任务完成",
-}
-
-
 def describe_business_time(seconds: int, seconds_per_day: int) -> str:
     days, rest = divmod(abs(seconds), seconds_per_day)
     hours, rest = divmod(rest, 3600)

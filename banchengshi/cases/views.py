@@ -21,6 +21,7 @@ from banchengshi.accounts.access import Need, has_role_for
 from banchengshi.accounts.auth import StaffRequest
 from banchengshi.accounts.choices import UnitKind
 from banchengshi.accounts.models import Unit
+from banchengshi.audit.labels import ACTION_LABELS
 from banchengshi.cases import actions
 from banchengshi.cases.actions.base import ActionError
 from banchengshi.cases.actions.closing import objection_window_ends
@@ -30,7 +31,7 @@ from banchengshi.cases.choices import CaseStatus as S
 from banchengshi.cases.clocks import clock_light
 from banchengshi.cases.forms import AcceptForm, RegisterForm, VisitForm
 from banchengshi.cases.models import Case, WorkOrder
-from banchengshi.cases.presenters import ACTION_LABELS, case_light, latest_return, time_left
+from banchengshi.cases.presenters import case_light, latest_return, time_left
 from banchengshi.cases.selectors import (
     CASE_ACTIONS,
     ORDER_ACTIONS,

@@ -3,10 +3,17 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from banchengshi.cases.choices import Complexity
+
 
 class MatterLevel(models.TextChoices):
     DISTRICT = "district", _("区级")
     TOWN = "town", _("镇级")
+
+
+class PastDispatchSource(models.TextChoices):
+    HISTORY = "history", _("历史派单记录")
+    MANUAL = "manual", _("人工派单")
 
 
 class Matter(models.Model):
@@ -34,9 +41,9 @@ class PastDispatch(models.Model):
     text = models.TextField(_("反映内容"))
     department = models.ForeignKey("accounts.Unit", verbose_name=_("派往单位"), on_delete=models.PROTECT, related_name="+")
     matter = models.ForeignKey(Matter, verbose_name=_("事项"), null=True, blank=True, on_delete=models.SET_NULL)
-    complexity = models.CharField(_("难易程度"), max_length=10, blank=True)
-    source = models.CharField(_("来源"), max_length=20, default="history")
-    created_at = models.DateTimeField(auto_now_add=True)
+    complexity = models.CharField(_("难易程度"), max_length=10, choices=Complexity.choices, blank=True)
+    source = models.CharField(_("来源"), max_length=20, choices=PastDispatchSource.choices, default=PastDispatchSource.HISTORY)
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("历史派单")

@@ -37,7 +37,8 @@ def _recompute(cases: Iterable[Any], reason: str, actor: Any) -> int:
 def do_set_calendar_year(
     year: int, *, holidays: Iterable[date], workdays: Iterable[date], acting_user: Any, source: str = "手工录入"
 ) -> tuple[CalendarYear, int]:
-    """Replace a year's holidays and 调休 make-up workdays; returns the year and how many clocks moved."""
+    """Replace a year's holidays and 调休 make-up workdays and publish them (a PUT is a complete year);
+    returns the year and how many clocks moved."""
     holidays, workdays = sorted(set(holidays)), sorted(set(workdays))
     if not 2000 <= year <= 2100:
         raise CalendarError("年份须在 2000 至 2100 之间")
@@ -51,15 +52,39 @@ def do_set_calendar_year(
     if weekday_workdays:
         raise CalendarError(f"{weekday_workdays[0].isoformat()} 是工作日，调休上班日应为周六或周日")
     names = holiday_names(year)
-    calendar_year, _ = CalendarYear.objects.update_or_create(year=year, defaults={"source": source})
+    calendar_year, _ = CalendarYear.objects.update_or_create(year=year, defaults={"source": source, "published": True})
     calendar_year.days.all().delete()
     CalendarDay.objects.bulk_create(
         [CalendarDay(year=calendar_year, date=d, kind=DayKind.HOLIDAY, name=names.get(d, "")) for d in holidays]
         + [CalendarDay(year=calendar_year, date=d, kind=DayKind.WORKDAY, name=names.get(d, "调休上班")) for d in workdays]
     )
-    record_event("calendar_updated", actor=acting_user, year=year, holidays=len(holidays), workdays=len(workdays), source=source)
+    record_event(
+        "calendar_updated", actor=acting_user, year=year, holidays=len(holidays), workdays=len(workdays), source=source,
+        published=True,
+    )
     moved = _recompute(_open_cases_for(), f"{year}年日历调整", acting_user)
     return calendar_year, moved
+
+
+@transaction.atomic
+def do_publish_calendar_year(year: int, *, acting_user: Any) -> int:
+    """From now on deadlines use this year's dates and the missing-year warning stops; returns how many
+    clocks moved."""
+    calendar_year = CalendarYear.objects.select_for_update().filter(year=year).first()
+    if calendar_year is None:
+        raise CalendarError(f"{year}年日历尚未录入")
+    if calendar_year.published:
+        raise CalendarError(f"{year}年日历已经发布")
+    kinds = list(calendar_year.days.values_list("kind", flat=True))
+    if DayKind.HOLIDAY not in kinds:
+        raise CalendarError(f"{year}年日历还没有录入法定节假日，不能发布")
+    calendar_year.published = True
+    calendar_year.save(update_fields=["published", "updated_at"])
+    record_event(
+        "calendar_published", actor=acting_user, year=year,
+        holidays=kinds.count(DayKind.HOLIDAY), workdays=kinds.count(DayKind.WORKDAY), source=calendar_year.source,
+    )
+    return _recompute(_open_cases_for(), f"{year}年日历发布", acting_user)
 
 
 @transaction.atomic

@@ -1,7 +1,22 @@
-from django.contrib import admin
+from __future__ import annotations
 
-from banchengshi.sla.actions import do_recompute_after_calendar_edit, do_recompute_after_policy_change
-from banchengshi.sla.models import CalendarDay, CalendarYear, Policy
+from datetime import date
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+
+from banchengshi.sla.actions import (
+    CalendarError,
+    do_publish_calendar_year,
+    do_recompute_after_calendar_edit,
+    do_recompute_after_policy_change,
+)
+from banchengshi.sla.calendar import special_day_problem
+from banchengshi.sla.models import CalendarDay, CalendarYear, DayKind, Policy
 
 
 @admin.register(Policy)
@@ -22,26 +37,86 @@ class PolicyAdmin(admin.ModelAdmin):
             self.message_user(request, f"已按新规则重算 {moved} 个未完成的时限")
 
 
+class CalendarDayFormSet(BaseInlineFormSet):
+    """Refuses what the State Council never announces: a weekday 调休 workday, a weekend holiday, a date
+    of another year, the same date twice."""
+
+    def clean(self) -> None:
+        year = self.instance.year
+        seen: dict[date, int] = {}
+        for number, form in enumerate(self.forms, start=1):
+            if not hasattr(form, "cleaned_data") or not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            day, kind = form.cleaned_data.get("date"), form.cleaned_data.get("kind")
+            if day is None or kind is None:
+                continue
+            if year:
+                problem = special_day_problem(int(year), day, kind == DayKind.WORKDAY)
+                if problem:
+                    form.add_error("date", problem)
+            if day in seen:
+                form.add_error("date", f"{day.isoformat()} 已在第{seen[day]}行录入，同一日期只能录入一次")
+            else:
+                seen[day] = number
+        super().clean()
+
+
 class CalendarDayInline(admin.TabularInline):
     model = CalendarDay
+    formset = CalendarDayFormSet
     extra = 3
     fields = ("date", "kind", "name")
 
 
 @admin.register(CalendarYear)
 class CalendarYearAdmin(admin.ModelAdmin):
-    list_display = ("year", "source", "holiday_count", "workday_count", "updated_at")
+    list_display = ("year", "published", "source", "holiday_count", "workday_count", "updated_at")
+    list_filter = ("published",)
+    readonly_fields = ("published",)
     inlines = [CalendarDayInline]
+    actions = ["publish"]
 
     @admin.display(description="节假日天数")
     def holiday_count(self, obj: CalendarYear) -> int:
-        return obj.days.filter(kind="holiday").count()
+        return obj.days.filter(kind=DayKind.HOLIDAY).count()
 
     @admin.display(description="调休上班天数")
     def workday_count(self, obj: CalendarYear) -> int:
-        return obj.days.filter(kind="workday").count()
+        return obj.days.filter(kind=DayKind.WORKDAY).count()
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        moved = do_recompute_after_calendar_edit(form.instance.year, acting_user=request.user)
+        year = form.instance
+        if not year.published:
+            self.message_user(
+                request,
+                f"{year.year}年日历已保存，尚未发布：发布前该年时限仍按周一至周五推算。录入完整后，请在列表中勾选该年并选择“发布所选年度的日历”。",
+                messages.WARNING,
+            )
+            return
+        moved = do_recompute_after_calendar_edit(year.year, acting_user=request.user)
         self.message_user(request, f"已按新日历重算 {moved} 个未完成的时限")
+
+    @admin.action(description="发布所选年度的日历", permissions=["change"])
+    def publish(self, request: HttpRequest, queryset: QuerySet[CalendarYear]) -> HttpResponse | None:
+        """Asks first (publishing moves every open clock of the year), then publishes each year."""
+        drafts = list(queryset.filter(published=False).order_by("year"))
+        if not drafts:
+            self.message_user(request, "所选年度都已发布，无需再次发布。", messages.INFO)
+            return None
+        if request.POST.get("confirm") != "yes":
+            return TemplateResponse(request, "admin/sla/calendaryear/publish_confirmation.html", {
+                **self.admin_site.each_context(request),
+                "title": "确认发布工作日历",
+                "opts": self.model._meta,
+                "years": [(y, self.holiday_count(y), self.workday_count(y), y.days.all()) for y in drafts],
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            })
+        for calendar_year in drafts:
+            try:
+                moved = do_publish_calendar_year(calendar_year.year, acting_user=request.user)
+            except CalendarError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(request, f"{calendar_year.year}年日历已发布，已按新日历重算 {moved} 个未完成的时限。")
+        return None

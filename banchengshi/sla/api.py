@@ -55,11 +55,11 @@ def _calendar(year: int) -> dict[str, Any]:
     days = list(found.days.values_list("date", "kind"))
     return {
         "year": year,
-        "loaded": True,
+        "loaded": found.published,  # a draft typed into the admin counts once it is published
         "source": found.source,
         "holidays": [d for d, k in days if k == DayKind.HOLIDAY],
         "workdays": [d for d, k in days if k == DayKind.WORKDAY],
-        "warning": None,
+        "warning": None if found.published else missing_year_warning(year),
     }
 
 

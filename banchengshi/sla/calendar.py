@@ -71,3 +71,18 @@ def holiday_names(year: int) -> dict[date, str]:
         if day.year == year and day.weekday() >= 5:
             result[day] = f"{names.get(str(name), str(name))}调休上班"
     return result
+
+
+WEEKDAY_NAMES = "一二三四五六日"
+
+
+def special_day_problem(year: int, day: date, is_workday: bool) -> str | None:
+    """Why `day` cannot be entered as a holiday or a 调休 make-up workday of `year`, in the admin's words."""
+    weekday = f"星期{WEEKDAY_NAMES[day.weekday()]}"
+    if day.year != year:
+        return f"{day.isoformat()} 不属于{year}年"
+    if is_workday and day.weekday() < 5:
+        return f"{day.isoformat()} 是{weekday}，本来就上班；调休上班日须是星期六或星期日"
+    if not is_workday and day.weekday() >= 5:
+        return f"{day.isoformat()} 是{weekday}，本来就休息，无需录入为节假日"
+    return None

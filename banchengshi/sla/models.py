@@ -97,10 +97,15 @@ class Policy(models.Model):
 
 
 class CalendarYear(models.Model):
-    """A year whose statutory holidays and make-up workdays are loaded."""
+    """A year's statutory holidays and make-up workdays. Deadlines use them only once the year is
+    published: a year half typed in (three dates of the State Council's notice) must not silence the
+    Monday-Friday fallback and its warning."""
 
     year = models.PositiveSmallIntegerField(_("年份"), primary_key=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     source = models.CharField(_("来源"), max_length=200, blank=True)
+    published = models.BooleanField(
+        _("已发布"), default=False, help_text=_("发布后该年的节假日和调休上班日才用于推算时限；未发布的年份仍按周一至周五推算并提示")
+    )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
@@ -118,7 +123,7 @@ class DayKind(models.TextChoices):
 
 
 class CalendarDay(models.Model):
-    year = models.ForeignKey(CalendarYear, on_delete=models.CASCADE, related_name="days")
+    year = models.ForeignKey(CalendarYear, verbose_name=_("年度"), on_delete=models.CASCADE, related_name="days")
     date = models.DateField(_("日期"), unique=True)
     kind = models.CharField(_("类型"), max_length=10, choices=DayKind.choices)
     name = models.CharField(_("名称"), max_length=64, blank=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from banchengshi.sla.calendar import WorkCalendar
@@ -16,11 +16,15 @@ _cache: dict[str, tuple[object, WorkCalendar]] = {}
 
 
 def load_calendar() -> WorkCalendar:
-    """The statutory calendar, rebuilt only when a year was added or changed (one cheap query otherwise)."""
+    """The published statutory calendar, rebuilt only when a year was added, changed or published
+    (one cheap query otherwise)."""
     stamp = CalendarYear.objects.aggregate(
-        n=Count("year", distinct=True), changed=Max("updated_at"), days=Count("days", distinct=True)
+        n=Count("year", distinct=True),
+        published=Count("year", filter=Q(published=True), distinct=True),
+        changed=Max("updated_at"),
+        days=Count("days", distinct=True),
     )
-    key = (stamp["n"], stamp["changed"], stamp["days"])
+    key = (stamp["n"], stamp["published"], stamp["changed"], stamp["days"])
     cached = _cache.get("calendar")
     if cached is not None and cached[0] == key:
         return cached[1]
@@ -32,16 +36,16 @@ def load_calendar() -> WorkCalendar:
 def _read_calendar() -> WorkCalendar:
     holidays: set[date] = set()
     workdays: set[date] = set()
-    for day, kind in CalendarDay.objects.values_list("date", "kind"):
+    for day, kind in CalendarDay.objects.filter(year__published=True).values_list("date", "kind"):
         (holidays if kind == DayKind.HOLIDAY else workdays).add(day)
-    years = frozenset(CalendarYear.objects.values_list("year", flat=True))
+    years = frozenset(CalendarYear.objects.filter(published=True).values_list("year", flat=True))
     return WorkCalendar(frozenset(holidays), frozenset(workdays), years)
 
 
 def missing_year_warning(year: int) -> str:
     return (
-        f"{year}年的法定节假日和调休安排尚未录入，该年时限暂按周一至周五推算；"
-        f"请政务服务办按国务院办公厅通知录入{year}年日历。"
+        f"{year}年的法定节假日和调休安排尚未录入（或尚未发布），该年时限暂按周一至周五推算；"
+        f"请政务服务办按国务院办公厅通知录入并发布{year}年日历。"
     )
 
 

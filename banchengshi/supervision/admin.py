@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from banchengshi.supervision.choices import MeetingCriterion
 from banchengshi.supervision.models import FollowUpTask, JointMeeting, Notice
 
 
@@ -44,3 +45,14 @@ class JointMeetingAdmin(ReadOnlyAdmin):
     filter_horizontal = ("attendees", "cases")
     date_hierarchy = "held_at"
     inlines = [FollowUpTaskInline]
+    readonly_fields = ("criteria_labels",)
+
+    def get_fields(self, request, obj=None):
+        """The criteria by name, where the stored codes would be."""
+        fields = [f for f in super().get_fields(request, obj) if f != "criteria_labels"]
+        return [("criteria_labels" if f == "criteria" else f) for f in fields]
+
+    @admin.display(description="召开情形")
+    def criteria_labels(self, meeting: JointMeeting) -> str:
+        names = dict(MeetingCriterion.choices)
+        return "；".join(str(names.get(code, code)) for code in meeting.criteria) or "—"

@@ -68,7 +68,7 @@ class JointMeeting(models.Model):
 class FollowUpTask(models.Model):
     """One decision of a meeting, assigned to a unit with a date to finish by."""
 
-    meeting = models.ForeignKey(JointMeeting, on_delete=models.CASCADE, related_name="tasks")
+    meeting = models.ForeignKey(JointMeeting, verbose_name=_("联席会议"), on_delete=models.CASCADE, related_name="tasks")
     unit = models.ForeignKey(
         "accounts.Unit", verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="follow_up_tasks"
     )

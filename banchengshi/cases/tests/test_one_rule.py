@@ -59,7 +59,6 @@ def test_a_returned_order_is_nobodys_on_the_page_and_in_the_export(district: Dis
     case = case_in(district, S.DISPATCHED)
     actions.do_return_work_order(case.work_orders.get(), acting_user=district.users["rsj"], reason="不属于本单位")
     dispatcher = client_for(district, "dispatcher")
-    rsj_name = district.units["RSJ"].name
     home = queue_section(dispatcher.get("/").content.decode(), "to-dispatch")
     assert cell(home, case.reference, "承办单位") == "—"
     assert cell(dispatcher.get("/ledger/").content.decode(), case.reference, "承办单位") == "—"
