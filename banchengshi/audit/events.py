@@ -4,6 +4,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from banchengshi.audit.labels import EventType
 from banchengshi.audit.models import Event
 
 
@@ -19,6 +20,8 @@ def record_event(
     **data: Any,
 ) -> Event:
     """Write one event. Call inside the action's transaction, so a failed write undoes the change."""
+    if action not in EventType.values:
+        raise ValueError(f"unknown event type {action!r}: add it to audit.labels.EventType")
     label = "系统" if actor is None else f"{actor}（{actor.unit}）" if getattr(actor, "unit", None) else str(actor)
     return Event.objects.create(
         case=case,

@@ -5,47 +5,56 @@ Kept in the audit app, the lowest layer, so every app that records or shows even
 
 from __future__ import annotations
 
-ACTION_LABELS: dict[str, str] = {
-    "registered": "登记",
-    "resolved_on_site": "现场办结",
-    "not_accepted": "不予受理",
-    "accepted": "受理",
-    "merged": "并单",
-    "duplicate_merged": "重复反映并入",
-    "dispatched": "派单",
-    "queued_for_manual_dispatch": "转人工派单",
-    "work_order_created": "生成工单",
-    "work_order_received": "接单",
-    "work_order_returned": "退回工单",
-    "returned_for_redispatch": "退回待重新派单",
-    "dispatched_down": "向下派单",
-    "assistance_requested": "发起协办",
-    "reporter_contacted": "联系反映人",
-    "note_added": "办理记录",
-    "paused": "暂停计时",
-    "resumed": "恢复计时",
-    "replied": "答复",
-    "assisting_replied": "协办答复",
-    "submitted_for_review": "提交审核",
-    "review_approved": "审核通过",
-    "review_returned": "审核退回",
-    "closed": "办结",
-    "visited": "回访",
-    "resupervised": "再督办",
-    "notice_issued": "通报",
-    "clock_recomputed": "时限重算",
-    "clock_overdue": "超时",
-    "attachment_added": "上传附件",
-    "notice_acknowledged": "签收通报",
-    "joint_meeting_convened": "召开联席会议",
-    "joint_meeting_outcome": "联席会议议定",
-    "follow_up_task_done": "交办任务完成",
-    "calendar_updated": "工作日历调整",
-    "calendar_published": "发布工作日历",
-    "policy_updated": "时限规则调整",
-    "unit_updated": "单位设置调整",
-    "staff_created": "创建工作人员账号",
-}
+from django.db import models
+
+
+class EventType(models.TextChoices):
+    """Every kind of event the timeline and the audit log record; `record_event` refuses any other."""
+
+    REGISTERED = "registered", "登记"
+    RESOLVED_ON_SITE = "resolved_on_site", "现场办结"
+    NOT_ACCEPTED = "not_accepted", "不予受理"
+    ACCEPTED = "accepted", "受理"
+    MERGED = "merged", "并单"
+    DUPLICATE_MERGED = "duplicate_merged", "重复反映并入"
+    DISPATCHED = "dispatched", "派单"
+    QUEUED_FOR_MANUAL_DISPATCH = "queued_for_manual_dispatch", "转人工派单"
+    WORK_ORDER_CREATED = "work_order_created", "生成工单"
+    WORK_ORDER_RECEIVED = "work_order_received", "接单"
+    WORK_ORDER_RETURNED = "work_order_returned", "退回工单"
+    RETURNED_FOR_REDISPATCH = "returned_for_redispatch", "退回待重新派单"
+    DISPATCHED_DOWN = "dispatched_down", "向下派单"
+    ASSISTANCE_REQUESTED = "assistance_requested", "发起协办"
+    REPORTER_CONTACTED = "reporter_contacted", "联系反映人"
+    NOTE_ADDED = "note_added", "办理记录"
+    PAUSED = "paused", "暂停计时"
+    RESUMED = "resumed", "恢复计时"
+    REPLIED = "replied", "答复"
+    ASSISTING_REPLIED = "assisting_replied", "协办答复"
+    SUBMITTED_FOR_REVIEW = "submitted_for_review", "提交审核"
+    REVIEW_APPROVED = "review_approved", "审核通过"
+    REVIEW_RETURNED = "review_returned", "审核退回"
+    CLOSED = "closed", "办结"
+    VISITED = "visited", "回访"
+    RESUPERVISED = "resupervised", "再督办"
+    NOTICE_ISSUED = "notice_issued", "通报"
+    CLOCK_RECOMPUTED = "clock_recomputed", "时限重算"
+    CLOCK_OVERDUE = "clock_overdue", "超时"
+    ATTACHMENT_ADDED = "attachment_added", "上传附件"
+    NOTICE_ACKNOWLEDGED = "notice_acknowledged", "签收通报"
+    JOINT_MEETING_CONVENED = "joint_meeting_convened", "召开联席会议"
+    JOINT_MEETING_OUTCOME = "joint_meeting_outcome", "联席会议议定"
+    FOLLOW_UP_TASK_DONE = "follow_up_task_done", "交办任务完成"
+    CALENDAR_UPDATED = "calendar_updated", "工作日历调整"
+    CALENDAR_PUBLISHED = "calendar_published", "发布工作日历"
+    POLICY_UPDATED = "policy_updated", "时限规则调整"
+    UNIT_UPDATED = "unit_updated", "单位设置调整"
+    STAFF_CREATED = "staff_created", "创建工作人员账号"
+    WORK_ORDER_CHASED = "work_order_chased", "催办"
+    WORK_ORDER_WITHDRAWN = "work_order_withdrawn", "撤回协办工单"
+
+
+ACTION_LABELS: dict[str, str] = {value: str(label) for value, label in EventType.choices}
 
 
 def action_label(action: str) -> str:

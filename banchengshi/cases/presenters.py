@@ -8,7 +8,14 @@ from typing import Any
 from django.utils import timezone
 
 from banchengshi.accounts.access import Need, has_role_for
-from banchengshi.cases.choices import CaseStatus, ClockKind, WorkOrderStatus
+from banchengshi.cases.choices import (
+    CaseStatus,
+    ClockKind,
+    Complexity,
+    HandlingType,
+    WorkOrderRole,
+    WorkOrderStatus,
+)
 from banchengshi.cases.clocks import clock_light
 from banchengshi.cases.models import Case, Clock, WorkOrder
 from banchengshi.lib.masking import mask_phone
@@ -143,6 +150,7 @@ def case_detail(case: Case, user: Any, now: datetime | None = None) -> dict[str,
                 "action": e.action,
                 "status_before": e.status_before,
                 "status_after": e.status_after,
+                "detail": event_detail(e.action, e.data),
                 "data": e.data,
             }
             for e in case.events.all()
@@ -181,3 +189,58 @@ def time_left(clock: Clock, now: datetime, calendar: Any, hours: Any) -> str:
         return f"{prefix}已超时{describe_business_time(late, hours.seconds_per_day) if late else '（非工作时间）'}"
     left = business_seconds_between(moment, clock.due_at, calendar, hours)
     return f"{prefix}剩余{describe_business_time(left, hours.seconds_per_day)}"
+
+
+def _clock_label(kind: str) -> str:
+    return str(ClockKind(kind).label) if kind in ClockKind.values else kind
+
+
+def _moment(value: Any) -> str:
+    """A stored ISO time as the page shows it (local, to the minute)."""
+    try:
+        return timezone.localtime(datetime.fromisoformat(str(value))).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return str(value)
+
+
+# What each kind of event adds to its name on the timeline, from the data the action recorded.
+EVENT_DETAILS: dict[str, Any] = {
+    "accepted": lambda d: f"{_label(HandlingType, d.get('handling_type'))}，{_label(Complexity, d.get('complexity'))}",
+    "dispatched": lambda d: "；".join(filter(None, [
+        f"主办：{d.get('lead')}", f"协办：{'、'.join(d['assisting'])}" if d.get("assisting") else "", d.get("rule", "")])),
+    "work_order_created": lambda d: f"{d.get('unit')}（{_label(WorkOrderRole, d.get('role'))}）",
+    "work_order_received": lambda d: "：".join(filter(None, [d.get("unit"), d.get("note")])),
+    "work_order_returned": lambda d: f"{d.get('unit')}退回{('至' + d['to_unit']) if d.get('to_unit') else '，待重新派单'}：{d.get('reason')}",
+    "dispatched_down": lambda d: f"{d.get('from_unit')} → {d.get('unit')}",
+    "assistance_requested": lambda d: f"请{'、'.join(d.get('units', []))}协办" + (f"：{d['note']}" if d.get("note") else ""),
+    "work_order_chased": lambda d: f"{d.get('unit')}" + (f"：{d['note']}" if d.get("note") else ""),
+    "work_order_withdrawn": lambda d: f"{d.get('unit')}：{d.get('reason')}",
+    "replied": lambda d: f"{d.get('unit')}：{d.get('result')}",
+    "assisting_replied": lambda d: f"{d.get('unit')}：{d.get('result')}",
+    "note_added": lambda d: "；".join(filter(None, [
+        d.get("note"), f"核实情况：{d['verification']}" if d.get("verification") else "",
+        f"处理意见：{d['opinion']}" if d.get("opinion") else ""])),
+    "closed": lambda d: d.get("basis", ""),
+    "visited": lambda d: "，".join(filter(None, [
+        d.get("rating_label"), "问题已解决" if d.get("solved") else "问题未解决", d.get("note")])),
+    "resupervised": lambda d: f"{d.get('unit')}，整改{d.get('days', '')}个工作日：{d.get('reason')}",
+    "clock_recomputed": lambda d: f"{_clock_label(d.get('clock', ''))}时限由 {_moment(d.get('due_before'))} 调整为 "
+                                  f"{_moment(d.get('due_after'))}（{d.get('reason')}）",
+    "clock_overdue": lambda d: f"{d.get('label')}时限已于 {_moment(d.get('due_at'))} 到期",
+    "queued_for_manual_dispatch": lambda d: d.get("rule", ""),
+    "merged": lambda d: f"并入 {d.get('into')}",
+    "duplicate_merged": lambda d: f"{d.get('duplicate')} 并入本件",
+}
+GENERIC_KEYS = ("note", "reason", "result", "title", "decisions", "unit")
+
+
+def event_detail(action: str, data: dict[str, Any]) -> str:
+    """The words after an event's name on the timeline ("退回工单：人社局退回，待重新派单：不属于本单位")."""
+    describe = EVENT_DETAILS.get(action)
+    if describe is not None:
+        return str(describe(data))
+    return next((str(data[k]) for k in GENERIC_KEYS if data.get(k)), "")
+
+
+def _label(choices: Any, value: Any) -> str:
+    return str(choices(value).label) if value in choices.values else str(value or "")

@@ -148,6 +148,7 @@ class EventOut(Schema):
     action: str
     status_before: str
     status_after: str
+    detail: str = Field(description="事件说明（中文），如“人社局退回，待重新派单：不属于本单位职责”")
     data: dict[str, Any]
 
 

@@ -31,7 +31,7 @@ from banchengshi.cases.choices import CaseStatus as S
 from banchengshi.cases.clocks import clock_light
 from banchengshi.cases.forms import AcceptForm, RegisterForm, VisitForm
 from banchengshi.cases.models import Case, WorkOrder
-from banchengshi.cases.presenters import case_light, latest_return, time_left
+from banchengshi.cases.presenters import case_light, event_detail, latest_return, time_left
 from banchengshi.cases.selectors import (
     CASE_ACTIONS,
     ORDER_ACTIONS,
@@ -162,7 +162,7 @@ def _detail_context(request: StaffRequest, case: Case, refused: dict[str, Any] |
         "clocks": clocks,
         "orders": orders,
         "my_orders": [(o, list(dispatch_down_targets(o.unit))) for o in my_orders],
-        "events": [(e, ACTION_LABELS.get(e.action, e.action)) for e in case.events.all()],
+        "events": [(e, ACTION_LABELS.get(e.action, e.action), event_detail(e.action, e.data)) for e in case.events.all()],
         "visits": list(case.visits.all()),
         "attachments": list(case.attachments.select_related("uploaded_by")),
         "permitted": permitted,

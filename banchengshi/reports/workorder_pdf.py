@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from banchengshi.cases.choices import ClockKind, HandlingType, ReporterKind, WorkOrderRole
+from banchengshi.cases.choices import ClockKind, HandlingType, ReporterKind, WorkOrderRole, WorkOrderStatus
 from banchengshi.cases.models import Case, Clock, WorkOrder
 
 TEMPLATE = "reports/work_order.html"
@@ -87,7 +87,19 @@ def work_order_context(order: WorkOrder) -> dict[str, Any]:
         ],
         "result": order.result or case.result,
         "printed_at": _minute(timezone.now()),
+        # An order its unit no longer holds must not pass for a live one on paper.
+        "void": _void_reason(order),
     }
+
+
+def _void_reason(order: WorkOrder) -> str:
+    if order.status == WorkOrderStatus.RETURNED:
+        return f"本工单已由{order.unit.name}退回（{order.return_reason}），不再作为办理依据"
+    if order.status == WorkOrderStatus.TRANSFERRED:
+        return f"本工单已由{order.unit.name}向下派单，以下级中心工单为准"
+    if order.status == WorkOrderStatus.WITHDRAWN:
+        return "本协办工单已撤回，不再作为办理依据"
+    return ""
 
 
 def work_order_html(order: WorkOrder) -> str:

@@ -121,3 +121,26 @@ def test_page_and_api_refuse_alike(district: District, monday: Any) -> None:
     assert page.status_code == api.status_code == 409
     assert "已并单" in api.json()["detail"] and "已并单" in page.content.decode()
     assert not merged.attachments.exists()
+
+
+def test_the_timeline_says_what_happened_once(district: District, monday: Any) -> None:
+    case = case_in(district, S.DISPATCHED)
+    actions.do_return_work_order(case.work_orders.get(), acting_user=district.users["rsj"], reason="不属于本单位职责")
+    body = district.api("dispatcher").get(f"/cases/{case.reference}").json()
+    details = {e["action"]: e["detail"] for e in body["timeline"]}
+    assert details["work_order_returned"] == f"{district.units['RSJ'].name}退回，待重新派单：不属于本单位职责"
+    assert details["accepted"] == "帮办代办，一般"
+    assert details["dispatched"].startswith(f"主办：{district.units['RSJ'].name}")
+    page = client_for(district, "dispatcher").get(f"/cases/{case.reference}/").content.decode()
+    assert page.count("不属于本单位职责") >= 1 and page.count("<strong>退回工单</strong>") == 1
+
+
+def test_only_known_event_types_are_recorded(district: District) -> None:
+    import pytest
+
+    from banchengshi.audit.events import record_event
+    from banchengshi.audit.labels import ACTION_LABELS, EventType
+
+    with pytest.raises(ValueError, match="unknown event type"):
+        record_event("something_new")
+    assert set(ACTION_LABELS) == set(EventType.values) and all(ACTION_LABELS.values())

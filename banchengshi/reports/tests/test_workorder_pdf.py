@@ -81,3 +81,17 @@ def test_work_order_without_handling_type_checks_no_box(district: District, mond
 def test_work_order_pdf_fetches_nothing(url: str) -> None:
     with pytest.raises(ValueError):
         _NoFetching().fetch(url)
+
+
+def test_a_returned_order_prints_as_void(district: District, monday: Any, tmp_path: Path) -> None:
+    case = case_in(district, S.DISPATCHED)
+    order = case.work_orders.get()
+    actions.do_return_work_order(order, acting_user=district.users["rsj"], reason="不属于本单位职责")
+    order.refresh_from_db()
+    pdf = tmp_path / "returned.pdf"
+    pdf.write_bytes(work_order_pdf(order))
+    flat = re.sub(r"\s+", "", _poppler("pdftotext", "-layout", str(pdf), "-"))
+    assert "作废" in flat and "退回（不属于本单位职责）" in flat
+    live = tmp_path / "live.pdf"
+    live.write_bytes(work_order_pdf(case_in(district, S.DISPATCHED).work_orders.get()))
+    assert "作废" not in re.sub(r"\s+", "", _poppler("pdftotext", "-layout", str(live), "-"))
