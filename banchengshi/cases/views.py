@@ -174,7 +174,7 @@ def _detail_context(request: StaffRequest, case: Case, refused: dict[str, Any] |
         "accept_form": AcceptForm(posted if refused and refused["form"] == "accept" else None),
         "visit_form": VisitForm(posted if refused and refused["form"] == "visit" else None),
         "refused": refused,
-        "show_phone": has_role_for(user, Need.CONTACT_DETAILS),
+        "phone": case.reporter_phone if has_role_for(user, Need.CONTACT_DETAILS) else mask_phone(case.reporter_phone),
         "policy": effective_policy(case.center),
         "chasing": [(o, may_order(user, o, "withdraw")) for o in chasing],
         "objection_ends": objection_window_ends(case) if case.status in (S.APPROVED, S.RESOLVED_ON_SITE) else None,
