@@ -21,7 +21,7 @@ def run(*args: Any) -> str:
     return out.getvalue()
 
 
-def test_load_district_twice_changes_nothing(db: Any) -> None:
+def test_load_district_twice_changes_nothing(bare_db: None) -> None:
     first = run("load_district", str(DISTRICT_DIR))
     assert "单位：新增 30" in first and "事项：新增 84" in first and "历史派单：新增 160" in first
     snapshot = (
@@ -40,7 +40,7 @@ def test_load_district_twice_changes_nothing(db: Any) -> None:
     assert Matter.objects.get(code="RSJ-001").level == "town"
 
 
-def test_load_district_reports_bad_files(db: Any, tmp_path: Path) -> None:
+def test_load_district_reports_bad_files(bare_db: None, tmp_path: Path) -> None:
     (tmp_path / "units.csv").write_text("code,name,kind,parent_code\nX,某单位,planet,\n", encoding="utf-8")
     (tmp_path / "matters.csv").write_text("code,name,department_code,level,keywords\n", encoding="utf-8")
     with pytest.raises(CommandError, match="未知单位类型"):
@@ -74,7 +74,7 @@ def test_create_staff_and_issue_token(db: Any) -> None:
         run("issue_token", "nobody")
 
 
-def test_demo_has_every_state_and_prints_passwords_once(db: Any) -> None:
+def test_demo_has_every_state_and_prints_passwords_once(bare_db: None) -> None:
     from banchengshi.cases.choices import CaseStatus
     from banchengshi.cases.models import Case
 
