@@ -85,10 +85,11 @@ FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 @pytest.fixture(autouse=True)
 def test_settings(settings: Any, tmp_path: Any) -> None:
-    """Staff accounts are made in tests (the production hasher is slow on purpose); uploads go
-    to a temporary folder, not var/media."""
+    """Staff accounts are made in tests (the production hasher is slow on purpose); uploads and the
+    demo accounts file go to a temporary folder, never into the project's var/."""
     settings.PASSWORD_HASHERS = FAST_HASHERS
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DEMO_ACCOUNTS_FILE = tmp_path / "demo-accounts.txt"
 
 
 def _load_district_and_staff() -> None:

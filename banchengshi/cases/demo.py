@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from banchengshi.accounts.models import Unit, User
-from banchengshi.accounts.services import do_create_staff
+from banchengshi.accounts.services import do_create_staff, generate_password
+from banchengshi.audit.events import record_event
 from banchengshi.cases import actions
 from banchengshi.cases.models import Case
 from banchengshi.dispatch.loading import load_district
@@ -71,6 +72,23 @@ def _register(registrar: User, center: Unit, days_ago: float, text: str, **extra
         received_at=_received(days_ago),
         **defaults,
     )
+
+
+@transaction.atomic
+def reset_demo_passwords() -> DemoResult:
+    """New passwords for the demo accounts that exist in this database (for a lost or stale accounts file)."""
+    accounts = []
+    users = {u.username: u for u in User.objects.filter(username__in=[a[0] for a in ACCOUNTS]).select_related("unit")}
+    for username, *_ in ACCOUNTS:
+        user = users.get(username)
+        if user is None:
+            continue
+        password = generate_password()
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        record_event("demo_password_reset", actor=None, username=username)
+        accounts.append((username, password, user.unit.name if user.unit else "", user.get_role_display()))
+    return DemoResult(created=False, accounts=accounts)
 
 
 def _lead(case: Case, unit_code: str) -> Any:

@@ -74,16 +74,31 @@ def test_create_staff_and_issue_token(db: Any) -> None:
         run("issue_token", "nobody")
 
 
-def test_demo_has_every_state_and_prints_passwords_once(bare_db: None) -> None:
+def test_demo_has_every_state_and_writes_the_accounts_file_only_when_it_sets_passwords(
+    bare_db: None, settings: Any
+) -> None:
     from banchengshi.cases.choices import CaseStatus
     from banchengshi.cases.models import Case
+    from banchengshi.cases.tests.test_demo import accounts_in
 
+    path = settings.DEMO_ACCOUNTS_FILE  # a temporary file: tests never write into the project's var/
     out = run("demo")
-    assert "dengji" in out and "密码" in out
+    written = path.read_text(encoding="utf-8")
+    passwords = accounts_in(written)
+    assert "dengji" in out and passwords["dengji"] in out
+    assert all(User.objects.get(username=u).check_password(p) for u, p in passwords.items())
     assert set(Case.objects.values_list("status", flat=True)) == set(CaseStatus.values)
     assert set(User.objects.values_list("role", flat=True)) >= {
         "registrar", "dispatcher", "handler", "center_head", "admin_office", "overseer",
         "system_admin", "security_admin", "audit_admin",
     }
     again = run("demo")
-    assert "已存在" in again and "dengji" not in again
+    assert "已存在" in again and str(path) in again and passwords["dengji"] not in again
+    assert path.read_text(encoding="utf-8") == written
+
+    path.unlink()
+    assert "--reset-passwords" in run("demo") and not path.exists()
+    reset = run("demo", "--reset-passwords")
+    new = accounts_in(path.read_text(encoding="utf-8"))
+    assert new.keys() == passwords.keys() and new["dengji"] != passwords["dengji"] and new["dengji"] in reset
+    assert all(User.objects.get(username=u).check_password(p) for u, p in new.items())
