@@ -80,22 +80,83 @@ class District:
         return ApiClient(self.users[name])
 
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def test_settings(settings: Any, tmp_path: Any) -> None:
-    """Staff accounts are made in every test (the production hasher is slow on purpose); uploads go
-    to a temporary folder, not var/media."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    """Staff accounts are made in tests (the production hasher is slow on purpose); uploads and the
+    demo accounts file go to a temporary folder, never into the project's var/."""
+    settings.PASSWORD_HASHERS = FAST_HASHERS
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DEMO_ACCOUNTS_FILE = tmp_path / "demo-accounts.txt"
+
+
+def _load_district_and_staff() -> None:
+    load_district(DISTRICT_DIR)
+    units = {u.code: u for u in Unit.objects.all()}
+    for name, (unit, role) in STAFF.items():
+        do_create_staff(name, unit=units[unit], role=role, password=STAFF_PASSWORD)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """The district and its staff are loaded once into the test database; each test runs in a
+    transaction rolled back at its end. Transactional tests flush the database afterwards: those with
+    serialized_rollback get it back from the copy taken here, and `district` reloads it if it is gone."""
+    from django.db import connections
+    from django.test import override_settings
+
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        _load_district_and_staff()
+        for connection in connections.all():
+            if hasattr(connection, "_test_serialized_contents"):
+                connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+
+
+def _restores_itself(item: pytest.Item | None) -> bool:
+    marker = item.get_closest_marker("django_db") if item is not None else None
+    return bool(marker and marker.kwargs.get("transaction") and marker.kwargs.get("serialized_rollback"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    """A transactional test with serialized_rollback leaves the database flushed; put the copy back
+    (calendar, policies, district, staff) unless the next test does that itself, so tests pass in any order."""
+    result = yield
+    if _restores_itself(item) and nextitem is not None and not _restores_itself(nextitem):
+        from django.db import connections
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            for connection in connections.all():
+                if hasattr(connection, "_test_serialized_contents"):
+                    connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
+    return result
 
 
 @pytest.fixture
 def district(db: Any) -> District:
-    load_district(DISTRICT_DIR)
+    if User.objects.filter(username__in=STAFF).count() != len(STAFF):  # flushed by a transactional test
+        _load_district_and_staff()
     units = {u.code: u for u in Unit.objects.all()}
-    users = {}
-    for name, (unit, role) in STAFF.items():
-        users[name], _ = do_create_staff(name, unit=units[unit], role=role, password=STAFF_PASSWORD)
+    users = {u.username: u for u in User.objects.filter(username__in=STAFF).select_related("unit")}
     return District(units, users)
+
+
+@pytest.fixture
+def bare_db(db: Any) -> None:
+    """For tests of loading the district itself: the session's district and staff are removed inside
+    this test's transaction (and come back when it is rolled back)."""
+    from banchengshi.audit.models import Event
+    from banchengshi.dispatch.models import Matter, PastDispatch
+
+    Event.objects.filter(action="staff_created").delete()
+    User.objects.filter(username__in=STAFF).delete()
+    PastDispatch.objects.all().delete()
+    Matter.objects.all().delete()
+    Unit.objects.update(parent=None)
+    Unit.objects.all().delete()
 
 
 @pytest.fixture

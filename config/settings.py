@@ -132,6 +132,7 @@ WHITENOISE_USE_FINDERS = True  # tests and a fresh checkout serve assets without
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+DEMO_ACCOUNTS_FILE = VAR_DIR / "demo-accounts.txt"  # written by `manage.py demo` when it creates or resets accounts
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))

@@ -50,6 +50,7 @@ class EventType(models.TextChoices):
     POLICY_UPDATED = "policy_updated", "时限规则调整"
     UNIT_UPDATED = "unit_updated", "单位设置调整"
     STAFF_CREATED = "staff_created", "创建工作人员账号"
+    DEMO_PASSWORD_RESET = "demo_password_reset", "重置演示账号密码"
     WORK_ORDER_CHASED = "work_order_chased", "催办"
     WORK_ORDER_WITHDRAWN = "work_order_withdrawn", "撤回协办工单"
 

@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from banchengshi.accounts.models import Unit, User
-from banchengshi.accounts.services import do_create_staff
+from banchengshi.accounts.services import do_create_staff, generate_password
+from banchengshi.audit.events import record_event
 from banchengshi.cases import actions
 from banchengshi.cases.models import Case
 from banchengshi.dispatch.loading import load_district
@@ -36,6 +37,8 @@ ACCOUNTS = [
     ("anquan", "ZWB", "security_admin", "安全管理员"),
     ("shenji", "ZWB", "audit_admin", "审计管理员"),
 ]
+
+HANDLERS = {"RSJ": "rsj", "YBJ": "ybj", "SCJGJ": "scj"}  # the demo handler of each department
 
 
 @dataclass
@@ -71,6 +74,23 @@ def _register(registrar: User, center: Unit, days_ago: float, text: str, **extra
     )
 
 
+@transaction.atomic
+def reset_demo_passwords() -> DemoResult:
+    """New passwords for the demo accounts that exist in this database (for a lost or stale accounts file)."""
+    accounts = []
+    users = {u.username: u for u in User.objects.filter(username__in=[a[0] for a in ACCOUNTS]).select_related("unit")}
+    for username, *_ in ACCOUNTS:
+        user = users.get(username)
+        if user is None:
+            continue
+        password = generate_password()
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        record_event("demo_password_reset", actor=None, username=username)
+        accounts.append((username, password, user.unit.name if user.unit else "", user.get_role_display()))
+    return DemoResult(created=False, accounts=accounts)
+
+
 def _lead(case: Case, unit_code: str) -> Any:
     return case.work_orders.filter(unit__code=unit_code).order_by("-id").first()
 
@@ -94,17 +114,18 @@ def build_demo() -> DemoResult:
     units["C-CH"].save(update_fields=["policy"])
     town = units["C-CH"]
     _register(users["chenghe_dengji"], town, 4, "在街道办理居住证，系统提示社保缴纳记录不连续，但我一直在缴。",
-              name="马女士", phone="13600007777", business_name="居住证办理", reasons=["rule_mismatch"], channel="window")
+              name="马女士", phone="13600007777", matter=matters["GAFJ-001"], business_name="居住证办理", reasons=["rule_mismatch"],
+              channel="window")
     _register(users["chenghe_dengji"], town, 0.2, "新生儿医保参保登记，网上提交后一直显示审核中。", name="韩先生",
               phone="13600008888", matter=matters["YBJ-004"], business_name="新生儿参保登记", channel="phone")
 
     # 已登记 — waiting at the window for more than a day: its forwarding clock is red.
-    _register(reg, fwzx, 2, "我在网上申请开办企业，提交后一直显示“待补正”，但没有说明要补什么材料。",
+    _register(reg, fwzx, 2, "我在一网通办上申请开公司，提交后一直显示“待补正”，但没有说明要补什么材料。",
               name="陈先生", phone="13911112222", reporter_kind="enterprise", reporter_organization="示范区明达贸易有限公司",
               business_name="企业设立登记", matter=matters["SCJGJ-001"], channel="online", demand="希望告知需补正的材料")
     # 现场办结
     c = _register(reg, fwzx, 0.1, "老人不会用手机做养老金资格认证。", name="刘阿姨", phone="13700001111",
-                  reasons=["digital_difficulty"], category="how", business_name="养老保险待遇资格认证")
+                  reasons=["digital_difficulty"], category="how", matter=matters["RSJ-001"], business_name="养老保险待遇资格认证")
     actions.do_resolve_on_site(c, acting_user=reg, result="工作人员协助在自助终端完成认证。")
     # 不予受理
     c = _register(reg, fwzx, 0.2, "要求为已超过法定期限的行政复议重新受理。", name="孙先生", phone="13600002222",
@@ -137,29 +158,31 @@ def build_demo() -> DemoResult:
     actions.do_receive_work_order(order, acting_user=users["rsj"])
     actions.do_pause_case(c, acting_user=users["rsj"], reason="等待反映人到原单位调取招工表复印件")
     # 已答复 — the lead replied, an assisting unit is still working
-    c = _register(reg, fwzx, 2, "个体户执照办好了，但办理食品经营许可时说经营场所性质不符。", name="钱老板",
+    c = _register(reg, fwzx, 2, "开小饭馆办理食品经营许可，现场核查时说经营场所的房屋性质不符。", name="钱老板",
                   phone="13100007777", matter=matters["SCJGJ-003"], business_name="食品经营许可")
     actions.do_accept_case(c, acting_user=reg, handling_type="coordinate", complexity="general")
     actions.do_dispatch_case(c, acting_user=disp, lead_unit=units["SCJGJ"], assisting_units=[units["GHZY"]])
     order = _lead(c, "SCJGJ")
     actions.do_receive_work_order(order, acting_user=users["scj"])
     actions.do_reply_work_order(order, acting_user=users["scj"], result="经核实，场所为商业用房，可办理；已指导补充租赁合同。")
-    # 待审核, 已办结, 已回访, 再督办
+    # 待审核, 已办结, 已回访, 再督办, 审核通过待办结
     finished = []
-    for text, name in [
-        ("社保卡照片被系统退回，重新拍了又要排队，跑了两次还没办下来。", "林女士"),
-        ("医保卡丢了，补办时说要户籍地办理，我户口不在本区。", "黄先生"),
-        ("失业金申领要解除劳动合同证明，原单位已经倒闭了拿不到。", "何先生"),
-        ("就业登记网上办不了，提示身份信息校验失败。", "高女士"),
-        ("养老保险关系转移接续申请提交后一直显示审核中。", "罗先生"),
+    for text, name, phone, code, business in [
+        ("社保卡照片被系统退回，重新拍了又要排队，跑了两次还没办下来。", "林女士", "13000008888", "RSJ-002", "社会保障卡申领"),
+        ("医保卡丢了，补办时说要户籍地办理，我户口不在本区。", "黄先生", "13900001234", "YBJ-001", "医保卡补办"),
+        ("失业金申领要解除劳动合同证明，原单位已经倒闭了拿不到。", "何先生", "13800005678", "RSJ-003", "失业保险金申领"),
+        ("就业登记网上办不了，提示身份信息校验失败。", "高女士", "13700009012", "RSJ-004", "就业登记"),
+        ("医疗费零星报销材料交了一个月，一直说发票有问题又说不清哪里不对。", "罗先生", "13600003456", "YBJ-003", "医疗费用零星报销"),
     ]:
-        c = _register(reg, fwzx, 3, text, name=name, phone="13000008888", matter=matters["RSJ-003"])
+        matter = matters[code]
+        c = _register(reg, fwzx, 3, text, name=name, phone=phone, matter=matter, business_name=business)
         actions.do_accept_case(c, acting_user=reg, handling_type="assist", complexity="general")
-        actions.do_dispatch_case(c, acting_user=disp)
-        order = _lead(c, "RSJ")
-        actions.do_receive_work_order(order, acting_user=users["rsj"])
-        actions.do_contact_reporter(order, acting_user=users["rsj"], note="已联系反映人")
-        actions.do_reply_work_order(order, acting_user=users["rsj"], result="已协调办理完毕并告知反映人。")
+        actions.do_dispatch_case(c, acting_user=disp, lead_unit=matter.department)
+        order = _lead(c, matter.department.code)
+        handler = users[HANDLERS[matter.department.code]]
+        actions.do_receive_work_order(order, acting_user=handler)
+        actions.do_contact_reporter(order, acting_user=handler, note="已联系反映人")
+        actions.do_reply_work_order(order, acting_user=handler, result="已协调办理完毕并告知反映人。")
         finished.append(c)
     review, closed, visited, resupervised, approved = finished
     for c in (closed, visited, resupervised, approved):
@@ -171,6 +194,7 @@ def build_demo() -> DemoResult:
     actions.do_visit_case(resupervised, acting_user=disp, rating=2, solved=False, note="反映人表示问题仍未解决")
     actions.do_resupervise_case(resupervised, acting_user=users["zwb"], reason="回访不满意，问题未解决，限期整改。")
     # 已并单 — the same person reports the same problem again
-    c = _register(reg, fwzx, 0.05, "社保卡照片还是不合格，又白跑一趟。", name="林女士", phone="13000008888")
+    c = _register(reg, fwzx, 0.05, "社保卡照片还是不合格，又白跑一趟。", name="林女士", phone="13000008888",
+                  matter=matters["RSJ-002"], business_name="社会保障卡申领")
     actions.do_merge_case(c, acting_user=reg, into=review)
     return DemoResult(created=True, accounts=accounts)

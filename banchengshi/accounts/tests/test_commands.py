@@ -21,7 +21,7 @@ def run(*args: Any) -> str:
     return out.getvalue()
 
 
-def test_load_district_twice_changes_nothing(db: Any) -> None:
+def test_load_district_twice_changes_nothing(bare_db: None) -> None:
     first = run("load_district", str(DISTRICT_DIR))
     assert "单位：新增 30" in first and "事项：新增 84" in first and "历史派单：新增 160" in first
     snapshot = (
@@ -40,7 +40,7 @@ def test_load_district_twice_changes_nothing(db: Any) -> None:
     assert Matter.objects.get(code="RSJ-001").level == "town"
 
 
-def test_load_district_reports_bad_files(db: Any, tmp_path: Path) -> None:
+def test_load_district_reports_bad_files(bare_db: None, tmp_path: Path) -> None:
     (tmp_path / "units.csv").write_text("code,name,kind,parent_code\nX,某单位,planet,\n", encoding="utf-8")
     (tmp_path / "matters.csv").write_text("code,name,department_code,level,keywords\n", encoding="utf-8")
     with pytest.raises(CommandError, match="未知单位类型"):
@@ -74,16 +74,31 @@ def test_create_staff_and_issue_token(db: Any) -> None:
         run("issue_token", "nobody")
 
 
-def test_demo_has_every_state_and_prints_passwords_once(db: Any) -> None:
+def test_demo_has_every_state_and_writes_the_accounts_file_only_when_it_sets_passwords(
+    bare_db: None, settings: Any
+) -> None:
     from banchengshi.cases.choices import CaseStatus
     from banchengshi.cases.models import Case
+    from banchengshi.cases.tests.test_demo import accounts_in
 
+    path = settings.DEMO_ACCOUNTS_FILE  # a temporary file: tests never write into the project's var/
     out = run("demo")
-    assert "dengji" in out and "密码" in out
+    written = path.read_text(encoding="utf-8")
+    passwords = accounts_in(written)
+    assert "dengji" in out and passwords["dengji"] in out
+    assert all(User.objects.get(username=u).check_password(p) for u, p in passwords.items())
     assert set(Case.objects.values_list("status", flat=True)) == set(CaseStatus.values)
     assert set(User.objects.values_list("role", flat=True)) >= {
         "registrar", "dispatcher", "handler", "center_head", "admin_office", "overseer",
         "system_admin", "security_admin", "audit_admin",
     }
     again = run("demo")
-    assert "已存在" in again and "dengji" not in again
+    assert "已存在" in again and str(path) in again and passwords["dengji"] not in again
+    assert path.read_text(encoding="utf-8") == written
+
+    path.unlink()
+    assert "--reset-passwords" in run("demo") and not path.exists()
+    reset = run("demo", "--reset-passwords")
+    new = accounts_in(path.read_text(encoding="utf-8"))
+    assert new.keys() == passwords.keys() and new["dengji"] != passwords["dengji"] and new["dengji"] in reset
+    assert all(User.objects.get(username=u).check_password(p) for u, p in new.items())

@@ -1,0 +1,157 @@
+"""The demo the README's `make run` sets up: accounts that log in with the passwords of the accounts file,
+cases whose matter fits their text, one phone per person."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+
+from banchengshi.cases.demo import ACCOUNTS
+from banchengshi.cases.models import Case
+from banchengshi.dispatch.routing import CatalogKeywordSuggester
+
+
+def accounts_in(text: str) -> dict[str, str]:
+    """username -> password, as the demo accounts file lists them."""
+    names = {a[0] for a in ACCOUNTS}
+    return {f[0]: f[1] for f in (line.split() for line in text.splitlines()) if len(f) >= 2 and f[0] in names}
+
+
+def test_every_case_carries_the_matter_its_text_names(bare_db: None) -> None:
+    call_command("demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    suggester = CatalogKeywordSuggester()
+    cases = list(Case.objects.select_related("matter"))
+    assert len(cases) >= 15
+    for case in cases:
+        best = suggester.suggest(case.description, limit=1)
+        if case.matter is None:
+            assert best == [], f"{case.description} fits {best[0].matter}"
+        else:
+            assert best and best[0].matter == case.matter, (case.description, case.matter, best)
+
+
+def test_one_phone_per_person_and_one_person_per_phone(bare_db: None) -> None:
+    call_command("demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    phones, names = defaultdict(set), defaultdict(set)
+    for name, phone in Case.objects.values_list("reporter_name", "reporter_phone"):
+        phones[name].add(phone)
+        names[phone].add(name)
+    assert {n: p for n, p in phones.items() if len(p) > 1} == {}
+    assert {p: n for p, n in names.items() if len(n) > 1} == {}
+    assert len(phones) >= 14
+
+
+# --- `make run` for real: a fresh SQLite database, `manage.py demo` twice, then scripts/run ---------------
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def _log_in(base: str, username: str, password: str) -> tuple[int, str, str]:
+    """Logs in through /login/ as a browser does; answers the login's status and Location, and the
+    page the home page leads to afterwards (the three administrators are sent to /admin/)."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
+    page = opener.open(f"{base}/login/", timeout=30).read().decode()
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert match, page[:500]
+    form = urllib.parse.urlencode({"csrfmiddlewaretoken": match[1], "username": username, "password": password})
+    try:
+        response = opener.open(f"{base}/login/", form.encode(), timeout=30)
+        return response.status, "", ""
+    except urllib.error.HTTPError as redirect:  # the 302 the no-redirect handler leaves as an error
+        status, location = redirect.code, redirect.headers.get("Location", "")
+    follow = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with follow.open(f"{base}/", timeout=30) as home:
+        assert home.status == 200
+        return status, location, urllib.parse.urlsplit(home.url).path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_make_run_logs_in_with_every_account_of_the_accounts_file(tmp_path: Path) -> None:
+    """What a person does after `make test` (or before it): `make run` and log in with the accounts
+    file. Runs the real commands and server against a temporary database and var/ folder; only the
+    password hasher is the tests' fast one (26 PBKDF2 rounds would add ~15 s of CPU)."""
+    base_dir = Path(settings.BASE_DIR)
+    var = tmp_path / "var"
+    (tmp_path / "demo_settings.py").write_text(
+        "from config.settings import *  # noqa: F403\n"
+        "PASSWORD_HASHERS = ['django.contrib.auth.hashers.MD5PasswordHasher']\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "MEDIA_ROOT", "SECRET_KEY"}}
+    env.update(
+        BANCHENGSHI_VAR=str(var),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        DJANGO_SETTINGS_MODULE="demo_settings",
+        PYTHONPATH=os.pathsep.join([str(tmp_path), str(base_dir)]),
+    )
+
+    def manage(*args: str) -> str:
+        done = subprocess.run([sys.executable, "manage.py", *args], cwd=base_dir, env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    manage("migrate", "--noinput", "-v0")
+    first = manage("demo")
+    accounts_file = var / "demo-accounts.txt"
+    written = accounts_file.read_text(encoding="utf-8")
+    accounts = accounts_in(written)
+    assert set(accounts) == {a[0] for a in ACCOUNTS}
+    assert all(password in first for password in accounts.values())  # shown the first time
+    assert "仅" not in written and "一次" not in written  # it says what it holds, not a promise it breaks
+    assert oct(accounts_file.stat().st_mode & 0o777) == "0o600"
+
+    again = manage("demo")
+    assert str(accounts_file) in again
+    assert not any(password in again for password in accounts.values())
+    assert accounts_file.read_text(encoding="utf-8") == written
+
+    port = _free_port()
+    log = tmp_path / "run.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(["scripts/run"], cwd=base_dir, stdout=out, stderr=subprocess.STDOUT,
+                                  env={**env, "PY": sys.executable, "HOST": "127.0.0.1", "PORT": str(port)},
+                                  start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/login/", timeout=10)
+                break
+            except OSError:  # refused while gunicorn starts, or its first answer is slow
+                assert server.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, log.read_text()
+                time.sleep(0.3)
+        for username, password in accounts.items():
+            status, location, landed = _log_in(base, username, password)
+            assert (status, location) == (302, "/") and not landed.startswith("/login"), (username, landed)
+        assert _log_in(base, "dengji", "not-the-password")[0] == 200  # the form again, with its error
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    started = log.read_text()
+    assert str(accounts_file) in started
+    assert not any(password in started for password in accounts.values())
