@@ -100,7 +100,7 @@ def on_event(
             limit = days if rule.chosen_days and days is not None else days_for(rule.kind, case, policy)
             if limit is None:
                 continue
-            start = case.accepted_at if rule.from_acceptance and case.accepted_at else at
+            start = (getattr(case, rule.counts_from) if rule.counts_from else None) or at
             calendar = calendar or load_calendar()
             _start(case, rule, start, limit, calendar, work_order if rule.per_order else None)
     if event in TERMINAL:

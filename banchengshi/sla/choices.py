@@ -11,6 +11,8 @@ class ClockKind(models.TextChoices):
     FIRST_FEEDBACK = "first_feedback", _("首次反馈")
     RESOLUTION = "resolution", _("办结")
     ASSISTANCE = "assistance", _("协办答复")
+    REVIEW = "review", _("审核")
+    OBJECTION = "objection", _("异议期")
     RESUPERVISION = "resupervision", _("再督办")
     RECTIFICATION = "rectification", _("再督办整改")
 
@@ -31,6 +33,8 @@ class ClockEvent(models.TextChoices):
     CONTACTED = "contacted", _("联系反映人")
     ORDER_RETURNED = "order_returned", _("工单退回")
     REPLIED = "replied", _("主办单位答复")
+    SUBMITTED_FOR_REVIEW = "submitted_for_review", _("提交审核")
+    APPROVED = "approved", _("审核通过")
     REVIEW_RETURNED = "review_returned", _("审核退回")
     CLOSED = "closed", _("办结")
     VISITED_UNSATISFIED = "visited_unsatisfied", _("回访不满意或未解决")

@@ -10,7 +10,7 @@ from banchengshi.sla.choices import ClockEvent as E
 from banchengshi.sla.choices import ClockKind as K
 
 # Events after which no clock of the case runs on: whatever no rule completed is cancelled.
-TERMINAL = frozenset({E.NOT_ACCEPTED, E.RESOLVED_ON_SITE, E.MERGED, E.CLOSED})
+TERMINAL = frozenset({E.NOT_ACCEPTED, E.MERGED, E.CLOSED})
 
 
 @dataclass(frozen=True)
@@ -27,8 +27,8 @@ class ClockRule:
     per_order: bool = False
     # A named condition on the case (see cases.clocks.CONDITIONS); empty means always.
     when: str = ""
-    # Count from the case's acceptance rather than from the event (a limit "from acceptance").
-    from_acceptance: bool = False
+    # Count from this moment of the case ("accepted_at", "replied_at") rather than from the event.
+    counts_from: str = ""
     # Started again on each occurrence of its event (one running at a time); otherwise once per case
     # (or, with per_order, once per order).
     repeats: bool = False
@@ -48,13 +48,20 @@ RULES: tuple[ClockRule, ...] = (
               completes=frozenset({E.CONTACTED, E.REPLIED}), cancels=frozenset({E.ORDER_RETURNED}), per_order=True),
     # Suzhou / Meizhou: complex or multi-department cases get a first feedback, counted from acceptance.
     ClockRule(K.FIRST_FEEDBACK, "first_feedback_days", starts=frozenset({E.ACCEPTED, E.MULTI_DEPARTMENT}),
-              completes=frozenset({E.CONTACTED, E.REPLIED}), when="complex_or_multi_department", from_acceptance=True),
+              completes=frozenset({E.CONTACTED, E.REPLIED}), when="complex_or_multi_department", counts_from="accepted_at"),
     ClockRule(K.RESOLUTION, "resolution", starts=frozenset({E.ACCEPTED, E.DISPATCHED}),
               completes=frozenset({E.REPLIED}), reopens=frozenset({E.REVIEW_RETURNED}), start_choice="resolution_start"),
     # An assisting unit answers within the case's own resolution limit; the case cannot be reviewed before.
     ClockRule(K.ASSISTANCE, "resolution", starts=frozenset({E.ASSISTANCE_ORDERED}),
               completes=frozenset({E.ASSISTING_REPLIED}), cancels=frozenset({E.ORDER_RETURNED, E.ORDER_WITHDRAWN}),
               per_order=True),
+    # The center head reviews a reply (no seed names a limit: 1 working day by default).
+    ClockRule(K.REVIEW, "review_days", starts=frozenset({E.SUBMITTED_FOR_REVIEW}),
+              completes=frozenset({E.APPROVED, E.REVIEW_RETURNED}), repeats=True),
+    # After the reply (or the answer on the spot) the reporter may object; when the window ends without an
+    # objection the case is due to be closed (Songjiang: 无异议的视为诉求办结).
+    ClockRule(K.OBJECTION, "objection_days", starts=frozenset({E.APPROVED, E.RESOLVED_ON_SITE}),
+              completes=frozenset({E.CLOSED}), repeats=True, counts_from="replied_at"),
     # The admin office answers an unsatisfied return visit with a re-supervision.
     ClockRule(K.RESUPERVISION, "resupervision_days", starts=frozenset({E.VISITED_UNSATISFIED}),
               completes=frozenset({E.RESUPERVISED}), repeats=True),

@@ -39,6 +39,9 @@ class Policy(models.Model):
     resolution_start = models.CharField(
         _("办结时限起算"), max_length=20, choices=ResolutionStart.choices, default=ResolutionStart.ACCEPTED
     )
+    review_days = models.PositiveSmallIntegerField(
+        _("审核时限"), default=1, validators=DAYS, help_text=_("答复提交审核后，中心负责人审核的工作日数")
+    )
     resupervision_days = models.PositiveSmallIntegerField(
         _("再督办时限"), default=2, validators=DAYS, help_text=_("回访不满意或未解决后，政务服务办提出再督办的工作日数")
     )

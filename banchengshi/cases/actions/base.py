@@ -7,8 +7,10 @@ from django.utils import timezone
 
 from banchengshi.audit.events import record_event
 from banchengshi.cases.choices import OPEN_WORK_ORDER, CaseStatus
+from banchengshi.cases.clocks import on_event
 from banchengshi.cases.models import Case, WorkOrder
 from banchengshi.cases.transitions import ensure_order_transition, ensure_transition
+from banchengshi.sla.choices import ClockEvent
 
 
 class ActionError(Exception):
@@ -71,4 +73,6 @@ def require_text(value: str, label: str, *, limit: int = 4000) -> str:
 def submit_for_review_when_done(case: Case, actor: Any) -> None:
     """A replied case goes to review once no work order on it is still open."""
     if case.status == CaseStatus.REPLIED and not case.work_orders.filter(status__in=OPEN_WORK_ORDER).exists():
-        move(case, "submit_for_review", actor=actor, action="submitted_for_review", at=timezone.now())
+        now = timezone.now()
+        move(case, "submit_for_review", actor=actor, action="submitted_for_review", at=now)
+        on_event(case, ClockEvent.SUBMITTED_FOR_REVIEW, now)

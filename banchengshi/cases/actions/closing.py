@@ -41,6 +41,7 @@ def do_review_case(case: Case, *, acting_user: Any, approve: bool, note: str = "
         case.review_approved_at = now
         move(case, "approve", actor=acting_user, action="review_approved", at=now,
              fields=("review_approved_at",), note=note.strip())
+        on_event(case, ClockEvent.APPROVED, now)
         return case
     note = require_text(note, "退回意见")
     lead = _lead_reply(case)
