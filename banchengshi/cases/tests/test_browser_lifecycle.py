@@ -32,8 +32,10 @@ def queue_row(page: Any, queue: str, reference: str) -> Any:
     return page.locator(f"[data-testid=queue-{queue}] tbody tr", has_text=reference)
 
 
-def cell(row: Any, label: str) -> str:
-    return str(row.locator(f"td[data-label='{label}']").inner_text()).strip()
+def cell(row: Any, column: str) -> str:
+    """The text of `row` under the header `column` of its table."""
+    headers = [h.strip() for h in row.locator("xpath=ancestor::table[1]/thead//th").all_inner_texts()]
+    return str(row.locator("td").nth(headers.index(column)).inner_text()).strip()
 
 
 def timeline_labels(page: Any) -> list[str]:
