@@ -20,6 +20,7 @@ from banchengshi.cases.tests.factories import case_in, register
 from banchengshi.cases.tests.test_browser_flow import Desk
 from banchengshi.cases.tests.test_browser_holes import (  # noqa: F401 (an autouse fixture)
     desk_for,
+    hint_of,
     session_cookie_without_expiry,
     submit,
 )
@@ -74,7 +75,18 @@ def test_stuck_assisting_order_is_chased_and_withdrawn(browser: Any, server: Any
 
     card = page.locator("[data-testid=outstanding-assisting]")
     card.locator("summary", has_text="撤回协办").click()
-    card.get_by_label("撤回原因").fill("协办事项已由主办单位一并办结")
+    withdraw_reason = card.get_by_label("撤回原因")
+    card.get_by_role("button", name="确认撤回").click()  # no reason: the browser asks for one
+    assert withdraw_reason.evaluate("el => el.validity.valueMissing")
+    assert "最多4000字" in hint_of(page, withdraw_reason)
+    withdraw_reason.fill("   ")  # blanks pass the browser; the refusal comes back next to the open form
+    submit(page, "确认撤回")
+    card = page.locator("[data-testid=outstanding-assisting]")
+    withdraw_reason = card.get_by_label("撤回原因")
+    assert withdraw_reason.is_visible()
+    assert "撤回原因" in card.get_by_role("alert").inner_text()
+    assert desk.status() == "已答复"
+    withdraw_reason.fill("协办事项已由主办单位一并办结")
     desk.shot("hole-1-withdraw-assisting")
     submit(page, "确认撤回")
     assert desk.status() == "待审核"
