@@ -9,13 +9,12 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from banchengshi.accounts.auth import TokenAuth
-from banchengshi.cases.actions import ActionError
 from banchengshi.cases.api import attachments as attachments_router
 from banchengshi.cases.api import router as cases_router
 from banchengshi.cases.api import work_orders as work_orders_router
-from banchengshi.cases.selectors import ActionForbidden
 from banchengshi.cases.transitions import InvalidTransition
 from banchengshi.dispatch.api import router as dispatch_router
+from banchengshi.lib.errors import ActionError, ActionForbidden
 from banchengshi.lib.validation import describe_errors
 from banchengshi.sla.actions import CalendarError
 from banchengshi.sla.api import router as calendar_router

@@ -43,6 +43,7 @@ from banchengshi.cases.selectors import (
     authorize_case,
     authorize_work_order,
     cases_visible_to,
+    default_lead_unit,
     filter_cases,
     holding_units,
     may,
@@ -51,7 +52,7 @@ from banchengshi.cases.selectors import (
     refusal,
 )
 from banchengshi.dispatch.models import Matter
-from banchengshi.dispatch.routing import default_lead_unit, route_case
+from banchengshi.dispatch.routing import route_case
 from banchengshi.lib.masking import mask_phone
 from banchengshi.lib.phone import normalize_phone
 from banchengshi.lib.validation import describe_errors

@@ -10,8 +10,8 @@ from django.db import transaction
 
 from banchengshi.accounts.choices import UnitKind
 from banchengshi.accounts.models import Unit
-from banchengshi.cases.choices import Complexity
 from banchengshi.dispatch.models import Matter, MatterLevel, PastDispatch
+from banchengshi.sla.choices import Complexity
 
 LEVELS = {"区级": MatterLevel.DISTRICT, "镇级": MatterLevel.TOWN, "district": MatterLevel.DISTRICT, "town": MatterLevel.TOWN}
 

@@ -9,8 +9,8 @@ from ninja.errors import HttpError
 
 from banchengshi.accounts.access import Need, has_role_for
 from banchengshi.accounts.auth import AuthedRequest
-from banchengshi.cases.api import unit_by_code
-from banchengshi.cases.selectors import ActionForbidden
+from banchengshi.accounts.selectors import unit_by_code
+from banchengshi.lib.errors import ActionForbidden
 from banchengshi.lib.validation import PlausibleDatetime
 from banchengshi.sla.actions import do_set_calendar_year
 from banchengshi.sla.models import CalendarYear, DayKind

@@ -8,8 +8,8 @@ from ninja import Field, Query, Router, Status
 
 from banchengshi.accounts.access import Need, has_role_for
 from banchengshi.accounts.auth import AuthedRequest
+from banchengshi.accounts.selectors import unit_by_code
 from banchengshi.cases.actions.base import InvalidInput
-from banchengshi.cases.api import unit_by_code
 from banchengshi.cases.models import Case
 from banchengshi.cases.selectors import ActionForbidden, cases_visible_to
 from banchengshi.lib.pagination import PageParams, paginate

@@ -9,20 +9,8 @@ from banchengshi.audit.events import record_event
 from banchengshi.cases.choices import OPEN_WORK_ORDER, CaseStatus
 from banchengshi.cases.models import Case, WorkOrder
 from banchengshi.cases.transitions import ensure_order_transition, ensure_transition
-
-
-class ActionError(Exception):
-    """A business rule refused the action; `status` is the HTTP status the API answers with."""
-
-    status = 409
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
-
-
-class InvalidInput(ActionError):
-    status = 422
+from banchengshi.lib.errors import ActionError as ActionError  # re-exported: the actions' refusals
+from banchengshi.lib.errors import InvalidInput
 
 
 def lock_case(case: Case, transition: str | None = None) -> Case:
