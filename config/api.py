@@ -19,6 +19,7 @@ from banchengshi.lib.errors import ActionError, ActionForbidden
 from banchengshi.lib.validation import describe_errors
 from banchengshi.sla.api import router as due_router
 from banchengshi.sla.calendar import CalendarError
+from banchengshi.supervision.api import cases_router as resupervise_router
 from banchengshi.supervision.api import meetings_router, notices_router
 
 api = NinjaAPI(
@@ -29,6 +30,7 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 api.add_router("/cases", cases_router)
+api.add_router("/cases", resupervise_router)  # POST /cases/{reference}/resupervise (supervision)
 api.add_router("/work-orders", work_orders_router)
 api.add_router("/attachments", attachments_router)
 api.add_router("/calendar", due_router)  # GET /calendar/due (sla)

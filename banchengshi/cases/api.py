@@ -30,7 +30,6 @@ from banchengshi.cases.schemas import (
     NoteIn,
     ReasonIn,
     ResultIn,
-    ResuperviseIn,
     ReviewIn,
     VisitIn,
     WorkNoteIn,
@@ -188,13 +187,6 @@ def close(request: AuthedRequest, reference: str, payload: CloseIn | None = None
 def visit(request: AuthedRequest, reference: str, payload: VisitIn) -> dict[str, Any]:
     case = access_case(request.auth, reference, "visit")
     actions.do_visit_case(case, acting_user=request.auth, rating=payload.rating, solved=payload.solved, note=payload.note)
-    return _detail(request, case)
-
-
-@router.post("/{reference}/resupervise", response=CaseOut, summary="再督办")
-def resupervise(request: AuthedRequest, reference: str, payload: ResuperviseIn) -> dict[str, Any]:
-    case = access_case(request.auth, reference, "resupervise")
-    actions.do_resupervise_case(case, acting_user=request.auth, reason=payload.reason, days=payload.days)
     return _detail(request, case)
 
 

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from banchengshi.accounts.models import ApiToken, Unit, User
-from banchengshi.cases.demo import DISTRICT_DIR
+from banchengshi.dispatch.loading import DISTRICT_DIR
 from banchengshi.dispatch.models import Matter, PastDispatch
 
 

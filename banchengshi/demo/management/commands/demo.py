@@ -4,7 +4,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from banchengshi.cases.demo import build_demo
+from banchengshi.demo.build import build_demo
 
 
 class Command(BaseCommand):
