@@ -32,11 +32,12 @@ run: demo
 	$(PY) manage.py collectstatic --noinput -v0
 	HOST=$(HOST) PORT=$(PORT) PY=$(PY) scripts/run
 
-## make test: ruff, mypy and the whole suite (DATABASE_URL selects PostgreSQL)
+## make test: ruff, import contracts, mypy and the whole suite (DATABASE_URL selects PostgreSQL)
 test: lint typecheck pytest
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 typecheck: install-dev
 	$(VENV)/bin/mypy banchengshi config

@@ -13,8 +13,7 @@ from django.test import Client
 
 from banchengshi.accounts.models import ApiToken, Unit, User
 from banchengshi.accounts.services import do_create_staff
-from banchengshi.cases.demo import DISTRICT_DIR
-from banchengshi.dispatch.loading import load_district
+from banchengshi.dispatch.loading import DISTRICT_DIR, load_district
 from banchengshi.sla.deadlines import SHANGHAI
 
 STAFF_PASSWORD = "Test-password-2026"

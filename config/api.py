@@ -9,16 +9,17 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from banchengshi.accounts.auth import TokenAuth
-from banchengshi.cases.actions import ActionError
 from banchengshi.cases.api import attachments as attachments_router
 from banchengshi.cases.api import router as cases_router
 from banchengshi.cases.api import work_orders as work_orders_router
-from banchengshi.cases.selectors import ActionForbidden
+from banchengshi.cases.api_calendar import router as calendar_router
 from banchengshi.cases.transitions import InvalidTransition
 from banchengshi.dispatch.api import router as dispatch_router
+from banchengshi.lib.errors import ActionError, ActionForbidden
 from banchengshi.lib.validation import describe_errors
-from banchengshi.sla.actions import CalendarError
-from banchengshi.sla.api import router as calendar_router
+from banchengshi.sla.api import router as due_router
+from banchengshi.sla.calendar import CalendarError
+from banchengshi.supervision.api import cases_router as resupervise_router
 from banchengshi.supervision.api import meetings_router, notices_router
 
 api = NinjaAPI(
@@ -29,9 +30,11 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 api.add_router("/cases", cases_router)
+api.add_router("/cases", resupervise_router)  # POST /cases/{reference}/resupervise (supervision)
 api.add_router("/work-orders", work_orders_router)
 api.add_router("/attachments", attachments_router)
-api.add_router("/calendar", calendar_router)
+api.add_router("/calendar", due_router)  # GET /calendar/due (sla)
+api.add_router("/calendar", calendar_router)  # GET and PUT /calendar/{year} (cases: a new year moves clocks)
 api.add_router("/dispatch", dispatch_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/notices", notices_router)

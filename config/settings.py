@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "banchengshi.supervision",
     "banchengshi.audit",
     "banchengshi.reports",
+    "banchengshi.demo",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("banchengshi.cases.urls")),
     path("", include("banchengshi.supervision.urls")),
+    path("", include("banchengshi.reports.urls")),
 ]
 
 handler403 = "banchengshi.lib.error_pages.permission_denied"

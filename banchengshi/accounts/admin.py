@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from banchengshi.accounts.choices import UnitKind
-from banchengshi.accounts.models import ApiToken, Unit, User
+from banchengshi.accounts.models import ApiToken, User
 
 
 class UnitKindFilter(admin.SimpleListFilter):
@@ -16,22 +16,6 @@ class UnitKindFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         return queryset.filter(unit__kind=self.value()) if self.value() else queryset
-
-
-@admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "kind", "parent", "policy", "opens", "closes", "is_active")
-    list_filter = ("kind", "policy", "is_active")
-    search_fields = ("code", "name")
-    autocomplete_fields = ("parent",)
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change and {"policy", "opens", "closes", "parent"} & set(form.changed_data):
-            from banchengshi.sla.actions import do_recompute_after_unit_change
-
-            moved = do_recompute_after_unit_change(obj, acting_user=request.user)
-            self.message_user(request, f"已按新的设置重算 {moved} 个未完成的时限")
 
 
 @admin.register(User)

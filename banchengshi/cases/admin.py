@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from banchengshi.cases import admin_settings  # noqa: F401  (registers the settings that move clocks)
 from banchengshi.cases.choices import Reason
 from banchengshi.cases.models import Case, Clock, WorkOrder
 

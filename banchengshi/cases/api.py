@@ -10,7 +10,7 @@ from ninja import File, Query, Router, Status, UploadedFile
 
 from banchengshi.accounts.access import Need, has_role_for, subtree_ids
 from banchengshi.accounts.auth import AuthedRequest
-from banchengshi.accounts.models import Unit
+from banchengshi.accounts.selectors import unit_by_code
 from banchengshi.cases import actions
 from banchengshi.cases.actions.base import InvalidInput
 from banchengshi.cases.models import Case
@@ -30,7 +30,6 @@ from banchengshi.cases.schemas import (
     NoteIn,
     ReasonIn,
     ResultIn,
-    ResuperviseIn,
     ReviewIn,
     VisitIn,
     WorkNoteIn,
@@ -50,13 +49,6 @@ from banchengshi.lib.pagination import paginate
 router = Router(tags=["反映件"])
 work_orders = Router(tags=["工单"])
 attachments = Router(tags=["附件"])
-
-
-def unit_by_code(code: str, label: str = "单位") -> Unit:
-    unit = Unit.objects.filter(code=code).select_related("parent").first()
-    if unit is None:
-        raise InvalidInput(f"未找到{label}：{code}")
-    return unit
 
 
 def _detail(request: AuthedRequest, case: Case) -> dict[str, Any]:
@@ -195,13 +187,6 @@ def close(request: AuthedRequest, reference: str, payload: CloseIn | None = None
 def visit(request: AuthedRequest, reference: str, payload: VisitIn) -> dict[str, Any]:
     case = access_case(request.auth, reference, "visit")
     actions.do_visit_case(case, acting_user=request.auth, rating=payload.rating, solved=payload.solved, note=payload.note)
-    return _detail(request, case)
-
-
-@router.post("/{reference}/resupervise", response=CaseOut, summary="再督办")
-def resupervise(request: AuthedRequest, reference: str, payload: ResuperviseIn) -> dict[str, Any]:
-    case = access_case(request.auth, reference, "resupervise")
-    actions.do_resupervise_case(case, acting_user=request.auth, reason=payload.reason, days=payload.days)
     return _detail(request, case)
 
 

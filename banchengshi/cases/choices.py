@@ -1,9 +1,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from banchengshi.sla.choices import ClockKind
+from banchengshi.sla.choices import ClockKind, Complexity
 
-__all__ = ["ClockKind"]  # owned by sla (the clock rules); re-exported for the case's vocabulary
+# Owned by sla (the clock rules and the policies' limits); re-exported for the case's vocabulary.
+__all__ = ["ClockKind", "Complexity"]
 
 
 class CaseStatus(models.TextChoices):
@@ -63,12 +64,6 @@ class HandlingType(models.TextChoices):
     CONSULT = "consult", _("咨询引导")
     ASSIST = "assist", _("帮办代办")
     COORDINATE = "coordinate", _("协调督办")
-
-
-class Complexity(models.TextChoices):
-    SIMPLE = "simple", _("简单")
-    GENERAL = "general", _("一般")
-    COMPLEX = "complex", _("复杂")
 
 
 class WorkOrderRole(models.TextChoices):

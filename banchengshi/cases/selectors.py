@@ -13,6 +13,7 @@ from ninja import Field as NinjaField
 
 from banchengshi.accounts.access import SEES_EVERYTHING, Need, has_role_for, subtree_ids
 from banchengshi.accounts.choices import Role, UnitKind
+from banchengshi.accounts.models import Unit
 from banchengshi.cases.actions.base import ActionError
 from banchengshi.cases.choices import (
     FORMER_HOLDER,
@@ -22,6 +23,7 @@ from banchengshi.cases.choices import (
     Channel,
     Reason,
     WorkOrderRole,
+    WorkOrderStatus,
 )
 from banchengshi.cases.models import Attachment, Case, Clock, Visit, WorkOrder
 from banchengshi.cases.transitions import (
@@ -30,12 +32,11 @@ from banchengshi.cases.transitions import (
     ensure_order_transition,
     ensure_transition,
 )
+from banchengshi.dispatch.routing import Route, route_case
+from banchengshi.lib.errors import (
+    ActionForbidden as ActionForbidden,  # re-exported: pages catch it with REFUSALS
+)
 from banchengshi.lib.pagination import PageParams
-
-
-class ActionForbidden(Exception):
-    """The user may see the case but their role may not do this."""
-
 
 REFUSALS = (ActionForbidden, InvalidTransition, ActionError)
 
@@ -339,3 +340,20 @@ def queue_cases(user: Any, queue: Queue) -> QuerySet[Case] | None:
 
 def queues_for(user: Any) -> list[tuple[Queue, QuerySet[Case]]]:
     return [(queue, cases) for queue in QUEUES if (cases := queue_cases(user, queue)) is not None]
+
+
+def default_lead_unit(case: Any, route: Route | None = None) -> Unit | None:
+    """The lead unit a dispatcher is offered: the catalog's first (the rule's unit, else the department
+    that owns the matter, say for a 镇级 matter whose town is unknown), then the text model's best guess;
+    never a unit whose order on this case was returned. Once an order came back, a guess is not offered
+    either: the dispatcher, who has the return's reason, chooses. (It reads the case's work orders, so it
+    lives with the case; dispatch only routes.)"""
+    route = route if route is not None else route_case(case)
+    returned = set(case.work_orders.filter(status=WorkOrderStatus.RETURNED).values_list("unit_id", flat=True))
+    catalog = [route.lead, case.matter.department if case.matter is not None else None]
+    for unit in catalog:
+        if unit is not None and unit.is_active and unit.pk not in returned:
+            return unit
+    if returned:
+        return None
+    return next((s.unit for s in route.suggestions if s.unit.is_active), None)

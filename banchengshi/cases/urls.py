@@ -11,7 +11,4 @@ urlpatterns = [
     path("cases/<str:reference>/attachments/", views.upload_attachment, name="attach"),
     path("attachments/<int:attachment_id>/", views.download_attachment, name="attachment"),
     path("work-orders/<int:order_id>/act/<str:name>/", views.order_action, name="order_action"),
-    path("work-orders/<int:order_id>/print.pdf", views.work_order_pdf, name="work_order_pdf"),
-    path("ledger/", views.ledger, name="ledger"),
-    path("ledger/export.xlsx", views.ledger_export, name="ledger_export"),
 ]

@@ -9,13 +9,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import F, Min, Q, QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
-from pydantic import ValidationError as PydanticValidationError
 
 from banchengshi.accounts.access import Need, has_role_for
 from banchengshi.accounts.auth import StaffRequest
@@ -26,7 +24,7 @@ from banchengshi.cases import actions
 from banchengshi.cases.actions.base import ActionError
 from banchengshi.cases.actions.closing import objection_window_ends
 from banchengshi.cases.actions.dispatching import dispatch_down_targets
-from banchengshi.cases.choices import OPEN_WORK_ORDER, CaseStatus, Channel, Reason, WorkOrderStatus
+from banchengshi.cases.choices import OPEN_WORK_ORDER, Reason, WorkOrderStatus
 from banchengshi.cases.choices import CaseStatus as S
 from banchengshi.cases.clocks import clock_light
 from banchengshi.cases.forms import AcceptForm, RegisterForm, VisitForm
@@ -36,14 +34,13 @@ from banchengshi.cases.selectors import (
     CASE_ACTIONS,
     ORDER_ACTIONS,
     REFUSALS,
-    CaseFilters,
     access_attachment,
     access_case,
     access_work_order,
     authorize_case,
     authorize_work_order,
     cases_visible_to,
-    filter_cases,
+    default_lead_unit,
     holding_units,
     may,
     may_order,
@@ -51,14 +48,10 @@ from banchengshi.cases.selectors import (
     refusal,
 )
 from banchengshi.dispatch.models import Matter
-from banchengshi.dispatch.routing import default_lead_unit, route_case
+from banchengshi.dispatch.routing import route_case
 from banchengshi.lib.masking import mask_phone
 from banchengshi.lib.phone import normalize_phone
-from banchengshi.lib.validation import describe_errors
-from banchengshi.reports.ledger import ledger_xlsx
 from banchengshi.sla.services import effective_policy, hours_of, load_calendar
-from banchengshi.supervision.models import JointMeeting
-from banchengshi.supervision.selectors import notices_visible_to
 
 HANDLING_UNIT_KINDS = (UnitKind.DEPARTMENT, UnitKind.SERVICE_CENTER)
 
@@ -99,10 +92,8 @@ def home(request: StaffRequest) -> HttpResponse:
         raise PermissionDenied("您的角色不使用工作台")
     now = timezone.now()
     queues = [(queue.key, queue.title, _rows(cases, now)) for queue, cases in queues_for(request.user)]
-    notices = notices_visible_to(request.user).filter(unit=request.user.unit, read_at__isnull=True)
-    return render(request, "cases/home.html", {
-        "nav": "home", "queues": queues, "notices": notices.select_related("case", "issued_by")[:20],
-    })
+    # The unit's notices (通报) are supervision's: cases/home.html renders them with its {% unit_notices %}.
+    return render(request, "cases/home.html", {"nav": "home", "queues": queues})
 
 
 @login_required
@@ -179,11 +170,9 @@ def _detail_context(request: StaffRequest, case: Case, refused: dict[str, Any] |
         "chasing": [(o, may_order(user, o, "withdraw")) for o in chasing],
         "objection_ends": objection_window_ends(case) if case.status in (S.APPROVED, S.RESOLVED_ON_SITE) else None,
         "reason_labels": [str(label) for value, label in Reason.choices if value in case.reasons],
-        "meetings": list(JointMeeting.objects.filter(cases=case)),
         "same_reporter": list(
             cases_visible_to(user).filter(reporter_phone=case.reporter_phone).exclude(pk=case.pk).order_by("-received_at")[:10]
         ),
-        "may_convene": has_role_for(user, Need.SUPERVISE) and case.status != S.MERGED,
     }
 
 
@@ -202,7 +191,9 @@ def _unit(code: str) -> Unit:
 
 CaseHandler = Callable[[Case, Any, Any], object]
 
-# What each page action calls; who may, and from which state, is `selectors.CASE_ACTIONS`.
+# What each page action calls; who may, and from which state, is `selectors.CASE_ACTIONS`. Apps above
+# cases add the handlers of the case actions they own with `register_case_handler` (supervision adds
+# "resupervise" from its AppConfig.ready), so the case page serves them without importing those apps.
 CASE_HANDLERS: dict[str, CaseHandler] = {
     "accept": lambda c, u, d: actions.do_accept_case(
         c, acting_user=u, handling_type=d.get("handling_type", ""), complexity=d.get("complexity", ""),
@@ -219,18 +210,13 @@ CASE_HANDLERS: dict[str, CaseHandler] = {
     "review_return": lambda c, u, d: actions.do_review_case(c, acting_user=u, approve=False, note=d.get("note", "")),
     "close": lambda c, u, d: actions.do_close_case(c, acting_user=u, reporter_confirmed=d.get("reporter_confirmed") == "on"),
     "visit": lambda c, u, d: _visit(c, u, d),
-    "resupervise": lambda c, u, d: actions.do_resupervise_case(
-        c, acting_user=u, reason=d.get("reason", ""), days=_days(d.get("days", ""))),
 }
 
 
-def _days(value: str) -> int | None:
-    value = value.strip()
-    if not value:
-        return None
-    if not value.isdigit():
-        raise actions.InvalidInput("整改时限请填写工作日数")
-    return int(value)
+def register_case_handler(name: str, handler: CaseHandler) -> None:
+    if name not in CASE_ACTIONS:
+        raise ValueError(f"{name} is not in selectors.CASE_ACTIONS")
+    CASE_HANDLERS[name] = handler
 
 
 def _visit(case: Case, user: Any, data: Any) -> object:
@@ -328,105 +314,3 @@ def upload_attachment(request: StaffRequest, reference: str) -> HttpResponse:
 def download_attachment(request: StaffRequest, attachment_id: int) -> FileResponse:
     attachment = access_attachment(request.user, attachment_id)
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
-
-
-def _ledger(request: StaffRequest) -> tuple[QuerySet[Case] | None, dict[str, str], list[str]]:
-    """The ledger's cases under the API's filters, read from the query string."""
-    raw = {k: v for k in CaseFilters.model_fields if k not in ("page", "page_size") and (v := request.GET.get(k, "").strip())}
-    try:
-        filters = CaseFilters.model_validate(raw)
-    except PydanticValidationError as exc:
-        return None, raw, [f"{e['field']}：{e['message']}" for e in describe_errors(exc.errors())]
-    return filter_cases(cases_visible_to(request.user), filters), raw, []
-
-
-@login_required
-def ledger(request: StaffRequest) -> HttpResponse:
-    if not has_role_for(request.user, Need.VIEW):
-        raise PermissionDenied("您的角色无权查看台账")
-    cases, raw, errors = _ledger(request)
-    page = None
-    if cases is not None:
-        cases = cases.select_related("center", "matter").prefetch_related("clocks", "work_orders__unit")
-        page = Paginator(cases.order_by("-received_at", "-id"), 30).get_page(request.GET.get("page"))
-    now = timezone.now()
-    rows = [
-        {"case": c, "light": case_light(list(c.clocks.all()), now) or "none", "phone": mask_phone(c.reporter_phone),
-         "returned": latest_return(c),
-         "leads": holding_units(c)}
-        for c in (page.object_list if page else [])
-    ]
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "cases/ledger.html",
-        {
-            "nav": "ledger",
-            "rows": rows,
-            "page": page,
-            "filters": raw,
-            "errors": errors,
-            "query": query.urlencode(),
-            "statuses": CaseStatus.choices,
-            "channels": Channel.choices,
-            "reasons": Reason.choices,
-            "units": Unit.objects.filter(kind__in=HANDLING_UNIT_KINDS).order_by("kind", "code"),
-            "matters": Matter.objects.filter(is_active=True).select_related("department").order_by("code"),
-        },
-        status=422 if errors else 200,
-    )
-
-
-@login_required
-def ledger_export(request: StaffRequest) -> HttpResponse:
-    """The ledger as .xlsx, with exactly the filters (and the visibility) of the page."""
-    if not has_role_for(request.user, Need.VIEW):
-        raise PermissionDenied("您的角色无权导出台账")
-    cases, raw, errors = _ledger(request)
-    if cases is None:
-        return HttpResponse("；".join(errors), status=422, content_type="text/plain; charset=utf-8")
-    cases = cases.select_related("center", "matter").prefetch_related("clocks", "work_orders__unit", "visits")
-    data = ledger_xlsx(
-        cases.order_by("-received_at", "-id"),
-        title=f"“办不成事”反映台账（{request.user.unit}）",
-        filters=[_filter_in_words(k, v) for k, v in raw.items()],
-    )
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f"attachment; filename=ledger-{stamp}.xlsx"
-    return response
-
-
-FILTER_LABELS = {"status": "状态", "light": "时限灯", "unit": "单位", "matter": "事项", "received_from": "登记起",
-                 "received_to": "登记止", "q": "关键词", "channel": "渠道", "reason": "原因"}
-
-
-def _filter_in_words(key: str, value: str) -> tuple[str, str]:
-    """A filter as the export's header shows it: 状态：办理中, not status: in_progress."""
-    words = {
-        "status": lambda: str(CaseStatus(value).label),
-        "channel": lambda: str(Channel(value).label),
-        "reason": lambda: str(Reason(value).label),
-        "light": lambda: {"red": "红", "yellow": "黄", "green": "绿"}[value],
-        "unit": lambda: Unit.objects.get(code=value).name,
-        "matter": lambda: Matter.objects.get(code=value).name,
-    }
-    try:
-        return FILTER_LABELS[key], words[key]() if key in words else value
-    except (ValueError, KeyError, Unit.DoesNotExist, Matter.DoesNotExist):
-        return FILTER_LABELS[key], value
-
-
-@login_required
-def work_order_pdf(request: StaffRequest, order_id: int) -> HttpResponse:
-    """The Ankang 工单, printable; the full phone is on it, so only the case's own people get it."""
-    # WeasyPrint (with pango) takes about 0.4 s to import: only the processes that print pay for it.
-    from banchengshi.reports.workorder_pdf import work_order_pdf as render_pdf
-
-    order = access_work_order(request.user, order_id)
-    if not has_role_for(request.user, Need.PRINT):
-        raise PermissionDenied("打印工单仅限中心和承办单位工作人员")
-    response = HttpResponse(render_pdf(order), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="work-order-{order.case.reference}-{order.pk}.pdf"'
-    return response

@@ -6,9 +6,9 @@ from ninja import Field, Router, Schema
 
 from banchengshi.accounts.access import Need, has_role_for
 from banchengshi.accounts.auth import AuthedRequest
-from banchengshi.cases.api import unit_by_code
-from banchengshi.cases.selectors import ActionForbidden
+from banchengshi.accounts.selectors import unit_by_code
 from banchengshi.dispatch import routing
+from banchengshi.lib.errors import ActionForbidden
 
 router = Router(tags=["派单"])
 

@@ -10,8 +10,11 @@ from django.db import transaction
 
 from banchengshi.accounts.choices import UnitKind
 from banchengshi.accounts.models import Unit
-from banchengshi.cases.choices import Complexity
 from banchengshi.dispatch.models import Matter, MatterLevel, PastDispatch
+from banchengshi.sla.choices import Complexity
+
+# The fictional district (示范区) shipped with the code: units, matter catalog, past dispatches.
+DISTRICT_DIR = Path(__file__).resolve().parent / "district"
 
 LEVELS = {"区级": MatterLevel.DISTRICT, "镇级": MatterLevel.TOWN, "district": MatterLevel.DISTRICT, "town": MatterLevel.TOWN}
 

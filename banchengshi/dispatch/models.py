@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from banchengshi.cases.choices import Complexity
+from banchengshi.sla.choices import Complexity
 
 
 class MatterLevel(models.TextChoices):

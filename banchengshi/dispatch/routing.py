@@ -7,7 +7,6 @@ from typing import Any, Protocol
 
 from banchengshi.accounts.access import is_town_center
 from banchengshi.accounts.models import Unit
-from banchengshi.cases.choices import WorkOrderStatus
 from banchengshi.dispatch.models import Matter, MatterLevel
 
 
@@ -67,19 +66,3 @@ def route_case(case: Any) -> Route:
             return Route(town, f"镇级事项“{matter.name}”派至属地{town.name}")
     text = " ".join(filter(None, [case.business_name, case.description, case.demand]))
     return Route(None, "无法按事项目录确定承办单位，转人工派单", suggester.suggest(text, case.center))
-
-
-def default_lead_unit(case: Any, route: Route | None = None) -> Unit | None:
-    """The lead unit a dispatcher is offered: the catalog's first (the rule's unit, else the department
-    that owns the matter, say for a 镇级 matter whose town is unknown), then the text model's best guess;
-    never a unit whose order on this case was returned. Once an order came back, a guess is not offered
-    either: the dispatcher, who has the return's reason, chooses."""
-    route = route if route is not None else route_case(case)
-    returned = set(case.work_orders.filter(status=WorkOrderStatus.RETURNED).values_list("unit_id", flat=True))
-    catalog = [route.lead, case.matter.department if case.matter is not None else None]
-    for unit in catalog:
-        if unit is not None and unit.is_active and unit.pk not in returned:
-            return unit
-    if returned:
-        return None
-    return next((s.unit for s in route.suggestions if s.unit.is_active), None)

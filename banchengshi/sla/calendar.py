@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 
+class CalendarError(ValueError):
+    """A calendar year that the State Council would never announce, or one that cannot be published yet."""
+
+
 @dataclass(frozen=True)
 class WorkCalendar:
     holidays: frozenset[date] = frozenset()

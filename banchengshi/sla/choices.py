@@ -17,6 +17,14 @@ class ClockKind(models.TextChoices):
     RECTIFICATION = "rectification", _("再督办整改")
 
 
+class Complexity(models.TextChoices):
+    """How hard a case is, set at acceptance: the policies' limits and the past dispatches use it."""
+
+    SIMPLE = "simple", _("简单")
+    GENERAL = "general", _("一般")
+    COMPLEX = "complex", _("复杂")
+
+
 class ClockEvent(models.TextChoices):
     """What happens to a case that a clock may start, complete, cancel or reopen on."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.db.models import Count, Max, Q
 from django.utils import timezone
@@ -97,3 +98,19 @@ def due_for(start: datetime, working_days: int, unit: object, calendar: WorkCale
         warn_at=warning_time(start, due_at, policy.warn_hours).astimezone(hours.tz),
         warnings=[missing_year_warning(y) for y in missing],
     )
+
+
+def calendar_summary(year: int) -> dict[str, Any]:
+    """A year's calendar as the API shows it: its holidays and 调休 workdays, and the warning while it is not in use."""
+    found = CalendarYear.objects.filter(year=year).first()
+    if found is None:
+        return {"year": year, "loaded": False, "source": "", "holidays": [], "workdays": [], "warning": missing_year_warning(year)}
+    days = list(found.days.values_list("date", "kind"))
+    return {
+        "year": year,
+        "loaded": found.published,  # a draft typed into the admin counts once it is published
+        "source": found.source,
+        "holidays": [d for d, k in days if k == DayKind.HOLIDAY],
+        "workdays": [d for d, k in days if k == DayKind.WORKDAY],
+        "warning": None if found.published else missing_year_warning(year),
+    }

@@ -1,4 +1,5 @@
-"""Notices (通报) and joint meetings (联席会议): one transaction each, an event on every linked case."""
+"""Re-supervision (再督办), notices (通报) and joint meetings (联席会议): one transaction each, an event on
+every linked case. Supervision sits above cases: it calls cases' building blocks, never the reverse."""
 
 from __future__ import annotations
 
@@ -12,10 +13,14 @@ from django.utils import timezone
 from banchengshi.accounts.choices import UnitKind
 from banchengshi.accounts.models import Unit
 from banchengshi.audit.events import record_event
-from banchengshi.cases.actions.base import ActionError, InvalidInput, require_text
-from banchengshi.cases.choices import CaseStatus
-from banchengshi.cases.models import Case
-from banchengshi.cases.selectors import cases_visible_to
+from banchengshi.cases.actions.base import ActionError, InvalidInput, lock_case, move, require_text
+from banchengshi.cases.actions.closing import lead_reply
+from banchengshi.cases.choices import CaseStatus, WorkOrderRole
+from banchengshi.cases.clocks import on_event
+from banchengshi.cases.models import Case, Resupervision, WorkOrder
+from banchengshi.cases.selectors import awaits_resupervision, cases_visible_to
+from banchengshi.sla.choices import ClockEvent
+from banchengshi.sla.services import effective_policy
 from banchengshi.supervision.choices import MeetingCriterion, NoticeKind
 from banchengshi.supervision.models import FollowUpTask, JointMeeting, Notice
 
@@ -199,3 +204,36 @@ def do_complete_task(task: FollowUpTask, *, acting_user: Any, note: str) -> Foll
         record_event("follow_up_task_done", actor=acting_user, case=case, at=now, meeting=task.meeting_id,
                      task=task.pk, unit=task.unit.name, description=task.description, note=task.done_note, late=late)
     return task
+
+
+@transaction.atomic
+def do_resupervise_case(case: Case, *, acting_user: Any, reason: str, days: int | None = None) -> Resupervision:
+    """再督办: a new limit for the lead unit (chosen within the policy) and a notice (通报) to it."""
+    case = lock_case(case, "resupervise")
+    reason = require_text(reason, "再督办原因")
+    if not awaits_resupervision(case):
+        raise ActionError("最近一次回访满意且问题已解决，无需再督办")
+    policy = effective_policy(case.center)
+    days = policy.rectification_days if days is None else days
+    if not 1 <= days <= policy.rectification_max_days:
+        raise InvalidInput(f"整改时限须为 1 至 {policy.rectification_max_days} 个工作日")
+    now = timezone.now()
+    lead = lead_reply(case)
+    unit = lead.unit if lead is not None else case.center
+    supervision = Resupervision.objects.create(case=case, unit=unit, reason=reason, created_by=acting_user, created_at=now)
+    case.resupervision_count += 1
+    case.review_approved_at = None
+    case.reporter_confirmed = False
+    case.closure_basis = ""
+    case.closed_at = None
+    move(case, "resupervise", actor=acting_user, action="resupervised", at=now,
+         fields=("resupervision_count", "review_approved_at", "reporter_confirmed", "closure_basis", "closed_at"),
+         reason=reason, unit=unit.name, days=days)
+    order = WorkOrder.objects.create(case=case, unit=unit, role=WorkOrderRole.LEAD, created_by=acting_user, created_at=now)
+    # The 通报 is a Notice row the unit signs for.
+    do_issue_notice(
+        acting_user=acting_user, unit=unit, case=case, kind=NoticeKind.RESUPERVISION,
+        title=f"关于反映件{case.reference}的再督办通报", body=reason,
+    )
+    on_event(case, ClockEvent.RESUPERVISED, now, work_order=order, days=days)
+    return supervision

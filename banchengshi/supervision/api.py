@@ -8,10 +8,12 @@ from ninja import Field, Query, Router, Status
 
 from banchengshi.accounts.access import Need, has_role_for
 from banchengshi.accounts.auth import AuthedRequest
+from banchengshi.accounts.selectors import unit_by_code
 from banchengshi.cases.actions.base import InvalidInput
-from banchengshi.cases.api import unit_by_code
 from banchengshi.cases.models import Case
-from banchengshi.cases.selectors import ActionForbidden, cases_visible_to
+from banchengshi.cases.presenters import case_detail
+from banchengshi.cases.schemas import CaseOut, ResuperviseIn
+from banchengshi.cases.selectors import ActionForbidden, access_case, cases_visible_to
 from banchengshi.lib.pagination import PageParams, paginate
 from banchengshi.supervision import actions
 from banchengshi.supervision.models import JointMeeting, Notice
@@ -42,6 +44,8 @@ from banchengshi.supervision.selectors import (
 
 notices_router = Router(tags=["通报"])
 meetings_router = Router(tags=["联席会议"])
+# POST /cases/{reference}/resupervise: mounted at /cases next to cases' own router (no path is shared).
+cases_router = Router(tags=["反映件"])
 
 
 def _case_by_reference(request: AuthedRequest, reference: str) -> Case:
@@ -49,6 +53,14 @@ def _case_by_reference(request: AuthedRequest, reference: str) -> Case:
     if case is None:
         raise InvalidInput(f"未找到反映件：{reference}")
     return case
+
+
+@cases_router.post("/{reference}/resupervise", response=CaseOut, summary="再督办")
+def resupervise(request: AuthedRequest, reference: str, payload: ResuperviseIn) -> dict[str, Any]:
+    case = access_case(request.auth, reference, "resupervise")
+    actions.do_resupervise_case(case, acting_user=request.auth, reason=payload.reason, days=payload.days)
+    fresh = Case.objects.select_related("center", "matter", "locality", "merged_into").get(pk=case.pk)
+    return case_detail(fresh, request.auth)
 
 
 def _require_supervisor(request: AuthedRequest, what: str) -> None:

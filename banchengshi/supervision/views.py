@@ -18,6 +18,7 @@ from banchengshi.accounts.access import Need, has_role_for
 from banchengshi.accounts.auth import StaffRequest
 from banchengshi.accounts.models import Unit
 from banchengshi.cases.actions import ActionError, InvalidInput
+from banchengshi.cases.models import Case
 from banchengshi.cases.selectors import REFUSALS, ActionForbidden, cases_visible_to, refusal
 from banchengshi.supervision import actions
 from banchengshi.supervision.choices import MeetingCriterion
@@ -186,3 +187,17 @@ def acknowledge_notice(request: StaffRequest, notice_id: int) -> HttpResponse:
         return redirect("home")
     messages.success(request, "已签收通报。")
     return redirect("home")
+
+
+def _days(value: str) -> int | None:
+    value = value.strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise InvalidInput("整改时限请填写工作日数")
+    return int(value)
+
+
+def resupervise_on_case_page(case: Case, user: Any, data: Any) -> object:
+    """The case page's 再督办 form (registered into cases.views.CASE_HANDLERS by SupervisionConfig.ready)."""
+    return actions.do_resupervise_case(case, acting_user=user, reason=data.get("reason", ""), days=_days(data.get("days", "")))

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from banchengshi.accounts.models import ApiToken, Unit, User
-from banchengshi.cases.demo import DISTRICT_DIR
+from banchengshi.dispatch.loading import DISTRICT_DIR
 from banchengshi.dispatch.models import Matter, PastDispatch
 
 
@@ -79,7 +79,7 @@ def test_demo_has_every_state_and_writes_the_accounts_file_only_when_it_sets_pas
 ) -> None:
     from banchengshi.cases.choices import CaseStatus
     from banchengshi.cases.models import Case
-    from banchengshi.cases.tests.test_demo import accounts_in
+    from banchengshi.demo.tests.test_demo import accounts_in
 
     path = settings.DEMO_ACCOUNTS_FILE  # a temporary file: tests never write into the project's var/
     out = run("demo")

@@ -4,7 +4,6 @@ from banchengshi.cases.actions.attachments import do_attach_file
 from banchengshi.cases.actions.base import ActionError, InvalidInput
 from banchengshi.cases.actions.closing import (
     do_close_case,
-    do_resupervise_case,
     do_review_case,
     do_visit_case,
 )
@@ -52,7 +51,6 @@ __all__ = [
     "do_request_assistance",
     "do_resolve_on_site",
     "do_resume_case",
-    "do_resupervise_case",
     "do_return_work_order",
     "do_review_case",
     "do_visit_case",

@@ -10,21 +10,9 @@ from banchengshi.cases.choices import OPEN_WORK_ORDER, CaseStatus
 from banchengshi.cases.clocks import on_event
 from banchengshi.cases.models import Case, WorkOrder
 from banchengshi.cases.transitions import ensure_order_transition, ensure_transition
+from banchengshi.lib.errors import ActionError as ActionError  # re-exported: the actions' refusals
+from banchengshi.lib.errors import InvalidInput as InvalidInput
 from banchengshi.sla.choices import ClockEvent
-
-
-class ActionError(Exception):
-    """A business rule refused the action; `status` is the HTTP status the API answers with."""
-
-    status = 409
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
-
-
-class InvalidInput(ActionError):
-    status = 422
 
 
 def lock_case(case: Case, transition: str | None = None) -> Case:

@@ -1,4 +1,4 @@
-"""Review before closure, closure, return visit and re-supervision."""
+"""Review before closure, closure and return visit (re-supervision is supervision.actions)."""
 
 from __future__ import annotations
 
@@ -19,16 +19,13 @@ from banchengshi.cases.actions.base import (
 )
 from banchengshi.cases.choices import ClosureBasis, Rating, WorkOrderRole, WorkOrderStatus
 from banchengshi.cases.clocks import on_event
-from banchengshi.cases.models import Case, Resupervision, Visit, WorkOrder
-from banchengshi.cases.selectors import awaits_resupervision
+from banchengshi.cases.models import Case, Visit, WorkOrder
 from banchengshi.sla.choices import ClockEvent
 from banchengshi.sla.deadlines import add_working_days
 from banchengshi.sla.services import effective_policy, hours_of, load_calendar
-from banchengshi.supervision import actions as supervision_actions
-from banchengshi.supervision.choices import NoticeKind
 
 
-def _lead_reply(case: Case) -> WorkOrder | None:
+def lead_reply(case: Case) -> WorkOrder | None:
     return case.work_orders.filter(role=WorkOrderRole.LEAD, status=WorkOrderStatus.REPLIED).order_by("-replied_at").first()
 
 
@@ -44,7 +41,7 @@ def do_review_case(case: Case, *, acting_user: Any, approve: bool, note: str = "
         on_event(case, ClockEvent.APPROVED, now)
         return case
     note = require_text(note, "退回意见")
-    lead = _lead_reply(case)
+    lead = lead_reply(case)
     if lead is not None:
         lead = lock_order(lead)
         move_order(lead, "reopen")
@@ -101,36 +98,3 @@ def do_visit_case(case: Case, *, acting_user: Any, rating: int, solved: bool, no
     if visit.unsatisfied:
         on_event(case, ClockEvent.VISITED_UNSATISFIED, now)
     return visit
-
-
-@transaction.atomic
-def do_resupervise_case(case: Case, *, acting_user: Any, reason: str, days: int | None = None) -> Resupervision:
-    """再督办: a new limit for the lead unit (chosen within the policy) and a notice (通报) to it."""
-    case = lock_case(case, "resupervise")
-    reason = require_text(reason, "再督办原因")
-    if not awaits_resupervision(case):
-        raise ActionError("最近一次回访满意且问题已解决，无需再督办")
-    policy = effective_policy(case.center)
-    days = policy.rectification_days if days is None else days
-    if not 1 <= days <= policy.rectification_max_days:
-        raise InvalidInput(f"整改时限须为 1 至 {policy.rectification_max_days} 个工作日")
-    now = timezone.now()
-    lead = _lead_reply(case)
-    unit = lead.unit if lead is not None else case.center
-    supervision = Resupervision.objects.create(case=case, unit=unit, reason=reason, created_by=acting_user, created_at=now)
-    case.resupervision_count += 1
-    case.review_approved_at = None
-    case.reporter_confirmed = False
-    case.closure_basis = ""
-    case.closed_at = None
-    move(case, "resupervise", actor=acting_user, action="resupervised", at=now,
-         fields=("resupervision_count", "review_approved_at", "reporter_confirmed", "closure_basis", "closed_at"),
-         reason=reason, unit=unit.name, days=days)
-    order = WorkOrder.objects.create(case=case, unit=unit, role=WorkOrderRole.LEAD, created_by=acting_user, created_at=now)
-    # The 通报 is a Notice row the unit signs for; supervision.actions is imported as a module (it imports us).
-    supervision_actions.do_issue_notice(
-        acting_user=acting_user, unit=unit, case=case, kind=NoticeKind.RESUPERVISION,
-        title=f"关于反映件{case.reference}的再督办通报", body=reason,
-    )
-    on_event(case, ClockEvent.RESUPERVISED, now, work_order=order, days=days)
-    return supervision

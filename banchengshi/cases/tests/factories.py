@@ -11,6 +11,7 @@ from banchengshi.cases import actions
 from banchengshi.cases.choices import CaseStatus as S
 from banchengshi.cases.models import Case
 from banchengshi.dispatch.models import Matter
+from banchengshi.supervision import actions as supervision_actions
 
 PATH = [S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS, S.REPLIED, S.UNDER_REVIEW, S.APPROVED, S.CLOSED, S.VISITED, S.RESUPERVISED]
 
@@ -76,4 +77,4 @@ def _walk(district: Any, case: Case, status: str) -> None:
     actions.do_visit_case(case, acting_user=u["dispatcher"], rating=1, solved=False)
     if status == S.VISITED:
         return
-    actions.do_resupervise_case(case, acting_user=u["admin_office"], reason="回访不满意")
+    supervision_actions.do_resupervise_case(case, acting_user=u["admin_office"], reason="回访不满意")

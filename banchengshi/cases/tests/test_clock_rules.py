@@ -106,7 +106,7 @@ def test_resupervision_limit_is_chosen_within_the_policy(district: District, mon
     assert rectification["working_days"] == 8
     assert clock(case, "resupervision").stopped_at is not None
     Policy.objects.filter(is_default=True).update(rectification_days=3)
-    from banchengshi.sla.actions import do_recompute_after_policy_change
+    from banchengshi.cases.actions.calendar import do_recompute_after_policy_change
 
     do_recompute_after_policy_change(Policy.objects.get(is_default=True), acting_user=None)
     assert clock(case, "rectification").working_days == 8  # chosen, not the policy's default

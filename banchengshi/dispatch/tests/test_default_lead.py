@@ -6,9 +6,9 @@ from typing import Any
 
 from banchengshi.cases import actions
 from banchengshi.cases.choices import CaseStatus as S
+from banchengshi.cases.selectors import default_lead_unit
 from banchengshi.cases.tests.factories import case_in
 from banchengshi.conftest import District
-from banchengshi.dispatch.routing import default_lead_unit
 
 
 def code(unit: Any) -> str | None:

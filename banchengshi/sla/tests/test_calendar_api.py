@@ -92,7 +92,7 @@ def test_bad_calendars_are_refused_and_change_nothing(district: District) -> Non
 
 
 def test_changing_a_policy_recomputes_open_clocks(district: District, monday: Any) -> None:
-    from banchengshi.sla.actions import do_update_policy
+    from banchengshi.cases.actions.calendar import do_update_policy
 
     case = case_in(district, S.DISPATCHED)
     clock = Clock.objects.get(case=case, kind="resolution")

@@ -1,4 +1,6 @@
-"""Changing the calendar or a policy moves every open clock it touches, and says so on the timeline."""
+"""Changing the calendar, a policy or a unit's settings moves every open clock it touches, and says so on
+the timeline. These actions write sla's rows, but the clocks they move are the cases', so they live here:
+sla stays the pure rules and never imports cases."""
 
 from __future__ import annotations
 
@@ -8,28 +10,24 @@ from typing import Any
 
 from django.db import transaction
 
+from banchengshi.accounts.access import subtree_ids
 from banchengshi.audit.events import record_event
-from banchengshi.sla.calendar import holiday_names
+from banchengshi.cases.clocks import recompute_open_clocks
+from banchengshi.cases.models import Case
+from banchengshi.sla.calendar import CalendarError, holiday_names
 from banchengshi.sla.models import CalendarDay, CalendarYear, DayKind, Policy
+from banchengshi.sla.presets import PRESETS
+from banchengshi.sla.services import effective_policy
 
 
-class CalendarError(ValueError):
-    pass
-
-
-def _open_cases_for(policy: Policy | None = None) -> list[Any]:
-    from banchengshi.cases.models import Case
-    from banchengshi.sla.services import effective_policy
-
+def _open_cases_for(policy: Policy | None = None) -> list[Case]:
     cases = Case.objects.filter(clocks__stopped_at__isnull=True).distinct().select_related("center", "center__parent")
     if policy is None:
         return list(cases)
     return [c for c in cases if effective_policy(c.center).pk == policy.pk]
 
 
-def _recompute(cases: Iterable[Any], reason: str, actor: Any) -> int:
-    from banchengshi.cases.clocks import recompute_open_clocks
-
+def _recompute(cases: Iterable[Case], reason: str, actor: Any) -> int:
     return recompute_open_clocks(cases, reason=reason, actor=actor)
 
 
@@ -103,8 +101,6 @@ def do_recompute_after_policy_change(policy: Policy, *, acting_user: Any) -> int
 @transaction.atomic
 def do_recompute_after_unit_change(unit: Any, *, acting_user: Any) -> int:
     """A center's hours, parent or policy changed: its cases' clocks follow."""
-    from banchengshi.accounts.access import subtree_ids
-
     record_event("unit_updated", actor=acting_user, unit=unit.code)
     centers = subtree_ids(unit)
     return _recompute([c for c in _open_cases_for() if c.center_id in centers], f"单位“{unit.name}”设置调整", acting_user)
@@ -122,8 +118,6 @@ def do_update_policy(policy: Policy, *, acting_user: Any, **changes: Any) -> tup
 
 def do_apply_presets(*, codes: Iterable[str] | None = None, acting_user: Any = None) -> list[tuple[Policy, int]]:
     """Bring the shipped presets' values into the database (an existing one too), preset by preset."""
-    from banchengshi.sla.presets import PRESETS
-
     wanted = set(codes) if codes else None
     done = []
     for preset in PRESETS:

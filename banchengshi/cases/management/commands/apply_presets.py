@@ -1,4 +1,5 @@
-"""Write the shipped presets (sla/presets.py) into this database and move the open clocks they touch."""
+"""Write the shipped presets (sla/presets.py) into this database and move the open clocks they touch
+(here, not in sla, because moving clocks is the cases' business)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from banchengshi.sla.actions import do_apply_presets
+from banchengshi.cases.actions.calendar import do_apply_presets
 from banchengshi.sla.presets import PRESETS
 
 

@@ -21,8 +21,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 
-from banchengshi.cases.demo import ACCOUNTS
 from banchengshi.cases.models import Case
+from banchengshi.demo.build import ACCOUNTS
 from banchengshi.dispatch.routing import CatalogKeywordSuggester
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -15,11 +14,10 @@ from banchengshi.accounts.services import do_create_staff, generate_password
 from banchengshi.audit.events import record_event
 from banchengshi.cases import actions
 from banchengshi.cases.models import Case
-from banchengshi.dispatch.loading import load_district
+from banchengshi.dispatch.loading import DISTRICT_DIR, load_district
 from banchengshi.dispatch.models import Matter
 from banchengshi.sla.models import Policy
-
-DISTRICT_DIR = Path(__file__).resolve().parent.parent / "dispatch" / "district"
+from banchengshi.supervision import actions as supervision_actions
 
 ACCOUNTS = [
     # username, unit, role, display name
@@ -192,7 +190,7 @@ def build_demo() -> DemoResult:
         actions.do_close_case(c, acting_user=head, reporter_confirmed=True)
     actions.do_visit_case(visited, acting_user=disp, rating=5, solved=True, note="反映人表示非常满意")
     actions.do_visit_case(resupervised, acting_user=disp, rating=2, solved=False, note="反映人表示问题仍未解决")
-    actions.do_resupervise_case(resupervised, acting_user=users["zwb"], reason="回访不满意，问题未解决，限期整改。")
+    supervision_actions.do_resupervise_case(resupervised, acting_user=users["zwb"], reason="回访不满意，问题未解决，限期整改。")
     # 已并单 — the same person reports the same problem again
     c = _register(reg, fwzx, 0.05, "社保卡照片还是不合格，又白跑一趟。", name="林女士", phone="13000008888",
                   matter=matters["RSJ-002"], business_name="社会保障卡申领")

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
 from django.utils import timezone
 
-from banchengshi.cases.demo import DemoResult, build_demo, reset_demo_passwords
+from banchengshi.demo.build import DemoResult, build_demo, reset_demo_passwords
 
 
 def database_label() -> str:

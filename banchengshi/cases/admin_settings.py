@@ -1,3 +1,9 @@
+"""The admin of the settings that move clocks: time-limit policies, calendar years and units.
+
+The models are sla's and accounts', but saving them recomputes the cases' open clocks, so their admin
+lives here, with the actions it calls (sla and accounts never import cases).
+"""
+
 from __future__ import annotations
 
 from datetime import date
@@ -9,14 +15,29 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from banchengshi.sla.actions import (
-    CalendarError,
+from banchengshi.accounts.models import Unit
+from banchengshi.cases.actions.calendar import (
     do_publish_calendar_year,
     do_recompute_after_calendar_edit,
     do_recompute_after_policy_change,
+    do_recompute_after_unit_change,
 )
-from banchengshi.sla.calendar import special_day_problem
+from banchengshi.sla.calendar import CalendarError, special_day_problem
 from banchengshi.sla.models import CalendarDay, CalendarYear, DayKind, Policy
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "kind", "parent", "policy", "opens", "closes", "is_active")
+    list_filter = ("kind", "policy", "is_active")
+    search_fields = ("code", "name")
+    autocomplete_fields = ("parent",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"policy", "opens", "closes", "parent"} & set(form.changed_data):
+            moved = do_recompute_after_unit_change(obj, acting_user=request.user)
+            self.message_user(request, f"已按新的设置重算 {moved} 个未完成的时限")
 
 
 @admin.register(Policy)

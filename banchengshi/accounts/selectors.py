@@ -1,0 +1,14 @@
+"""Reads of the org tree that pages and API of every app share."""
+
+from __future__ import annotations
+
+from banchengshi.accounts.models import Unit
+from banchengshi.lib.errors import InvalidInput
+
+
+def unit_by_code(code: str, label: str = "单位") -> Unit:
+    """The unit with this code; an unknown code is the caller's input error, named by `label`."""
+    unit = Unit.objects.filter(code=code).select_related("parent").first()
+    if unit is None:
+        raise InvalidInput(f"未找到{label}：{code}")
+    return unit

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from banchengshi.reports import views
+
+urlpatterns = [
+    path("work-orders/<int:order_id>/print.pdf", views.work_order_pdf, name="work_order_pdf"),
+    path("ledger/", views.ledger, name="ledger"),
+    path("ledger/export.xlsx", views.ledger_export, name="ledger_export"),
+]

@@ -1,0 +1,137 @@
+"""The ledger (台账) page and its xlsx export, and the printable work order: the reports of the workbench.
+
+They read cases through cases' selectors (the same filters and visibility as the API) and render here,
+so that cases never imports reports.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from pydantic import ValidationError as PydanticValidationError
+
+from banchengshi.accounts.access import Need, has_role_for
+from banchengshi.accounts.auth import StaffRequest
+from banchengshi.accounts.models import Unit
+from banchengshi.cases.choices import CaseStatus, Channel, Reason
+from banchengshi.cases.models import Case
+from banchengshi.cases.presenters import case_light, latest_return
+from banchengshi.cases.selectors import (
+    CaseFilters,
+    access_work_order,
+    cases_visible_to,
+    filter_cases,
+    holding_units,
+)
+from banchengshi.cases.views import HANDLING_UNIT_KINDS
+from banchengshi.dispatch.models import Matter
+from banchengshi.lib.masking import mask_phone
+from banchengshi.lib.validation import describe_errors
+from banchengshi.reports.ledger import ledger_xlsx
+
+
+def _ledger(request: StaffRequest) -> tuple[QuerySet[Case] | None, dict[str, str], list[str]]:
+    """The ledger's cases under the API's filters, read from the query string."""
+    raw = {k: v for k in CaseFilters.model_fields if k not in ("page", "page_size") and (v := request.GET.get(k, "").strip())}
+    try:
+        filters = CaseFilters.model_validate(raw)
+    except PydanticValidationError as exc:
+        return None, raw, [f"{e['field']}：{e['message']}" for e in describe_errors(exc.errors())]
+    return filter_cases(cases_visible_to(request.user), filters), raw, []
+
+
+@login_required
+def ledger(request: StaffRequest) -> HttpResponse:
+    if not has_role_for(request.user, Need.VIEW):
+        raise PermissionDenied("您的角色无权查看台账")
+    cases, raw, errors = _ledger(request)
+    page = None
+    if cases is not None:
+        cases = cases.select_related("center", "matter").prefetch_related("clocks", "work_orders__unit")
+        page = Paginator(cases.order_by("-received_at", "-id"), 30).get_page(request.GET.get("page"))
+    now = timezone.now()
+    rows = [
+        {"case": c, "light": case_light(list(c.clocks.all()), now) or "none", "phone": mask_phone(c.reporter_phone),
+         "returned": latest_return(c),
+         "leads": holding_units(c)}
+        for c in (page.object_list if page else [])
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "reports/ledger.html",
+        {
+            "nav": "ledger",
+            "rows": rows,
+            "page": page,
+            "filters": raw,
+            "errors": errors,
+            "query": query.urlencode(),
+            "statuses": CaseStatus.choices,
+            "channels": Channel.choices,
+            "reasons": Reason.choices,
+            "units": Unit.objects.filter(kind__in=HANDLING_UNIT_KINDS).order_by("kind", "code"),
+            "matters": Matter.objects.filter(is_active=True).select_related("department").order_by("code"),
+        },
+        status=422 if errors else 200,
+    )
+
+
+@login_required
+def ledger_export(request: StaffRequest) -> HttpResponse:
+    """The ledger as .xlsx, with exactly the filters (and the visibility) of the page."""
+    if not has_role_for(request.user, Need.VIEW):
+        raise PermissionDenied("您的角色无权导出台账")
+    cases, raw, errors = _ledger(request)
+    if cases is None:
+        return HttpResponse("；".join(errors), status=422, content_type="text/plain; charset=utf-8")
+    cases = cases.select_related("center", "matter").prefetch_related("clocks", "work_orders__unit", "visits")
+    data = ledger_xlsx(
+        cases.order_by("-received_at", "-id"),
+        title=f"“办不成事”反映台账（{request.user.unit}）",
+        filters=[_filter_in_words(k, v) for k, v in raw.items()],
+    )
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f"attachment; filename=ledger-{stamp}.xlsx"
+    return response
+
+
+FILTER_LABELS = {"status": "状态", "light": "时限灯", "unit": "单位", "matter": "事项", "received_from": "登记起",
+                 "received_to": "登记止", "q": "关键词", "channel": "渠道", "reason": "原因"}
+
+
+def _filter_in_words(key: str, value: str) -> tuple[str, str]:
+    """A filter as the export's header shows it: 状态：办理中, not status: in_progress."""
+    words = {
+        "status": lambda: str(CaseStatus(value).label),
+        "channel": lambda: str(Channel(value).label),
+        "reason": lambda: str(Reason(value).label),
+        "light": lambda: {"red": "红", "yellow": "黄", "green": "绿"}[value],
+        "unit": lambda: Unit.objects.get(code=value).name,
+        "matter": lambda: Matter.objects.get(code=value).name,
+    }
+    try:
+        return FILTER_LABELS[key], words[key]() if key in words else value
+    except (ValueError, KeyError, Unit.DoesNotExist, Matter.DoesNotExist):
+        return FILTER_LABELS[key], value
+
+
+@login_required
+def work_order_pdf(request: StaffRequest, order_id: int) -> HttpResponse:
+    """The Ankang 工单, printable; the full phone is on it, so only the case's own people get it."""
+    # WeasyPrint (with pango) takes about 0.4 s to import: only the processes that print pay for it.
+    from banchengshi.reports.workorder_pdf import work_order_pdf as render_pdf
+
+    order = access_work_order(request.user, order_id)
+    if not has_role_for(request.user, Need.PRINT):
+        raise PermissionDenied("打印工单仅限中心和承办单位工作人员")
+    response = HttpResponse(render_pdf(order), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="work-order-{order.case.reference}-{order.pk}.pdf"'
+    return response
