@@ -1,5 +1,8 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 
 from banchengshi.accounts.choices import UnitKind
 from banchengshi.accounts.models import ApiToken, User
@@ -11,10 +14,10 @@ class UnitKindFilter(admin.SimpleListFilter):
     title = "单位类型"
     parameter_name = "unit_kind"
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: Any) -> Any:
         return UnitKind.choices
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
         return queryset.filter(unit__kind=self.value()) if self.value() else queryset
 
 
@@ -32,5 +35,5 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_filter = ("revoked",)
     readonly_fields = ("user", "prefix", "digest", "created_at", "last_used_at")
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # tokens are issued with `manage.py issue_token`, which shows the token once

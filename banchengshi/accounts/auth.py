@@ -38,3 +38,11 @@ class StaffRequest(HttpRequest):
     """A workbench request behind `login_required`: `user` is a staff user."""
 
     user: User
+
+
+def staff(request: HttpRequest) -> User:
+    """The signed-in staff member of an admin or page request (the admin site admits only them)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionError("未登录")
+    return user

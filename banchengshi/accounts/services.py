@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -36,7 +35,7 @@ def generate_password() -> str:
 
 @transaction.atomic
 def do_create_staff(
-    username: str, *, unit: Unit, role: str, password: str | None = None, display_name: str = "", acting_user: Any = None
+    username: str, *, unit: Unit, role: str, password: str | None = None, display_name: str = "", acting_user: User | None = None
 ) -> tuple[User, str]:
     if role not in Role.values:
         raise StaffError(f"未知角色 {role!r}，可选：{', '.join(Role.values)}")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -48,7 +50,7 @@ class EventAdmin(admin.ModelAdmin):
     def after(self, event: Event) -> str:
         return _case_status_labels().get(event.status_after, event.status_after) or "—"
 
-    def get_search_results(self, request, queryset, search_term):
+    def get_search_results(self, request: HttpRequest, queryset: Any, search_term: str) -> Any:
         """Searching 派单 finds the events whose action is called 派单, not only those with the code."""
         found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         codes = [code for code, label in ACTION_LABELS.items() if search_term and search_term in label]
@@ -56,11 +58,11 @@ class EventAdmin(admin.ModelAdmin):
             found |= queryset.filter(action__in=codes)
         return found, may_have_duplicates
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from banchengshi.cases import admin_settings  # noqa: F401  (registers the settings that move clocks)
 from banchengshi.cases.choices import Reason
@@ -9,10 +12,10 @@ class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -37,7 +40,7 @@ class CaseAdmin(admin.ModelAdmin):
     exclude = ("reporter_phone",)
     readonly_fields = ("reason_labels",)
 
-    def get_fields(self, request, obj=None):
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         """The reasons by name, where the stored codes would be."""
         fields = [f for f in super().get_fields(request, obj) if f != "reason_labels"]
         return [("reason_labels" if f == "reasons" else f) for f in fields]
@@ -47,11 +50,11 @@ class CaseAdmin(admin.ModelAdmin):
         names = dict(Reason.choices)
         return "、".join(str(names.get(code, code)) for code in case.reasons) or "—"
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

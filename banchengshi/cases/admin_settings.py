@@ -7,6 +7,7 @@ lives here, with the actions it calls (sla and accounts never import cases).
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -15,6 +16,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
+from banchengshi.accounts.auth import staff
 from banchengshi.accounts.models import Unit
 from banchengshi.cases.actions.calendar import (
     do_publish_calendar_year,
@@ -33,10 +35,10 @@ class UnitAdmin(admin.ModelAdmin):
     search_fields = ("code", "name")
     autocomplete_fields = ("parent",)
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         if change and {"policy", "opens", "closes", "parent"} & set(form.changed_data):
-            moved = do_recompute_after_unit_change(obj, acting_user=request.user)
+            moved = do_recompute_after_unit_change(obj, acting_user=staff(request))
             self.message_user(request, f"已按新的设置重算 {moved} 个未完成的时限")
 
 
@@ -51,10 +53,10 @@ class PolicyAdmin(admin.ModelAdmin):
         ("预警、再督办与办结", {"fields": ("warn_hours", "review_days", "resupervision_days", "rectification_days", "rectification_max_days", "objection_days", "auto_dispatch_threshold")}),
     )
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         if change:
-            moved = do_recompute_after_policy_change(obj, acting_user=request.user)
+            moved = do_recompute_after_policy_change(obj, acting_user=staff(request))
             self.message_user(request, f"已按新规则重算 {moved} 个未完成的时限")
 
 
@@ -105,7 +107,7 @@ class CalendarYearAdmin(admin.ModelAdmin):
     def workday_count(self, obj: CalendarYear) -> int:
         return obj.days.filter(kind=DayKind.WORKDAY).count()
 
-    def save_related(self, request, form, formsets, change):
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         year = form.instance
         if not year.published:
@@ -115,7 +117,7 @@ class CalendarYearAdmin(admin.ModelAdmin):
                 messages.WARNING,
             )
             return
-        moved = do_recompute_after_calendar_edit(year.year, acting_user=request.user)
+        moved = do_recompute_after_calendar_edit(year.year, acting_user=staff(request))
         self.message_user(request, f"已按新日历重算 {moved} 个未完成的时限")
 
     @admin.action(description="发布所选年度的日历", permissions=["change"])
@@ -135,7 +137,7 @@ class CalendarYearAdmin(admin.ModelAdmin):
             })
         for calendar_year in drafts:
             try:
-                moved = do_publish_calendar_year(calendar_year.year, acting_user=request.user)
+                moved = do_publish_calendar_year(calendar_year.year, acting_user=staff(request))
             except CalendarError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
             else:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
 
 from django.db.models import QuerySet
 
+from banchengshi.accounts.models import User
 from banchengshi.audit.events import record_event
 from banchengshi.cases.choices import Complexity, WorkOrderStatus
 from banchengshi.cases.models import Case, Clock, WorkOrder
@@ -127,7 +127,7 @@ def resume_clocks(case: Case, at: datetime, *, only: QuerySet[Clock] | None = No
         clock.save(update_fields=["paused_seconds", "paused_at", "due_at", "warn_at", "calendar_fallback"])
 
 
-def recompute_open_clocks(cases: Iterable[Case], *, reason: str, actor: Any = None) -> int:
+def recompute_open_clocks(cases: Iterable[Case], *, reason: str, actor: User | None = None) -> int:
     """Reschedule every running clock of `cases` (after a calendar or policy change); log each move."""
     calendar = load_calendar()
     moved = 0

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from banchengshi.accounts.access import subtree_ids
 from banchengshi.accounts.choices import UnitKind
-from banchengshi.accounts.models import Unit
+from banchengshi.accounts.models import Unit, User
 from banchengshi.cases.actions.registration import registration_problems
 from banchengshi.cases.choices import (
     Category,
@@ -56,7 +56,7 @@ class RegisterForm(forms.Form):
     description = forms.CharField(label="遇到的问题", widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
     demand = forms.CharField(label="诉求", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         centers = Unit.objects.filter(kind=UnitKind.SERVICE_CENTER, is_active=True)
         if user.unit is not None:

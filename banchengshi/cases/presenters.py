@@ -8,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from banchengshi.accounts.access import Need, has_role_for
+from banchengshi.accounts.models import User
 from banchengshi.cases.choices import (
     CaseStatus,
     ClockKind,
@@ -46,7 +47,7 @@ def latest_return(case: Case) -> WorkOrder | None:
     return newest if newest is not None and newest.status == WorkOrderStatus.RETURNED else None
 
 
-def may_see_contact(user: Any) -> bool:
+def may_see_contact(user: User) -> bool:
     return has_role_for(user, Need.CONTACT_DETAILS)
 
 
@@ -83,7 +84,7 @@ def attachment_out(attachment: Any) -> dict[str, Any]:
     }
 
 
-def case_detail(case: Case, user: Any, now: datetime | None = None) -> dict[str, Any]:
+def case_detail(case: Case, user: User, now: datetime | None = None) -> dict[str, Any]:
     now = now or timezone.now()
     clocks = list(case.clocks.all())
     detail = case_summary(case, now, clocks)

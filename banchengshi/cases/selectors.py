@@ -13,7 +13,7 @@ from ninja import Field as NinjaField
 
 from banchengshi.accounts.access import SEES_EVERYTHING, Need, has_role_for, subtree_ids
 from banchengshi.accounts.choices import Role, UnitKind
-from banchengshi.accounts.models import Unit
+from banchengshi.accounts.models import Unit, User
 from banchengshi.cases.actions.base import ActionError
 from banchengshi.cases.choices import (
     FORMER_HOLDER,
@@ -41,7 +41,7 @@ from banchengshi.lib.pagination import PageParams
 REFUSALS = (ActionForbidden, InvalidTransition, ActionError)
 
 
-def cases_visible_to(user: Any) -> QuerySet[Case]:
+def cases_visible_to(user: User) -> QuerySet[Case]:
     cases = Case.objects.all()
     if not has_role_for(user, Need.VIEW):
         return cases.none()
@@ -104,7 +104,7 @@ ORDER_ACTIONS: dict[str, OrderAction] = {
 }
 
 
-def access_case(user: Any, reference: str, action: str | None = None) -> Case:
+def access_case(user: User, reference: str, action: str | None = None) -> Case:
     """The case if `user` may see it (404), and may take `action` on it now as `authorize_case` says."""
     visible = cases_visible_to(user).filter(reference=reference)
     case = visible.select_related("center", "center__parent", "matter", "locality").first()
@@ -115,7 +115,7 @@ def access_case(user: Any, reference: str, action: str | None = None) -> Case:
     return case
 
 
-def authorize_case(user: Any, case: Case, action: str) -> None:
+def authorize_case(user: User, case: Case, action: str) -> None:
     """May `user` take `action` on `case` now? The role (403), the center head's own center (403), the
     case's state (409), the unit holding the case for handling (403), in that order."""
     rule = CASE_ACTIONS[action]
@@ -129,11 +129,13 @@ def authorize_case(user: Any, case: Case, action: str) -> None:
         raise ActionError("已并单的反映件不能再上传附件，请上传到主件")
     if action == "resupervise" and not awaits_resupervision(case):
         raise ActionError("最近一次回访满意且问题已解决，无需再督办")
-    if rule.need is Need.HANDLE and not case.work_orders.filter(unit_id=user.unit_id, status__in=OPEN_WORK_ORDER).exists():
+    if rule.need is Need.HANDLE and not (
+        user.unit_id is not None and case.work_orders.filter(unit_id=user.unit_id, status__in=OPEN_WORK_ORDER).exists()
+    ):
         raise ActionForbidden("只有正在承办该反映件的单位可以进行此操作")
 
 
-def may(user: Any, case: Case, action: str) -> bool:
+def may(user: User, case: Case, action: str) -> bool:
     """Whether `authorize_case` would let the user take `action` now (which buttons a page shows)."""
     try:
         authorize_case(user, case, action)
@@ -169,7 +171,7 @@ def awaiting_resupervision(cases: QuerySet[Case]) -> QuerySet[Case]:
     ).filter(Q(last_rating__in=UNSATISFIED_RATINGS) | Q(last_solved=False))
 
 
-def access_attachment(user: Any, attachment_id: int) -> Attachment:
+def access_attachment(user: User, attachment_id: int) -> Attachment:
     """An attachment of a case the user may see (404 otherwise): the one path of every download."""
     attachment = Attachment.objects.filter(pk=attachment_id, case__in=cases_visible_to(user)).first()
     if attachment is None:
@@ -177,7 +179,7 @@ def access_attachment(user: Any, attachment_id: int) -> Attachment:
     return attachment
 
 
-def access_work_order(user: Any, work_order_id: int, action: str | None = None) -> WorkOrder:
+def access_work_order(user: User, work_order_id: int, action: str | None = None) -> WorkOrder:
     """A work order whose case the user may see (404), on which the user may take `action` now."""
     order = WorkOrder.objects.select_related("case", "unit", "case__center").filter(pk=work_order_id).first()
     if order is None or not cases_visible_to(user).filter(pk=order.case_id).exists():
@@ -187,7 +189,7 @@ def access_work_order(user: Any, work_order_id: int, action: str | None = None) 
     return order
 
 
-def authorize_work_order(user: Any, order: WorkOrder, action: str) -> None:
+def authorize_work_order(user: User, order: WorkOrder, action: str) -> None:
     rule = ORDER_ACTIONS[action]
     if not has_role_for(user, rule.need):
         raise ActionForbidden("您的角色无权进行此操作")
@@ -198,7 +200,7 @@ def authorize_work_order(user: Any, order: WorkOrder, action: str) -> None:
     ensure_order_transition(order.status, rule.transition)
 
 
-def may_order(user: Any, order: WorkOrder, action: str) -> bool:
+def may_order(user: User, order: WorkOrder, action: str) -> bool:
     try:
         authorize_work_order(user, order, action)
     except REFUSALS:
@@ -310,7 +312,7 @@ QUEUES: tuple[Queue, ...] = (
 )
 
 
-def queue_cases(user: Any, queue: Queue) -> QuerySet[Case] | None:
+def queue_cases(user: User, queue: Queue) -> QuerySet[Case] | None:
     """The cases of `queue` for `user`, or None when the queue is not the user's."""
     visible = cases_visible_to(user)
     if queue.watchers:
@@ -338,7 +340,7 @@ def queue_cases(user: Any, queue: Queue) -> QuerySet[Case] | None:
     return cases
 
 
-def queues_for(user: Any) -> list[tuple[Queue, QuerySet[Case]]]:
+def queues_for(user: User) -> list[tuple[Queue, QuerySet[Case]]]:
     return [(queue, cases) for queue in QUEUES if (cases := queue_cases(user, queue)) is not None]
 
 

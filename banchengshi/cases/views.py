@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from banchengshi.accounts.access import Need, has_role_for
 from banchengshi.accounts.auth import StaffRequest
 from banchengshi.accounts.choices import UnitKind
-from banchengshi.accounts.models import Unit
+from banchengshi.accounts.models import Unit, User
 from banchengshi.audit.labels import ACTION_LABELS
 from banchengshi.cases import actions
 from banchengshi.cases.actions.base import ActionError
@@ -219,7 +219,7 @@ def register_case_handler(name: str, handler: CaseHandler) -> None:
     CASE_HANDLERS[name] = handler
 
 
-def _visit(case: Case, user: Any, data: Any) -> object:
+def _visit(case: Case, user: User, data: Any) -> object:
     form = VisitForm(data)
     if not form.is_valid():
         raise actions.InvalidInput("请选择满意度并说明问题是否解决")

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from banchengshi.accounts.choices import UnitKind
-from banchengshi.accounts.models import Unit
+from banchengshi.accounts.models import Unit, User
 from banchengshi.audit.events import record_event
 from banchengshi.cases.actions.base import ActionError, InvalidInput, lock_case, move, require_text
 from banchengshi.cases.actions.closing import lead_reply
@@ -59,7 +58,7 @@ def _meeting_cases(meeting: JointMeeting) -> list[Case]:
 
 @transaction.atomic
 def do_issue_notice(
-    *, acting_user: Any, unit: Unit, case: Case | None = None, kind: str, title: str, body: str
+    *, acting_user: User, unit: Unit, case: Case | None = None, kind: str, title: str, body: str
 ) -> Notice:
     """通报 to `unit`; about `case` when given (再督办 and 超时 notices always are)."""
     if kind not in NoticeKind.values:
@@ -80,7 +79,7 @@ def do_issue_notice(
 
 
 @transaction.atomic
-def do_acknowledge_notice(notice: Notice, *, acting_user: Any) -> Notice:
+def do_acknowledge_notice(notice: Notice, *, acting_user: User) -> Notice:
     """签收: someone of the notified unit has read it."""
     notice = Notice.objects.select_for_update(of=("self",)).select_related("unit", "case").get(pk=notice.pk)
     if notice.read_at is not None:
@@ -97,7 +96,7 @@ def do_acknowledge_notice(notice: Notice, *, acting_user: Any) -> Notice:
 @transaction.atomic
 def do_create_meeting(
     *,
-    acting_user: Any,
+    acting_user: User,
     title: str,
     criteria: Sequence[str],
     held_at: datetime,
@@ -152,7 +151,7 @@ def do_create_meeting(
 def do_record_meeting_outcome(
     meeting: JointMeeting,
     *,
-    acting_user: Any,
+    acting_user: User,
     minutes: str,
     decisions: str,
     tasks: Sequence[tuple[Unit, str, date]] = (),
@@ -189,7 +188,7 @@ def do_record_meeting_outcome(
 
 
 @transaction.atomic
-def do_complete_task(task: FollowUpTask, *, acting_user: Any, note: str) -> FollowUpTask:
+def do_complete_task(task: FollowUpTask, *, acting_user: User, note: str) -> FollowUpTask:
     """The responsible unit reports the task done."""
     task = FollowUpTask.objects.select_for_update(of=("self",)).select_related("unit", "meeting").get(pk=task.pk)
     if task.done_at is not None:
@@ -207,7 +206,7 @@ def do_complete_task(task: FollowUpTask, *, acting_user: Any, note: str) -> Foll
 
 
 @transaction.atomic
-def do_resupervise_case(case: Case, *, acting_user: Any, reason: str, days: int | None = None) -> Resupervision:
+def do_resupervise_case(case: Case, *, acting_user: User, reason: str, days: int | None = None) -> Resupervision:
     """再督办: a new limit for the lead unit (chosen within the policy) and a notice (通报) to it."""
     case = lock_case(case, "resupervise")
     reason = require_text(reason, "再督办原因")

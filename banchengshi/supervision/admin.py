@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from banchengshi.supervision.choices import MeetingCriterion
 from banchengshi.supervision.models import FollowUpTask, JointMeeting, Notice
@@ -7,13 +10,13 @@ from banchengshi.supervision.models import FollowUpTask, JointMeeting, Notice
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Browse only: notices and meetings change through their actions (API), never by editing rows."""
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -31,10 +34,10 @@ class FollowUpTaskInline(admin.TabularInline):
     can_delete = False
     fields = ("unit", "description", "due_date", "done_at", "done_note")
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -47,7 +50,7 @@ class JointMeetingAdmin(ReadOnlyAdmin):
     inlines = [FollowUpTaskInline]
     readonly_fields = ("criteria_labels",)
 
-    def get_fields(self, request, obj=None):
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         """The criteria by name, where the stored codes would be."""
         fields = [f for f in super().get_fields(request, obj) if f != "criteria_labels"]
         return [("criteria_labels" if f == "criteria" else f) for f in fields]

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from banchengshi.accounts.models import User
 from banchengshi.cases.choices import CaseStatus
 from banchengshi.cases.models import Case
 from banchengshi.supervision.choices import MeetingCriterion, NoticeKind
@@ -22,7 +23,7 @@ def _local(moment: datetime | None) -> datetime | None:
     return None if moment is None else timezone.localtime(moment)
 
 
-def _person(user: Any) -> str | None:
+def _person(user: User | None) -> str | None:
     return None if user is None else str(user)
 
 

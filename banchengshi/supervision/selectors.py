@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from banchengshi.accounts.access import SEES_EVERYTHING, Need, has_role_for
 from banchengshi.accounts.choices import CENTER_STAFF, Role
+from banchengshi.accounts.models import User
 from banchengshi.cases.selectors import ActionForbidden, cases_visible_to
 from banchengshi.supervision.models import FollowUpTask, JointMeeting, Notice
 
@@ -16,7 +15,7 @@ from banchengshi.supervision.models import FollowUpTask, JointMeeting, Notice
 UNIT_STAFF = CENTER_STAFF | {Role.ADMIN_OFFICE}
 
 
-def notices_visible_to(user: Any) -> QuerySet[Notice]:
+def notices_visible_to(user: User) -> QuerySet[Notice]:
     notices = Notice.objects.all()
     if not has_role_for(user, Need.VIEW):
         return notices.none()
@@ -27,7 +26,7 @@ def notices_visible_to(user: Any) -> QuerySet[Notice]:
     return notices.filter(unit_id=user.unit_id)
 
 
-def meetings_visible_to(user: Any) -> QuerySet[JointMeeting]:
+def meetings_visible_to(user: User) -> QuerySet[JointMeeting]:
     meetings = JointMeeting.objects.all()
     if not has_role_for(user, Need.VIEW):
         return meetings.none()
@@ -43,11 +42,11 @@ def meetings_visible_to(user: Any) -> QuerySet[JointMeeting]:
     return meetings.filter(Exists(attends) | Exists(holds_task) | Exists(links))
 
 
-def may_act_for_unit(user: Any, unit_id: int) -> bool:
+def may_act_for_unit(user: User, unit_id: int) -> bool:
     return getattr(user, "role", None) in UNIT_STAFF and user.unit_id == unit_id
 
 
-def access_notice(user: Any, notice_id: int, *, acknowledge: bool = False) -> Notice:
+def access_notice(user: User, notice_id: int, *, acknowledge: bool = False) -> Notice:
     notice = notices_visible_to(user).select_related("unit", "case").filter(pk=notice_id).first()
     if notice is None:
         raise Http404("未找到该通报")
@@ -56,7 +55,7 @@ def access_notice(user: Any, notice_id: int, *, acknowledge: bool = False) -> No
     return notice
 
 
-def access_meeting(user: Any, meeting_id: int, need: Need = Need.VIEW) -> JointMeeting:
+def access_meeting(user: User, meeting_id: int, need: Need = Need.VIEW) -> JointMeeting:
     meeting = meetings_visible_to(user).filter(pk=meeting_id).first()
     if meeting is None:
         raise Http404("未找到该联席会议")
@@ -65,7 +64,7 @@ def access_meeting(user: Any, meeting_id: int, need: Need = Need.VIEW) -> JointM
     return meeting
 
 
-def access_task(user: Any, meeting_id: int, task_id: int) -> FollowUpTask:
+def access_task(user: User, meeting_id: int, task_id: int) -> FollowUpTask:
     meeting = access_meeting(user, meeting_id)
     task = FollowUpTask.objects.select_related("unit").filter(meeting=meeting, pk=task_id).first()
     if task is None:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from banchengshi.accounts.access import Need, has_role_for
 from banchengshi.accounts.auth import StaffRequest
-from banchengshi.accounts.models import Unit
+from banchengshi.accounts.models import Unit, User
 from banchengshi.cases.actions import ActionError, InvalidInput
 from banchengshi.cases.models import Case
 from banchengshi.cases.selectors import REFUSALS, ActionForbidden, cases_visible_to, refusal
@@ -198,6 +198,6 @@ def _days(value: str) -> int | None:
     return int(value)
 
 
-def resupervise_on_case_page(case: Case, user: Any, data: Any) -> object:
+def resupervise_on_case_page(case: Case, user: User, data: Any) -> object:
     """The case page's 再督办 form (registered into cases.views.CASE_HANDLERS by SupervisionConfig.ready)."""
     return actions.do_resupervise_case(case, acting_user=user, reason=data.get("reason", ""), days=_days(data.get("days", "")))

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from pathlib import PurePath
-from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from banchengshi.accounts.models import User
 from banchengshi.audit.events import record_event
 from banchengshi.cases.actions.base import ActionError, InvalidInput, lock_case
 from banchengshi.cases.choices import CaseStatus
@@ -17,7 +17,7 @@ ALLOWED_SUFFIXES = frozenset({".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", 
 
 
 @transaction.atomic
-def do_attach_file(case: Case, *, acting_user: Any, upload: UploadedFile, work_order: WorkOrder | None = None) -> Attachment:
+def do_attach_file(case: Case, *, acting_user: User, upload: UploadedFile, work_order: WorkOrder | None = None) -> Attachment:
     case = lock_case(case)
     if case.status == CaseStatus.MERGED:
         raise ActionError("已并单的反映件不能再上传附件，请上传到主件")

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from banchengshi.accounts.models import User
 from banchengshi.audit.events import record_event
 from banchengshi.cases.choices import OPEN_WORK_ORDER, CaseStatus
 from banchengshi.cases.clocks import on_event
@@ -39,7 +40,7 @@ def move_order(order: WorkOrder, transition: str, *, fields: tuple[str, ...] = (
 
 
 def move(
-    case: Case, transition: str, *, actor: Any, action: str, at: datetime, fields: tuple[str, ...] = (), **data: Any
+    case: Case, transition: str, *, actor: User | None, action: str, at: datetime, fields: tuple[str, ...] = (), **data: Any
 ) -> None:
     """Change the status by the named transition, save the named fields, log the event `action`."""
     target = ensure_transition(case.status, transition)
@@ -58,7 +59,7 @@ def require_text(value: str, label: str, *, limit: int = 4000) -> str:
     return value
 
 
-def submit_for_review_when_done(case: Case, actor: Any) -> None:
+def submit_for_review_when_done(case: Case, actor: User | None) -> None:
     """A replied case goes to review once no work order on it is still open."""
     if case.status == CaseStatus.REPLIED and not case.work_orders.filter(status__in=OPEN_WORK_ORDER).exists():
         now = timezone.now()

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 
 from banchengshi.accounts.access import subtree_ids
+from banchengshi.accounts.models import Unit, User
 from banchengshi.audit.events import record_event
 from banchengshi.cases.clocks import recompute_open_clocks
 from banchengshi.cases.models import Case
@@ -27,13 +28,13 @@ def _open_cases_for(policy: Policy | None = None) -> list[Case]:
     return [c for c in cases if effective_policy(c.center).pk == policy.pk]
 
 
-def _recompute(cases: Iterable[Case], reason: str, actor: Any) -> int:
+def _recompute(cases: Iterable[Case], reason: str, actor: User | None) -> int:
     return recompute_open_clocks(cases, reason=reason, actor=actor)
 
 
 @transaction.atomic
 def do_set_calendar_year(
-    year: int, *, holidays: Iterable[date], workdays: Iterable[date], acting_user: Any, source: str = "手工录入"
+    year: int, *, holidays: Iterable[date], workdays: Iterable[date], acting_user: User, source: str = "手工录入"
 ) -> tuple[CalendarYear, int]:
     """Replace a year's holidays and 调休 make-up workdays and publish them (a PUT is a complete year);
     returns the year and how many clocks moved."""
@@ -65,7 +66,7 @@ def do_set_calendar_year(
 
 
 @transaction.atomic
-def do_publish_calendar_year(year: int, *, acting_user: Any) -> int:
+def do_publish_calendar_year(year: int, *, acting_user: User) -> int:
     """From now on deadlines use this year's dates and the missing-year warning stops; returns how many
     clocks moved."""
     calendar_year = CalendarYear.objects.select_for_update().filter(year=year).first()
@@ -86,20 +87,20 @@ def do_publish_calendar_year(year: int, *, acting_user: Any) -> int:
 
 
 @transaction.atomic
-def do_recompute_after_calendar_edit(year: int, *, acting_user: Any) -> int:
+def do_recompute_after_calendar_edit(year: int, *, acting_user: User) -> int:
     """After an edit in the admin (which saves rows itself)."""
     record_event("calendar_updated", actor=acting_user, year=year, source="管理后台")
     return _recompute(_open_cases_for(), f"{year}年日历调整", acting_user)
 
 
 @transaction.atomic
-def do_recompute_after_policy_change(policy: Policy, *, acting_user: Any) -> int:
+def do_recompute_after_policy_change(policy: Policy, *, acting_user: User | None) -> int:
     record_event("policy_updated", actor=acting_user, policy=policy.code, name=policy.name)
     return _recompute(_open_cases_for(policy), f"时限规则“{policy.name}”调整", acting_user)
 
 
 @transaction.atomic
-def do_recompute_after_unit_change(unit: Any, *, acting_user: Any) -> int:
+def do_recompute_after_unit_change(unit: Unit, *, acting_user: User) -> int:
     """A center's hours, parent or policy changed: its cases' clocks follow."""
     record_event("unit_updated", actor=acting_user, unit=unit.code)
     centers = subtree_ids(unit)
@@ -107,7 +108,7 @@ def do_recompute_after_unit_change(unit: Any, *, acting_user: Any) -> int:
 
 
 @transaction.atomic
-def do_update_policy(policy: Policy, *, acting_user: Any, **changes: Any) -> tuple[Policy, int]:
+def do_update_policy(policy: Policy, *, acting_user: User | None, **changes: Any) -> tuple[Policy, int]:
     policy = Policy.objects.select_for_update().get(pk=policy.pk)
     for field, value in changes.items():
         setattr(policy, field, value)
@@ -116,7 +117,7 @@ def do_update_policy(policy: Policy, *, acting_user: Any, **changes: Any) -> tup
     return policy, do_recompute_after_policy_change(policy, acting_user=acting_user)
 
 
-def do_apply_presets(*, codes: Iterable[str] | None = None, acting_user: Any = None) -> list[tuple[Policy, int]]:
+def do_apply_presets(*, codes: Iterable[str] | None = None, acting_user: User | None = None) -> list[tuple[Policy, int]]:
     """Bring the shipped presets' values into the database (an existing one too), preset by preset."""
     wanted = set(codes) if codes else None
     done = []

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from banchengshi.accounts.models import User
 from banchengshi.cases.actions.base import (
     ActionError,
     InvalidInput,
@@ -30,7 +30,7 @@ def lead_reply(case: Case) -> WorkOrder | None:
 
 
 @transaction.atomic
-def do_review_case(case: Case, *, acting_user: Any, approve: bool, note: str = "") -> Case:
+def do_review_case(case: Case, *, acting_user: User, approve: bool, note: str = "") -> Case:
     """The center head checks the reply before closure; a returned reply goes back to the lead unit."""
     case = lock_case(case, "approve" if approve else "review_return")
     now = timezone.now()
@@ -61,7 +61,7 @@ def objection_window_ends(case: Case) -> datetime | None:
 
 
 @transaction.atomic
-def do_close_case(case: Case, *, acting_user: Any, reporter_confirmed: bool = False) -> Case:
+def do_close_case(case: Case, *, acting_user: User, reporter_confirmed: bool = False) -> Case:
     """办结: after an approved review (or on the spot), on the reporter's confirmation or, failing it,
     once the objection window has passed; the case records which."""
     case = lock_case(case, "close")
@@ -84,7 +84,7 @@ def do_close_case(case: Case, *, acting_user: Any, reporter_confirmed: bool = Fa
 
 
 @transaction.atomic
-def do_visit_case(case: Case, *, acting_user: Any, rating: int, solved: bool, note: str = "") -> Visit:
+def do_visit_case(case: Case, *, acting_user: User, rating: int, solved: bool, note: str = "") -> Visit:
     """回访 on the 好差评 scale (5 = 非常满意)."""
     if rating not in Rating.values:
         raise InvalidInput("满意度须为 1（非常不满意）至 5（非常满意）")

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from banchengshi.accounts.access import subtree_ids
 from banchengshi.accounts.choices import UnitKind
-from banchengshi.accounts.models import Unit
+from banchengshi.accounts.models import Unit, User
 from banchengshi.audit.events import record_event
 from banchengshi.cases.actions.base import (
     ActionError,
@@ -38,7 +38,7 @@ def _check_handling_unit(unit: Unit) -> None:
         raise InvalidInput(f"“{unit.name}”不能承办工单")
 
 
-def _open_order(case: Case, unit: Unit, role: str, actor: Any, *, parent: WorkOrder | None = None) -> WorkOrder:
+def _open_order(case: Case, unit: Unit, role: str, actor: User | None, *, parent: WorkOrder | None = None) -> WorkOrder:
     order = WorkOrder.objects.create(
         case=case, unit=unit, role=role, parent=parent, created_by=actor, created_at=timezone.now()
     )
@@ -50,7 +50,7 @@ def _open_order(case: Case, unit: Unit, role: str, actor: Any, *, parent: WorkOr
 
 @transaction.atomic
 def do_dispatch_case(
-    case: Case, *, acting_user: Any, lead_unit: Unit | None = None, assisting_units: Sequence[Unit] = ()
+    case: Case, *, acting_user: User, lead_unit: Unit | None = None, assisting_units: Sequence[Unit] = ()
 ) -> Case:
     """Dispatch to `lead_unit`, or by the catalog's rules; what no rule places waits for a dispatcher."""
     case = lock_case(case, "dispatch")
@@ -96,7 +96,7 @@ def do_dispatch_case(
 
 
 @transaction.atomic
-def do_return_work_order(order: WorkOrder, *, acting_user: Any, reason: str) -> WorkOrder:
+def do_return_work_order(order: WorkOrder, *, acting_user: User, reason: str) -> WorkOrder:
     """The holder objects: the order goes back up (to the unit that dispatched it down, else the dispatcher)."""
     order = lock_order(order, "return")
     reason = require_text(reason, "退回原因")
@@ -137,7 +137,7 @@ def _below(holder: Unit, target: Unit) -> bool:
 
 
 @transaction.atomic
-def do_dispatch_down(order: WorkOrder, *, acting_user: Any, unit: Unit) -> WorkOrder:
+def do_dispatch_down(order: WorkOrder, *, acting_user: User, unit: Unit) -> WorkOrder:
     order = lock_order(order, "dispatch_down")
     if not _below(order.unit, unit):
         raise InvalidInput(f"“{unit.name}”不是“{order.unit.name}”可下派的下级中心")
@@ -152,7 +152,7 @@ def do_dispatch_down(order: WorkOrder, *, acting_user: Any, unit: Unit) -> WorkO
 
 
 @transaction.atomic
-def do_request_assistance(order: WorkOrder, *, acting_user: Any, units: Sequence[Unit], note: str = "") -> list[WorkOrder]:
+def do_request_assistance(order: WorkOrder, *, acting_user: User, units: Sequence[Unit], note: str = "") -> list[WorkOrder]:
     """首受负责: the lead unit asks other units to co-handle."""
     order = lock_order(order, "request_assistance")
     if order.role != WorkOrderRole.LEAD:
@@ -181,7 +181,7 @@ def _outstanding_assisting(order: WorkOrder, transition: str) -> tuple[WorkOrder
 
 
 @transaction.atomic
-def do_chase_work_order(order: WorkOrder, *, acting_user: Any, note: str = "") -> WorkOrder:
+def do_chase_work_order(order: WorkOrder, *, acting_user: User, note: str = "") -> WorkOrder:
     """催办: an assisting unit that has not answered is reminded; the chase is on the timeline."""
     order, case = _outstanding_assisting(order, "chase")
     record_event("work_order_chased", actor=acting_user, case=case, work_order=order, unit=order.unit.name,
@@ -190,7 +190,7 @@ def do_chase_work_order(order: WorkOrder, *, acting_user: Any, note: str = "") -
 
 
 @transaction.atomic
-def do_withdraw_work_order(order: WorkOrder, *, acting_user: Any, reason: str) -> WorkOrder:
+def do_withdraw_work_order(order: WorkOrder, *, acting_user: User, reason: str) -> WorkOrder:
     """撤回 an assisting order that holds up a replied case; once none is open, review begins."""
     order, case = _outstanding_assisting(order, "withdraw")
     reason = require_text(reason, "撤回原因")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 
+from banchengshi.accounts.models import User
 from banchengshi.audit.events import record_event
 from banchengshi.cases.actions.base import (
     ActionError,
@@ -24,7 +23,7 @@ from banchengshi.sla.choices import ClockEvent
 
 
 @transaction.atomic
-def do_receive_work_order(order: WorkOrder, *, acting_user: Any, note: str = "") -> WorkOrder:
+def do_receive_work_order(order: WorkOrder, *, acting_user: User, note: str = "") -> WorkOrder:
     order = lock_order(order, "receive")
     case = lock_case(order.case)
     now = timezone.now()
@@ -39,7 +38,7 @@ def do_receive_work_order(order: WorkOrder, *, acting_user: Any, note: str = "")
 
 
 @transaction.atomic
-def do_contact_reporter(order: WorkOrder, *, acting_user: Any, note: str) -> WorkOrder:
+def do_contact_reporter(order: WorkOrder, *, acting_user: User, note: str) -> WorkOrder:
     order = lock_order(order, "contact")
     note = require_text(note, "联系情况")
     case = lock_case(order.case)
@@ -53,7 +52,7 @@ def do_contact_reporter(order: WorkOrder, *, acting_user: Any, note: str) -> Wor
 
 
 @transaction.atomic
-def do_add_note(order: WorkOrder, *, acting_user: Any, note: str = "", verification: str = "", opinion: str = "") -> WorkOrder:
+def do_add_note(order: WorkOrder, *, acting_user: User, note: str = "", verification: str = "", opinion: str = "") -> WorkOrder:
     """A handling note, and the Ankang 工单's 核实情况 and 处理意见 when given."""
     order = lock_order(order, "note")
     if not (note.strip() or verification.strip() or opinion.strip()):
@@ -73,7 +72,7 @@ def do_add_note(order: WorkOrder, *, acting_user: Any, note: str = "", verificat
 
 
 @transaction.atomic
-def do_pause_case(case: Case, *, acting_user: Any, reason: str) -> Case:
+def do_pause_case(case: Case, *, acting_user: User, reason: str) -> Case:
     """Stop the clocks while waiting on the reporter (e.g. for materials)."""
     case = lock_case(case, "pause")
     now = timezone.now()
@@ -84,7 +83,7 @@ def do_pause_case(case: Case, *, acting_user: Any, reason: str) -> Case:
 
 
 @transaction.atomic
-def do_resume_case(case: Case, *, acting_user: Any) -> Case:
+def do_resume_case(case: Case, *, acting_user: User) -> Case:
     case = lock_case(case, "resume")
     now = timezone.now()
     move(case, "resume", actor=acting_user, action="resumed", at=now)
@@ -93,7 +92,7 @@ def do_resume_case(case: Case, *, acting_user: Any) -> Case:
 
 
 @transaction.atomic
-def do_reply_work_order(order: WorkOrder, *, acting_user: Any, result: str) -> WorkOrder:
+def do_reply_work_order(order: WorkOrder, *, acting_user: User, result: str) -> WorkOrder:
     """The unit's result. The lead's reply is the case's; once every order has replied, review begins."""
     order = lock_order(order, "reply")
     result = require_text(result, "办理结果")

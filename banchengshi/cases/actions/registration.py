@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from banchengshi.accounts.choices import UnitKind
-from banchengshi.accounts.models import Unit
+from banchengshi.accounts.models import Unit, User
 from banchengshi.audit.events import record_event
 from banchengshi.cases.actions.base import InvalidInput, lock_case, move, require_text
 from banchengshi.cases.choices import (
@@ -88,7 +88,7 @@ def registration_problems(
 @transaction.atomic
 def do_register_case(
     *,
-    acting_user: Any,
+    acting_user: User,
     channel: str,
     reporter_name: str,
     reporter_phone: str,
@@ -144,7 +144,7 @@ def do_register_case(
 
 
 @transaction.atomic
-def do_resolve_on_site(case: Case, *, acting_user: Any, result: str) -> Case:
+def do_resolve_on_site(case: Case, *, acting_user: User, result: str) -> Case:
     case = lock_case(case, "resolve_on_site")
     now = timezone.now()
     case.result = require_text(result, "现场办理结果")
@@ -156,7 +156,7 @@ def do_resolve_on_site(case: Case, *, acting_user: Any, result: str) -> Case:
 
 
 @transaction.atomic
-def do_reject_case(case: Case, *, acting_user: Any, reason: str) -> Case:
+def do_reject_case(case: Case, *, acting_user: User, reason: str) -> Case:
     """不予受理: the reason is what the reporter is told."""
     case = lock_case(case, "reject")
     now = timezone.now()
@@ -168,7 +168,7 @@ def do_reject_case(case: Case, *, acting_user: Any, reason: str) -> Case:
 
 
 @transaction.atomic
-def do_accept_case(case: Case, *, acting_user: Any, handling_type: str, complexity: str, verification: str = "") -> Case:
+def do_accept_case(case: Case, *, acting_user: User, handling_type: str, complexity: str, verification: str = "") -> Case:
     case = lock_case(case, "accept")
     now = timezone.now()
     case.handling_type = _check_choice(handling_type, HandlingType, "办理方式")
@@ -183,7 +183,7 @@ def do_accept_case(case: Case, *, acting_user: Any, handling_type: str, complexi
 
 
 @transaction.atomic
-def do_merge_case(case: Case, *, acting_user: Any, into: Case) -> Case:
+def do_merge_case(case: Case, *, acting_user: User, into: Case) -> Case:
     """并单: a duplicate report joins the earlier case; the earlier one carries on."""
     if into.pk == case.pk:
         raise InvalidInput("不能并入自身")
