@@ -137,7 +137,10 @@ def _detail_context(request: StaffRequest, case: Case, refused: dict[str, Any] |
     calendar = load_calendar()
     hours = hours_of(case.center)
     case_clocks = list(case.clocks.all())
-    clocks = [{"clock": c, "light": clock_light(c, now), "left": time_left(c, now, calendar, hours)} for c in case_clocks]
+    clocks = [
+        {"clock": c, "light": "none" if c.cancelled else clock_light(c, now), "left": time_left(c, now, calendar, hours)}
+        for c in case_clocks
+    ]
     orders = list(case.work_orders.select_related("unit", "parent__unit"))
     my_orders = [o for o in orders if o.unit_id == user.unit_id and o.status in OPEN_WORK_ORDER and has_role_for(user, Need.HANDLE)]
     permitted = {name: may(user, case, name) for name in CASE_ACTIONS}

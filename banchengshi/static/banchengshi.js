@@ -71,6 +71,14 @@
     }
   });
 
+  // A file input styled in Chinese: the browser's own button says "Choose File".
+  document.addEventListener("change", function (e) {
+    var shown = e.target.getAttribute && e.target.getAttribute("data-file-name");
+    if (!shown) return;
+    var names = Array.prototype.map.call(e.target.files || [], function (f) { return f.name; });
+    document.getElementById(shown).textContent = names.length ? names.join("、") : "未选择文件";
+  });
+
   document.addEventListener("change", function (e) {
     if (e.target.tagName === "SELECT" && e.target.size > 1 && !e.target.multiple) e.target.size = 1;
   });
