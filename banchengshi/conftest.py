@@ -89,6 +89,19 @@ def test_settings(settings: Any, tmp_path: Any) -> None:
     settings.PASSWORD_HASHERS = FAST_HASHERS
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.DEMO_ACCOUNTS_FILE = tmp_path / "demo-accounts.txt"
+    # Each test counts the public pages' limits afresh, and its SMS go to a file of its own.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(tmp_path)}}
+    settings.SMS_FILE = tmp_path / "sms.jsonl"
+    settings.SMS_GATEWAY_URL = ""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def jobs_run_at_once() -> None:
+    """Huey runs each job in the calling thread (after commit, for the outbox): tests never write the
+    project's var/huey.sqlite3."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
 
 
 def _load_district_and_staff() -> None:

@@ -15,8 +15,10 @@ from banchengshi.cases.api import work_orders as work_orders_router
 from banchengshi.cases.api_calendar import router as calendar_router
 from banchengshi.cases.transitions import InvalidTransition
 from banchengshi.dispatch.api import router as dispatch_router
-from banchengshi.lib.errors import ActionError, ActionForbidden
+from banchengshi.lib.errors import ActionError, ActionForbidden, TooManyRequests
 from banchengshi.lib.validation import describe_errors
+from banchengshi.public.actions import ReportRefused
+from banchengshi.public.api import router as public_router
 from banchengshi.sla.api import router as due_router
 from banchengshi.sla.calendar import CalendarError
 from banchengshi.supervision.api import cases_router as resupervise_router
@@ -38,6 +40,7 @@ api.add_router("/calendar", calendar_router)  # GET and PUT /calendar/{year} (ca
 api.add_router("/dispatch", dispatch_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/notices", notices_router)
+api.add_router("/public", public_router)  # no token: the citizen's own report, progress, confirmation, rating
 
 
 def _detail(request: HttpRequest, status: int, detail: str, **extra: Any) -> HttpResponse:
@@ -58,6 +61,19 @@ def forbidden(request: HttpRequest, exc: ActionForbidden) -> HttpResponse:
 @api.exception_handler(InvalidTransition)
 def invalid_transition(request: HttpRequest, exc: InvalidTransition) -> HttpResponse:
     return _detail(request, 409, str(exc), current_status=exc.current)
+
+
+@api.exception_handler(TooManyRequests)
+def too_many(request: HttpRequest, exc: TooManyRequests) -> HttpResponse:
+    response = _detail(request, 429, exc.message, retry_after=exc.wait_seconds)
+    response["Retry-After"] = str(exc.wait_seconds)
+    return response
+
+
+@api.exception_handler(ReportRefused)
+def report_refused(request: HttpRequest, exc: ReportRefused) -> HttpResponse:
+    errors = [{"field": name, "message": message} for name, message in exc.problems.items()]
+    return _detail(request, 422, exc.message, errors=errors)
 
 
 @api.exception_handler(ActionError)

@@ -53,12 +53,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",  # serves Swagger UI from its own static files, not a CDN
     "huey.contrib.djhuey",
+    "django_ratelimit",
     "banchengshi.accounts",
     "banchengshi.sla",
     "banchengshi.dispatch",
     "banchengshi.cases",
     "banchengshi.supervision",
     "banchengshi.audit",
+    "banchengshi.notify",
+    "banchengshi.public",
     "banchengshi.reports",
     "banchengshi.demo",
 ]
@@ -155,6 +158,48 @@ else:
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": env_bool("HUEY_IMMEDIATE", default=False),
     }
+
+# The cache counts requests for the public pages' limits (django-ratelimit): Redis when REDIS_URL is set,
+# else a table in the database, which the web server's processes share. The database cache increments
+# without a lock (django-ratelimit's check E003 says so): under a burst a limit may let one or two more
+# through, which the embedded setup accepts; deployments at scale set REDIS_URL.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "banchengshi_cache"}}
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+RATELIMIT_USE_CACHE = "default"
+
+
+def _rate(name: str, default: str) -> str:
+    """A limit such as "5/d" (5 a day), "20/h", "3/m" from the environment."""
+    raw = os.environ.get(name, default)
+    count, _, period = raw.partition("/")
+    if not count.isdigit() or not period or period[-1] not in "smhd":
+        raise ImproperlyConfigured(f"{name} must look like 5/d, 20/h or 3/m, not {raw!r}")
+    return raw
+
+
+# The citizen's pages and API: how often one phone or one address may ask (each configurable).
+PUBLIC_LIMITS = {
+    "report_per_phone": _rate("LIMIT_REPORTS_PER_PHONE", "5/d"),
+    "report_per_ip": _rate("LIMIT_REPORTS_PER_IP", "30/h"),
+    "code_per_phone": _rate("LIMIT_CODES_PER_PHONE", "5/h"),
+    "code_per_ip": _rate("LIMIT_CODES_PER_IP", "30/h"),
+    "track_per_ip": _rate("LIMIT_TRACKING_PER_IP", "60/h"),
+    "track_failures_per_reference": _rate("LIMIT_TRACKING_FAILURES", "5/h"),
+}
+
+# SMS: an HTTP gateway when SMS_GATEWAY_URL is set; otherwise each message is one JSON line in SMS_FILE.
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+SMS_SIGN = os.environ.get("SMS_SIGN", "")
+SMS_FILE = Path(os.environ.get("SMS_FILE", VAR_DIR / "sms.jsonl"))
+
+# The personal-information notice (PIPL arts. 17 and 35) names who processes the data and how to reach them.
+PERSONAL_DATA_CONTROLLER = os.environ.get("PERSONAL_DATA_CONTROLLER", "示范区政务服务中心")
+PERSONAL_DATA_CONTACT = os.environ.get("PERSONAL_DATA_CONTACT", "示范区政务服务中心“办不成事”反映窗口，电话 12345，地址：示范区政务服务中心一楼")
 
 LOGGING = {
     "version": 1,

@@ -1,14 +1,25 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
+from banchengshi.cases.views import home as workbench
+from banchengshi.public.views import report as public_report
 from config.api import api
+
+
+def root(request: HttpRequest) -> HttpResponse:
+    """`/`: the report page for visitors, the workbench for signed-in staff."""
+    return workbench(request) if request.user.is_authenticated else public_report(request)  # type: ignore[arg-type]
+
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", root, name="root"),
+    path("", include("banchengshi.public.urls")),
     path("", include("banchengshi.cases.urls")),
     path("", include("banchengshi.supervision.urls")),
     path("", include("banchengshi.reports.urls")),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from banchengshi.accounts.choices import UnitKind
 from banchengshi.accounts.models import Unit
 from banchengshi.lib.errors import InvalidInput
 
@@ -12,3 +13,8 @@ def unit_by_code(code: str, label: str = "单位") -> Unit:
     if unit is None:
         raise InvalidInput(f"未找到{label}：{code}")
     return unit
+
+
+def service_centers() -> list[Unit]:
+    """The district's active service centers, the district's own first: where a citizen may report."""
+    return list(Unit.objects.filter(kind=UnitKind.SERVICE_CENTER, is_active=True).select_related("parent").order_by("parent_id", "code"))

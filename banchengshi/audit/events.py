@@ -17,12 +17,13 @@ def record_event(
     before: str = "",
     after: str = "",
     at: Any = None,
+    actor_label: str = "",
     **data: Any,
 ) -> Event:
     """Write one event. Call inside the action's transaction, so a failed write undoes the change."""
     if action not in EventType.values:
         raise ValueError(f"unknown event type {action!r}: add it to audit.labels.EventType")
-    label = "系统" if actor is None else f"{actor}（{actor.unit}）" if getattr(actor, "unit", None) else str(actor)
+    label = (actor_label or "系统") if actor is None else f"{actor}（{actor.unit}）" if getattr(actor, "unit", None) else str(actor)
     return Event.objects.create(
         case=case,
         work_order=work_order,

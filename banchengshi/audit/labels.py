@@ -53,6 +53,9 @@ class EventType(models.TextChoices):
     DEMO_PASSWORD_RESET = "demo_password_reset", "重置演示账号密码"
     WORK_ORDER_CHASED = "work_order_chased", "催办"
     WORK_ORDER_WITHDRAWN = "work_order_withdrawn", "撤回协办工单"
+    REPORTER_OBJECTED = "reporter_objected", "反映人提出异议"
+    REPORTER_CONFIRMED = "reporter_confirmed", "反映人确认办理结果"
+    REPORTER_RATED = "reporter_rated", "反映人评价"
 
 
 ACTION_LABELS: dict[str, str] = {value: str(label) for value, label in EventType.choices}

@@ -30,8 +30,30 @@ class Channel(models.TextChoices):
     ONLINE = "online", _("网上（PC端）")
     MOBILE = "mobile", _("移动端（随申办/微信）")
     KIOSK = "kiosk", _("自助终端")
+    WECHAT = "wechat", _("微信")
     UPSTREAM_EXIT = "upstream_exit", _("一网通办中途退出")
     BAD_REVIEW = "bad_review", _("好差评差评")
+
+
+# Where a report came in by the reporter's own hand (the public pages and API), not through staff.
+SELF_SERVICE_CHANNELS = frozenset({Channel.ONLINE, Channel.MOBILE, Channel.KIOSK, Channel.WECHAT})
+
+
+class Portal(models.TextChoices):
+    """Where an online matter could not get done (Chongming: 一网通办 PC portal, 随申办, enterprise pages)."""
+
+    PC_PORTAL = "pc_portal", _("一网通办PC端")
+    MOBILE_APP = "mobile_app", _("随申办移动端")
+    ENTERPRISE = "enterprise", _("企业专属网页")
+    MINI_PROGRAM = "mini_program", _("微信/支付宝小程序")
+    HOTLINE = "hotline", _("12345热线")
+
+
+class VisitSource(models.TextChoices):
+    """Who gave a rating: staff on a return visit, or the reporter on the public pages (一事一评)."""
+
+    STAFF = "staff", _("工作人员回访")
+    REPORTER = "reporter", _("反映人评价")
 
 
 class ReporterKind(models.TextChoices):

@@ -13,8 +13,10 @@ from banchengshi.cases.choices import (
     ClosureBasis,
     Complexity,
     HandlingType,
+    Portal,
     Rating,
     ReporterKind,
+    VisitSource,
     WorkOrderRole,
     WorkOrderStatus,
 )
@@ -33,10 +35,13 @@ class Case(models.Model):
     reporter_phone = models.CharField(_("联系电话"), max_length=20)
     reporter_kind = models.CharField(_("反映人类型"), max_length=12, choices=ReporterKind.choices, default=ReporterKind.PERSON)
     reporter_organization = models.CharField(_("企业名称"), max_length=128, blank=True)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
     center = models.ForeignKey(
         "accounts.Unit", verbose_name=_("登记中心"), on_delete=models.PROTECT, related_name="registered_cases"
     )
     window = models.CharField(_("接待窗口"), max_length=64, blank=True)
+    portal = models.CharField(_("网上办事平台"), max_length=16, choices=Portal.choices, blank=True)
+    notice_version = models.CharField(_("个人信息告知书版本"), max_length=32, blank=True)
     locality = models.ForeignKey(
         "accounts.Unit",
         verbose_name=_("属地（镇/街道）"),
@@ -148,12 +153,14 @@ class Clock(models.Model):
 
 
 class Visit(models.Model):
-    """回访 on the national 好差评 five-level scale."""
+    """回访 on the national 好差评 five-level scale: a staff return visit or the reporter's own rating
+    (one per round: a case is rated once each time it is closed)."""
 
     case = models.ForeignKey(Case, verbose_name=_("反映件"), on_delete=models.CASCADE, related_name="visits")
     rating = models.PositiveSmallIntegerField(_("满意度"), choices=Rating.choices)
     solved = models.BooleanField(_("问题是否解决"))
     note = models.TextField(_("回访记录"), blank=True)
+    given_by = models.CharField(_("评价来源"), max_length=10, choices=VisitSource.choices, default=VisitSource.STAFF)
     visited_by = models.ForeignKey(USER, verbose_name=_("回访人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     visited_at = models.DateTimeField(_("回访时间"))
 
@@ -216,7 +223,8 @@ class Attachment(models.Model):
     name = models.CharField(_("文件名"), max_length=200)
     size = models.PositiveIntegerField(_("大小（字节）"))
     content_type = models.CharField(_("类型"), max_length=100, blank=True)
-    uploaded_by = models.ForeignKey(USER, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+")
+    # None: the reporter's own upload on the public pages.
+    uploaded_by = models.ForeignKey(USER, verbose_name=_("上传人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("上传时间"))
 
     class Meta:

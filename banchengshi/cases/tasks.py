@@ -8,6 +8,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from banchengshi.audit.events import record_event
+from banchengshi.cases.actions.reporter import close_unanswered
 from banchengshi.cases.models import Clock
 
 
@@ -31,3 +32,9 @@ def note_overdue_clocks() -> int:
 @db_periodic_task(crontab(minute="*/5"))
 def note_overdue_clocks_task() -> int:
     return note_overdue_clocks()
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def close_unanswered_task() -> list[str]:
+    """Cases whose objection window ended without an objection are closed (无异议的视为诉求办结)."""
+    return close_unanswered()

@@ -35,6 +35,8 @@ TRANSITIONS: dict[str, Transition] = {
     "submit_for_review": _t({S.REPLIED}, S.UNDER_REVIEW),
     "approve": _t({S.UNDER_REVIEW}, S.APPROVED),
     "review_return": _t({S.UNDER_REVIEW}, S.IN_PROGRESS),
+    # The reporter objects to the approved reply within the objection window: reviewed again.
+    "object": _t({S.APPROVED}, S.UNDER_REVIEW),
     "close": _t({S.RESOLVED_ON_SITE, S.APPROVED}, S.CLOSED),
     "visit": _t({S.CLOSED}, S.VISITED),
     "resupervise": _t({S.VISITED}, S.RESUPERVISED),

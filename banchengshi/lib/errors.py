@@ -12,8 +12,19 @@ class ActionError(Exception):
 
     status = 409
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, field: str = "") -> None:
         self.message = message
+        self.field = field  # the form field the refusal is about, where there is one
+        super().__init__(message)
+
+
+class TooManyRequests(ActionError):
+    """A limit of the public pages was reached; `wait_seconds` says when to try again."""
+
+    status = 429
+
+    def __init__(self, message: str, *, wait_seconds: int) -> None:
+        self.wait_seconds = wait_seconds
         super().__init__(message)
 
 

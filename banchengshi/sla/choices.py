@@ -44,6 +44,7 @@ class ClockEvent(models.TextChoices):
     SUBMITTED_FOR_REVIEW = "submitted_for_review", _("提交审核")
     APPROVED = "approved", _("审核通过")
     REVIEW_RETURNED = "review_returned", _("审核退回")
+    OBJECTED = "objected", _("反映人提出异议")
     CLOSED = "closed", _("办结")
     VISITED_UNSATISFIED = "visited_unsatisfied", _("回访不满意或未解决")
     RESUPERVISED = "resupervised", _("再督办")

@@ -56,12 +56,12 @@ RULES: tuple[ClockRule, ...] = (
               completes=frozenset({E.ASSISTING_REPLIED}), cancels=frozenset({E.ORDER_RETURNED, E.ORDER_WITHDRAWN}),
               per_order=True),
     # The center head reviews a reply (no seed names a limit: 1 working day by default).
-    ClockRule(K.REVIEW, "review_days", starts=frozenset({E.SUBMITTED_FOR_REVIEW}),
+    ClockRule(K.REVIEW, "review_days", starts=frozenset({E.SUBMITTED_FOR_REVIEW, E.OBJECTED}),
               completes=frozenset({E.APPROVED, E.REVIEW_RETURNED}), repeats=True),
     # After the reply (or the answer on the spot) the reporter may object; when the window ends without an
     # objection the case is due to be closed (Songjiang: 无异议的视为诉求办结).
     ClockRule(K.OBJECTION, "objection_days", starts=frozenset({E.APPROVED, E.RESOLVED_ON_SITE}),
-              completes=frozenset({E.CLOSED}), repeats=True, counts_from="replied_at"),
+              completes=frozenset({E.CLOSED, E.OBJECTED}), repeats=True, counts_from="replied_at"),
     # The admin office answers an unsatisfied return visit with a re-supervision.
     ClockRule(K.RESUPERVISION, "resupervision_days", starts=frozenset({E.VISITED_UNSATISFIED}),
               completes=frozenset({E.RESUPERVISED}), repeats=True),

@@ -30,10 +30,20 @@ from banchengshi.cases.actions.registration import (
     do_reject_case,
     do_resolve_on_site,
 )
+from banchengshi.cases.actions.reporter import (
+    close_unanswered,
+    do_reporter_confirm,
+    do_reporter_object,
+    do_reporter_rate,
+)
 
 __all__ = [
     "ActionError",
     "InvalidInput",
+    "close_unanswered",
+    "do_reporter_confirm",
+    "do_reporter_object",
+    "do_reporter_rate",
     "do_accept_case",
     "do_add_note",
     "do_attach_file",

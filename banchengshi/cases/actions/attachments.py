@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -40,4 +41,17 @@ def do_attach_file(case: Case, *, acting_user: User, upload: UploadedFile, work_
     attachment.file.save(name, upload, save=False)
     attachment.save()
     record_event("attachment_added", actor=acting_user, case=case, work_order=work_order, name=name, size=upload.size)
+    return attachment
+
+
+def attach_reporter_file(case: Case, *, name: str, content: bytes, content_type: str) -> Attachment:
+    """A file the reporter sent with the report (already checked and, for photos, re-encoded by the
+    public side). Call inside the report's transaction."""
+    attachment = Attachment(
+        case=case, name=name[:200], size=len(content), content_type=content_type[:100], uploaded_by=None,
+        uploaded_at=timezone.now(),
+    )
+    attachment.file.save(name, ContentFile(content), save=False)
+    attachment.save()
+    record_event("attachment_added", case=case, actor_label="反映人（网上自助）", name=attachment.name, size=attachment.size)
     return attachment

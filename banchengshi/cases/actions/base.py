@@ -40,14 +40,22 @@ def move_order(order: WorkOrder, transition: str, *, fields: tuple[str, ...] = (
 
 
 def move(
-    case: Case, transition: str, *, actor: User | None, action: str, at: datetime, fields: tuple[str, ...] = (), **data: Any
+    case: Case,
+    transition: str,
+    *,
+    actor: User | None,
+    action: str,
+    at: datetime,
+    fields: tuple[str, ...] = (),
+    actor_label: str = "",
+    **data: Any,
 ) -> None:
     """Change the status by the named transition, save the named fields, log the event `action`."""
     target = ensure_transition(case.status, transition)
     before = case.status
     case.status = target
     case.save(update_fields=["status", "updated_at", *fields])
-    record_event(action, actor=actor, case=case, before=before, after=target, at=at, **data)
+    record_event(action, actor=actor, case=case, before=before, after=target, at=at, actor_label=actor_label, **data)
 
 
 def require_text(value: str, label: str, *, limit: int = 4000) -> str:

@@ -17,9 +17,10 @@ from banchengshi.cases.actions.base import (
     move_order,
     require_text,
 )
-from banchengshi.cases.choices import ClosureBasis, Rating, WorkOrderRole, WorkOrderStatus
+from banchengshi.cases.choices import ClosureBasis, Rating, VisitSource, WorkOrderRole, WorkOrderStatus
 from banchengshi.cases.clocks import on_event
 from banchengshi.cases.models import Case, Visit, WorkOrder
+from banchengshi.cases.sms import tell_reply_ready
 from banchengshi.sla.choices import ClockEvent
 from banchengshi.sla.deadlines import add_working_days
 from banchengshi.sla.services import effective_policy, hours_of, load_calendar
@@ -39,6 +40,7 @@ def do_review_case(case: Case, *, acting_user: User, approve: bool, note: str = 
         move(case, "approve", actor=acting_user, action="review_approved", at=now,
              fields=("review_approved_at",), note=note.strip())
         on_event(case, ClockEvent.APPROVED, now)
+        tell_reply_ready(case, objection_window_ends(case))
         return case
     note = require_text(note, "退回意见")
     lead = lead_reply(case)
@@ -61,7 +63,9 @@ def objection_window_ends(case: Case) -> datetime | None:
 
 
 @transaction.atomic
-def do_close_case(case: Case, *, acting_user: User, reporter_confirmed: bool = False) -> Case:
+def do_close_case(
+    case: Case, *, acting_user: User | None, reporter_confirmed: bool = False, actor_label: str = ""
+) -> Case:
     """办结: after an approved review (or on the spot), on the reporter's confirmation or, failing it,
     once the objection window has passed; the case records which."""
     case = lock_case(case, "close")
@@ -76,7 +80,7 @@ def do_close_case(case: Case, *, acting_user: User, reporter_confirmed: bool = F
             raise ActionError(f"反映人尚未确认办理结果（{until}）：请确认后勾选“反映人已确认办理结果”，或待异议期满后办结")
         case.closure_basis = ClosureBasis.NO_OBJECTION
     case.closed_at = now
-    move(case, "close", actor=acting_user, action="closed", at=now,
+    move(case, "close", actor=acting_user, actor_label=actor_label, action="closed", at=now,
          fields=("closed_at", "reporter_confirmed", "closure_basis"), reporter_confirmed=case.reporter_confirmed,
          basis=str(ClosureBasis(case.closure_basis).label))
     on_event(case, ClockEvent.CLOSED, now)
@@ -89,11 +93,20 @@ def do_visit_case(case: Case, *, acting_user: User, rating: int, solved: bool, n
     if rating not in Rating.values:
         raise InvalidInput("满意度须为 1（非常不满意）至 5（非常满意）")
     case = lock_case(case, "visit")
+    return record_visit(case, rating=rating, solved=solved, note=note, given_by=VisitSource.STAFF, acting_user=acting_user)
+
+
+def record_visit(
+    case: Case, *, rating: int, solved: bool, note: str, given_by: str, acting_user: User | None, actor_label: str = ""
+) -> Visit:
+    """The one record of a rating, whoever gave it (a staff return visit or the reporter's own): the case
+    moves to 已回访, and an unsatisfied or unsolved rating starts the re-supervision clock. `case` is locked."""
     now = timezone.now()
     visit = Visit.objects.create(
-        case=case, rating=rating, solved=solved, note=note.strip(), visited_by=acting_user, visited_at=now
+        case=case, rating=rating, solved=solved, note=note.strip(), given_by=given_by, visited_by=acting_user, visited_at=now
     )
-    move(case, "visit", actor=acting_user, action="visited", at=now,
+    action = "reporter_rated" if given_by == VisitSource.REPORTER else "visited"
+    move(case, "visit", actor=acting_user, actor_label=actor_label, action=action, at=now,
          rating=rating, rating_label=str(Rating(rating).label), solved=solved, note=visit.note)
     if visit.unsatisfied:
         on_event(case, ClockEvent.VISITED_UNSATISFIED, now)

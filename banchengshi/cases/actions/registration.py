@@ -18,12 +18,14 @@ from banchengshi.cases.choices import (
     Channel,
     Complexity,
     HandlingType,
+    Portal,
     Reason,
     ReporterKind,
 )
 from banchengshi.cases.clocks import on_event
 from banchengshi.cases.models import Case, ReferenceCounter
 from banchengshi.dispatch.models import Matter
+from banchengshi.lib.credit_code import normalize_credit_code
 from banchengshi.lib.phone import normalize_phone
 from banchengshi.sla.choices import ClockEvent
 
@@ -51,6 +53,7 @@ def registration_problems(
     reporter_phone: str | None = None,
     reporter_kind: str | None = None,
     reporter_organization: str = "",
+    credit_code: str = "",
     center: Unit | None = None,
     locality: Unit | None = None,
     reasons: list[str] | None = None,
@@ -82,13 +85,18 @@ def registration_problems(
             problems["reporter_phone"] = str(exc)
     if reporter_kind == ReporterKind.ENTERPRISE and not reporter_organization.strip():
         problems["reporter_organization"] = "企业反映请填写企业名称"
+    if credit_code.strip():
+        try:
+            normalize_credit_code(credit_code)
+        except ValueError as exc:
+            problems["credit_code"] = str(exc)
     return problems
 
 
 @transaction.atomic
 def do_register_case(
     *,
-    acting_user: User,
+    acting_user: User | None,
     channel: str,
     reporter_name: str,
     reporter_phone: str,
@@ -96,7 +104,10 @@ def do_register_case(
     description: str,
     reporter_kind: str = ReporterKind.PERSON,
     reporter_organization: str = "",
+    credit_code: str = "",
     window: str = "",
+    portal: str = "",
+    notice_version: str = "",
     locality: Unit | None = None,
     matter: Matter | None = None,
     business_name: str = "",
@@ -113,7 +124,7 @@ def do_register_case(
     reasons = list(dict.fromkeys(reasons or []))
     problems = registration_problems(
         reporter_phone=reporter_phone, reporter_kind=reporter_kind, reporter_organization=reporter_organization,
-        center=center, locality=locality, reasons=reasons, reason_other=reason_other, received_at=received_at,
+        credit_code=credit_code, center=center, locality=locality, reasons=reasons, reason_other=reason_other, received_at=received_at,
     )
     if problems:
         raise InvalidInput("；".join(problems.values()))
@@ -125,8 +136,11 @@ def do_register_case(
         reporter_phone=phone,
         reporter_kind=_check_choice(reporter_kind, ReporterKind, "反映人类型"),
         reporter_organization=reporter_organization.strip(),
+        credit_code=normalize_credit_code(credit_code) if credit_code.strip() else "",
         center=center,
         window=window.strip(),
+        portal=_check_choice(portal, Portal, "网上办事平台", blank=True),
+        notice_version=notice_version,
         locality=locality,
         matter=matter,
         business_name=business_name.strip(),
@@ -138,7 +152,8 @@ def do_register_case(
         received_at=received_at,
         registered_by=acting_user,
     )
-    record_event("registered", actor=acting_user, case=case, after=case.status, at=now, channel=case.channel)
+    record_event("registered", actor=acting_user, actor_label="反映人（网上自助）" if acting_user is None else "",
+                 case=case, after=case.status, at=now, channel=case.channel)
     on_event(case, ClockEvent.REGISTERED, received_at)
     return case
 
