@@ -185,7 +185,7 @@ def _rate(name: str, default: str) -> str:
 PUBLIC_LIMITS = {
     "report_per_phone": _rate("LIMIT_REPORTS_PER_PHONE", "5/d"),
     "report_per_ip": _rate("LIMIT_REPORTS_PER_IP", "30/h"),
-    "code_per_phone": _rate("LIMIT_CODES_PER_PHONE", "5/h"),
+    "code_per_phone": _rate("LIMIT_CODES_PER_PHONE", "8/h"),
     "code_per_ip": _rate("LIMIT_CODES_PER_IP", "30/h"),
     "track_per_ip": _rate("LIMIT_TRACKING_PER_IP", "60/h"),
     "track_failures_per_reference": _rate("LIMIT_TRACKING_FAILURES", "5/h"),
