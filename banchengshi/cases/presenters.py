@@ -79,7 +79,7 @@ def attachment_out(attachment: Any) -> dict[str, Any]:
         "name": attachment.name,
         "size": attachment.size,
         "content_type": attachment.content_type,
-        "uploaded_by": str(attachment.uploaded_by),
+        "uploaded_by": str(attachment.uploaded_by) if attachment.uploaded_by else "反映人",
         "uploaded_at": _local(attachment.uploaded_at),
     }
 
