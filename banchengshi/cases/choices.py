@@ -28,7 +28,7 @@ class Channel(models.TextChoices):
     WINDOW = "window", _("窗口现场")
     PHONE = "phone", _("电话")
     ONLINE = "online", _("网上（PC端）")
-    MOBILE = "mobile", _("移动端（随申办/微信）")
+    MOBILE = "mobile", _("手机网页（H5/随申办）")
     KIOSK = "kiosk", _("自助终端")
     WECHAT = "wechat", _("微信")
     UPSTREAM_EXIT = "upstream_exit", _("一网通办中途退出")
