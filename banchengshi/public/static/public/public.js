@@ -58,7 +58,7 @@
   "use strict";
   var body = document.body;
   if (!body || !body.dataset.kioskReset) return;
-  // The on-screen keypads: each types into its own input, within the input's maxlength.
+  // The on-screen keypads: each types into its own input, within its data-max or the input's maxlength.
   document.addEventListener("click", function (e) {
     var key = e.target.closest("[data-key]");
     var pad = key && key.closest("[data-keypad-for]");
@@ -70,7 +70,8 @@
     if (k === "back") value = value.slice(0, -1);
     else if (k === "clear") value = "";
     else value += k;
-    if (input.maxLength > 0) value = value.slice(0, input.maxLength);
+    var max = parseInt(pad.dataset.max || "0", 10) || input.maxLength;
+    if (max > 0) value = value.slice(0, max);
     input.value = value;
     input.dispatchEvent(new Event("input", { bubbles: true }));
   });
