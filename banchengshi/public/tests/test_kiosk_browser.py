@@ -27,7 +27,7 @@ TARGETS_TOO_SMALL = """() => [...document.querySelectorAll('button, a, label.btn
   .map(el => el.outerHTML.slice(0, 80))"""
 
 
-def tap_digits(page: Any, target: str, digits: str) -> None:
+def tap_digits(page: Any, target: str, digits: str | list[str]) -> None:
     pad = page.locator(f"[data-keypad-for={target}]")
     for digit in digits:
         pad.locator(f"[data-key='{digit}']").tap()
@@ -45,6 +45,7 @@ def test_kiosk_report_by_touch_then_idle_reset(browser: Any, server: Any, distri
     SHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(**KIOSK)
     page = context.new_page()
+    page.clock.install()  # time flows as usual until the test moves it
     page.goto(f"{server.url}/kiosk/?center=C-CH")
     assert page.evaluate(TARGETS_TOO_SMALL) == []
     assert page.locator("#where-C-CH").is_checked()  # the hall's own center
@@ -77,6 +78,23 @@ def test_kiosk_report_by_touch_then_idle_reset(browser: Any, server: Any, distri
     case = Case.objects.select_related("center").get(reference=reference)
     assert (case.channel, case.center.code, case.reporter_name) == ("kiosk", "C-CH", "王先生")
     assert case.description == "在自助终端反映：办理“失业保险金申领”时未能办成，原因：材料不符合。"
+    assert page.evaluate(TARGETS_TOO_SMALL) == []
+
+    # Following it at the terminal: the reference and the phone's last four digits by keypad.
+    page.get_by_test_id("receipt").get_by_role("link", name="查询进度").tap()
+    page.wait_for_url("**/track/?kiosk=1")
+    tap_digits(page, "id_reference", ["BC", *reference[2:]])
+    tap_digits(page, "id_phone_last4", PHONE[-4:])
+    assert page.evaluate(TARGETS_TOO_SMALL) == []
+    page.get_by_test_id("track-submit").tap()
+    page.wait_for_url(f"**/track/{reference}/?kiosk=1")
+    assert page.get_by_test_id("progress-reference").inner_text() == reference
+    # Left there, the page goes back to a fresh kiosk form, which forgets this visitor's receipt.
+    page.clock.fast_forward("02:01")
+    page.wait_for_url(f"{server.url}/kiosk/")
+    page.goto(f"{server.url}/kiosk/done/")
+    page.wait_for_url(f"{server.url}/kiosk/")
+    assert page.locator("#where-C-CH").is_checked()  # still the hall's own center
     context.close()
 
     # The next visitor starts, then walks away: two idle minutes later the form is empty again.
