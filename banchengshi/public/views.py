@@ -19,6 +19,7 @@ from banchengshi.public import limits, notice
 from banchengshi.public.actions import MAX_FILES, Report, ReportRefused, Upload, submit_report
 from banchengshi.public.codes import send_code
 from banchengshi.public.forms import ReportForm
+from banchengshi.public.kiosk import kiosk_context, kiosk_form, remember_hall
 from banchengshi.public.progress import promises
 from banchengshi.public.tracking import channel_of
 
@@ -35,7 +36,7 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any], status: 
 
 
 def report(request: HttpRequest, *, kiosk: bool = False) -> HttpResponse:
-    form = ReportForm(request.POST or None)
+    form = kiosk_form(request) if kiosk else ReportForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -81,10 +82,15 @@ def report(request: HttpRequest, *, kiosk: bool = False) -> HttpResponse:
     if form.is_bound and form.data.get("matter"):
         found = form.chosen_matter() if form.is_valid() or "matter" in form.cleaned_data else None
         matter_name = found.name if found else ""
-    return _page(request, "public/report.html", {
+    context = {
         "form": form, "kiosk": kiosk, "notice_sections": notice.sections(), "notice_version": notice.VERSION,
         "matter_name": matter_name, "max_files": MAX_FILES,
-    }, status)
+    }
+    if kiosk:  # the hall's touch terminal: its own page (public/kiosk.html), see public/kiosk.py
+        response = _page(request, "public/kiosk.html", {**context, **kiosk_context(form)}, status)
+        remember_hall(request, response)
+        return response
+    return _page(request, "public/report.html", context, status)
 
 
 def receipt(request: HttpRequest, *, kiosk: bool = False) -> HttpResponse:

@@ -52,3 +52,77 @@
   var errors = document.getElementById("form-errors");
   if (errors) errors.focus();
 })();
+
+// ---- Kiosk (the hall's touch terminal, /kiosk/): keypads, pickers, and the reset after idle minutes. ----
+(function () {
+  "use strict";
+  var body = document.body;
+  if (!body || !body.dataset.kioskReset) return;
+  // The on-screen keypads: each types into its own input, within its data-max or the input's maxlength.
+  document.addEventListener("click", function (e) {
+    var key = e.target.closest("[data-key]");
+    var pad = key && key.closest("[data-keypad-for]");
+    if (!pad) return;
+    var input = document.getElementById(pad.dataset.keypadFor);
+    if (!input) return;
+    var k = key.dataset.key;
+    var value = input.value;
+    if (k === "back") value = value.slice(0, -1);
+    else if (k === "clear") value = "";
+    else value += k;
+    var max = parseInt(pad.dataset.max || "0", 10) || input.maxLength;
+    if (max > 0) value = value.slice(0, max);
+    input.value = value;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+  // The surname and 先生/女士 pickers write the name; the chosen matter and place are shown.
+  function checked(name) {
+    var el = document.querySelector('input[name="' + name + '"]:checked');
+    return el ? el : null;
+  }
+  function places() {
+    var where = checked("where");
+    document.querySelectorAll(".online-only").forEach(function (el) {
+      el.hidden = !(where && where.value === "online");
+    });
+  }
+  document.addEventListener("change", function (e) {
+    var name = e.target.name;
+    if (name === "surname" || name === "title") {
+      var surname = checked("surname"), title = checked("title");
+      var field = document.getElementById("id_reporter_name");
+      if (field && surname) field.value = surname.value + (title ? title.value : "");
+    } else if (name === "matter") {
+      var status = document.getElementById("matter-chosen");
+      if (status) status.textContent = "已选择：" + e.target.dataset.matterName;
+    } else if (name === "where") {
+      places();
+    }
+  });
+  places();
+  // Idle reset: after data-idle-seconds without a touch or a key, clear every field (so the browser keeps
+  // nothing of it) and load a fresh /kiosk/ in place of this page.
+  var seconds = parseInt(body.dataset.idleSeconds || "120", 10);
+  var timer = null;
+  function reset() {
+    document.querySelectorAll("form").forEach(function (form) {
+      form.reset();
+      form.querySelectorAll("input, textarea, select").forEach(function (el) {
+        if (el.type === "hidden" || el.type === "submit" || el.type === "button") return;
+        if (el.type === "checkbox" || el.type === "radio") el.checked = false;
+        else if (el.tagName === "SELECT") el.selectedIndex = -1;
+        else el.value = "";
+      });
+    });
+    try { window.sessionStorage.clear(); } catch (err) { /* storage may be off */ }
+    window.location.replace(body.dataset.kioskReset);
+  }
+  function arm() {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(reset, seconds * 1000);
+  }
+  ["pointerdown", "touchstart", "keydown", "input", "change", "scroll", "wheel"].forEach(function (type) {
+    document.addEventListener(type, arm, { passive: true, capture: true });
+  });
+  arm();
+})();
