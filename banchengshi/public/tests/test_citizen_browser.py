@@ -231,6 +231,7 @@ def test_a_report_from_a_phone_to_an_unsatisfied_rating_and_re_supervision(
     citizen.shot("receipt")
     citizen.set_large(True)
     assert page.get_by_test_id("reference").inner_text().strip() == reference  # the receipt survives the toggle
+    assert on_one_line(page.get_by_test_id("reference")), "the reference breaks over two lines in large text"
     citizen.shot("receipt-large")
     citizen.set_large(False)
     assert reference in sms_to(REPORTER_PHONE)[-1]
@@ -328,6 +329,11 @@ def fill_report(citizen: Citizen, photo: bytes | None = None) -> None:
             files=[{"name": "证明.jpg", "mimeType": "image/jpeg", "buffer": photo}]
         )
     page.get_by_label("我已阅读并同意《个人信息告知书》").check()
+
+
+def on_one_line(locator: Any) -> bool:
+    return bool(locator.evaluate("el => el.getClientRects().length === 1 && "
+                                 "el.getBoundingClientRect().height < 2 * parseFloat(getComputedStyle(el).fontSize)"))
 
 
 def jpeg_with_gps() -> bytes:
