@@ -18,8 +18,15 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	$(PIP) install --quiet -e '.[dev]'
 	touch $@
 
+# axe-core (package.json, test-only) checks the public pages in the browser tests; npm writes
+# node_modules/.package-lock.json on each install, so `npm ci` runs again only when package.json or the
+# lockfile is newer. Without npm the axe checks are skipped (CI installs npm and fails without them).
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund; \
+	else echo "npm is missing: the axe-core accessibility checks will be skipped (apt-get install npm)"; fi
+
 install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+install-dev: $(VENV)/.installed-dev node_modules/.package-lock.json
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -46,7 +53,7 @@ pytest: install-dev
 	$(VENV)/bin/pytest
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache .hypothesis
 
 ## make bench: the benchmarks against a real server in a temporary installation (figures for the issues' notes)
 bench: install

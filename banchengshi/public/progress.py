@@ -82,7 +82,7 @@ def _step(event: Event, case: Case) -> str | None:
         case "review_returned":
             return "中心审核后要求承办单位重新办理。"
         case "review_approved":
-            return "答复已审核通过，请查看下方的办理结果。"
+            return "答复已审核通过，请查看办理结果。"
         case "reporter_objected":
             return f"您提出了异议：{data.get('reason', '')}"
         case "closed":

@@ -23,7 +23,8 @@ def lines(path: Path) -> list[dict[str, str]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the district comes back after the flush, for the tests after this one.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_sent_after_commit_and_not_when_the_change_is_undone(settings: Any) -> None:
     with transaction.atomic():
         queue_sms("13800000001", "第一条", subject="BC1")

@@ -1,3 +1,3 @@
-"""The browser fixtures of cases' test_browser_flow.py, for the public pages' browser tests."""
+"""The browser fixtures of cases' browser tests (a live server per test, Debian's Chromium)."""
 
 from banchengshi.cases.tests.test_browser_flow import browser, server  # noqa: F401

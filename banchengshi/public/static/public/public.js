@@ -48,6 +48,19 @@
     files.setCustomValidity(files.files.length > max ? "最多上传" + max + "个文件" : "");
     files.reportValidity();
   });
+  // 大字模式 without leaving the page: the cookie is set by the same POST, the page changes in place, so
+  // what was typed in the form is kept (without this file the form posts and the page comes back).
+  var display = document.querySelector('[data-testid="display-toggle"]');
+  if (display && window.fetch && window.FormData) display.form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    fetch(display.form.action, {method: "POST", body: new FormData(display.form), credentials: "same-origin", redirect: "manual"})
+      .then(function () {
+        var on = document.documentElement.classList.toggle("large-text");
+        display.setAttribute("aria-pressed", on ? "true" : "false");
+        display.innerHTML = '<i class="bi bi-fonts" aria-hidden="true"></i> ' + (on ? "标准字号" : "大字模式");
+      })
+      .catch(function () { display.form.submit(); });
+  });
   toggle();
   var errors = document.getElementById("form-errors");
   if (errors) errors.focus();
