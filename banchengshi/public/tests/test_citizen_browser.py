@@ -358,3 +358,30 @@ def has_gps(data: bytes) -> bool:
     with Image.open(io.BytesIO(data)) as image:
         return bool(image.getexif().get_ifd(ExifTags.IFD.GPSInfo))
 
+
+
+class Terminal(Citizen):
+    """The hall's self-service terminal: a 1080×1920 touch screen."""
+
+    def __init__(self, browser: Any, base: str) -> None:
+        self.context = browser.new_context(viewport={"width": 1080, "height": 1920}, locale="zh-CN", has_touch=True)
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(10_000)
+        self.base = base
+        self.requests = []
+        self.page.on("request", lambda request: self.requests.append(request.url))
+
+
+def test_the_kiosk_passes_axe_in_both_modes(browser: Any, server: Any, district: District, monday: Any) -> None:
+    require_axe()
+    terminal = Terminal(browser, server.url)
+    try:
+        for path in ("/kiosk/", "/track/?kiosk=1"):
+            terminal.goto(path)
+            for large in (False, True):
+                terminal.set_large(large)
+                assert_accessible(terminal.page, f"{path} ({'大字模式' if large else '标准'})")
+            terminal.set_large(False)
+        assert terminal.requests and terminal.foreign_requests() == []
+    finally:
+        terminal.context.close()
