@@ -42,6 +42,10 @@ class Case(models.Model):
     window = models.CharField(_("接待窗口"), max_length=64, blank=True)
     portal = models.CharField(_("网上办事平台"), max_length=16, choices=Portal.choices, blank=True)
     notice_version = models.CharField(_("个人信息告知书版本"), max_length=32, blank=True)
+    # The upstream platform that sent the report in (an integration source's code) and its own id for it;
+    # status changes flow back to that source.
+    origin = models.CharField(_("来源平台"), max_length=32, blank=True, db_index=True)
+    origin_ref = models.CharField(_("来源平台事件号"), max_length=64, blank=True)
     locality = models.ForeignKey(
         "accounts.Unit",
         verbose_name=_("属地（镇/街道）"),

@@ -10,6 +10,7 @@ from huey.contrib.djhuey import db_periodic_task
 from banchengshi.audit.events import record_event
 from banchengshi.cases.actions.reporter import close_unanswered
 from banchengshi.cases.models import Clock
+from banchengshi.notify.periodic import once_per_period
 
 
 def note_overdue_clocks() -> int:
@@ -30,11 +31,13 @@ def note_overdue_clocks() -> int:
 
 
 @db_periodic_task(crontab(minute="*/5"))
-def note_overdue_clocks_task() -> int:
+@once_per_period("note_overdue_clocks", minutes=5)
+def note_overdue_clocks_task() -> int | None:
     return note_overdue_clocks()
 
 
 @db_periodic_task(crontab(minute="*/5"))
-def close_unanswered_task() -> list[str]:
+@once_per_period("close_unanswered", minutes=5)
+def close_unanswered_task() -> list[str] | None:
     """Cases whose objection window ended without an objection are closed (无异议的视为诉求办结)."""
     return close_unanswered()

@@ -10,6 +10,7 @@ from banchengshi.audit.events import record_event
 from banchengshi.cases.choices import OPEN_WORK_ORDER, CaseStatus
 from banchengshi.cases.clocks import on_event
 from banchengshi.cases.models import Case, WorkOrder
+from banchengshi.cases.outbound import tell_subscribers
 from banchengshi.cases.transitions import ensure_order_transition, ensure_transition
 from banchengshi.lib.errors import ActionError as ActionError  # re-exported: the actions' refusals
 from banchengshi.lib.errors import InvalidInput as InvalidInput
@@ -56,6 +57,7 @@ def move(
     case.status = target
     case.save(update_fields=["status", "updated_at", *fields])
     record_event(action, actor=actor, case=case, before=before, after=target, at=at, actor_label=actor_label, **data)
+    tell_subscribers(case, action, at, data)
 
 
 def require_text(value: str, label: str, *, limit: int = 4000) -> str:

@@ -24,6 +24,7 @@ from banchengshi.cases.choices import (
 )
 from banchengshi.cases.clocks import on_event
 from banchengshi.cases.models import Case, ReferenceCounter
+from banchengshi.cases.outbound import tell_subscribers
 from banchengshi.dispatch.models import Matter
 from banchengshi.lib.credit_code import normalize_credit_code
 from banchengshi.lib.phone import normalize_phone
@@ -116,6 +117,8 @@ def do_register_case(
     category: str = "",
     demand: str = "",
     received_at: datetime | None = None,
+    origin: str = "",
+    origin_ref: str = "",
 ) -> Case:
     now = timezone.now()
     received_at = received_at or now
@@ -151,9 +154,12 @@ def do_register_case(
         demand=demand.strip(),
         received_at=received_at,
         registered_by=acting_user,
+        origin=origin,
+        origin_ref=origin_ref,
     )
     record_event("registered", actor=acting_user, actor_label="反映人（网上自助）" if acting_user is None else "",
                  case=case, after=case.status, at=now, channel=case.channel)
+    tell_subscribers(case, "registered", now, {})
     on_event(case, ClockEvent.REGISTERED, received_at)
     return case
 

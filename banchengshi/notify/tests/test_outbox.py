@@ -47,7 +47,8 @@ class Gateway(BaseHTTPRequestHandler):
         if Gateway.failing:
             self.send_response(503)
         else:
-            Gateway.received.append({**body, "auth": self.headers.get("Authorization")})
+            Gateway.received.append({**body, "auth": self.headers.get("Authorization"),
+                                     "key": self.headers.get("Idempotency-Key")})
             self.send_response(200)
         self.end_headers()
 
@@ -80,7 +81,8 @@ def test_the_http_gateway_and_the_sweep_retry_until_sent(gateway: type[Gateway],
         assert deliver_pending() == 0  # sent once
     message.refresh_from_db()
     assert message.sent_at is not None and message.attempts == 2 and message.last_error == ""
-    assert gateway.received == [{"to": "13800000003", "text": "网关暂时不可用时", "sign": "", "auth": "Bearer gw-token"}]
+    assert gateway.received == [{"to": "13800000003", "text": "网关暂时不可用时", "sign": "", "id": message.key,
+                                 "auth": "Bearer gw-token", "key": message.key}]
     assert not settings.SMS_FILE.exists()
 
 
