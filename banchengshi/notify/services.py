@@ -26,7 +26,7 @@ from banchengshi.notify.transports import TransportError, deliver_email, deliver
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
-PAUSE_AFTER = 5
+PAUSE_AFTER = 10
 CLAIM_LEASE = timedelta(minutes=2)
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_WAIT = timedelta(hours=1)
