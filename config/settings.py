@@ -150,7 +150,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 HUEY: dict[str, object]
 if REDIS_URL:
-    HUEY = {"huey_class": "huey.RedisHuey", "name": "banchengshi", "url": REDIS_URL, "immediate": False}
+    # HUEY_NAME keeps two installations on one Redis apart (the tests' system run, a staging copy).
+    HUEY = {"huey_class": "huey.RedisHuey", "name": os.environ.get("HUEY_NAME", "banchengshi"), "url": REDIS_URL,
+            "immediate": False}
 else:
     HUEY = {
         "huey_class": "huey.SqliteHuey",

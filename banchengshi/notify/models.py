@@ -116,6 +116,8 @@ class PeriodicRun(models.Model):
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     worker = models.CharField(_("执行进程"), max_length=64, blank=True)
     result = models.CharField(_("结果"), max_length=200, blank=True)
+    # Other consumers that woke for the same period and left it to this run.
+    skipped = models.PositiveSmallIntegerField(_("其他进程跳过次数"), default=0)
 
     class Meta:
         verbose_name = _("定时任务执行记录")

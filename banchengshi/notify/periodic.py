@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import ParamSpec, TypeVar
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from banchengshi.notify.models import PeriodicRun
@@ -38,6 +39,7 @@ def claim_period(job: str, period: datetime) -> PeriodicRun | None:
                 worker=f"{socket.gethostname()}:{os.getpid()}"[:64],
             )
     except IntegrityError:
+        PeriodicRun.objects.filter(job=job, period=period).update(skipped=F("skipped") + 1)
         return None
 
 
