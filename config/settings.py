@@ -134,7 +134,6 @@ STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "banchengshi" / "static"]
 WHITENOISE_USE_FINDERS = True  # tests and a fresh checkout serve assets without collectstatic
 LOGIN_URL = "login"
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now: an address typed without a scheme is https
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 DEMO_ACCOUNTS_FILE = VAR_DIR / "demo-accounts.txt"  # written by `manage.py demo` when it creates or resets accounts

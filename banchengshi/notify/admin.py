@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from banchengshi.lib.masking import mask_phone
@@ -36,6 +38,7 @@ class MessageAdmin(ReadOnly):
 
 @admin.register(Subscriber)
 class SubscriberAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"form_class": forms.URLField, "assume_scheme": "https"}}
     list_display = ["name", "url", "source", "is_active", "paused_at", "consecutive_failures", "last_error"]
     list_filter = ["is_active", ("paused_at", admin.EmptyFieldListFilter)]
     fields = ("name", "url", "secret", "events", "source", "is_active", "paused_at", "consecutive_failures", "last_error")
