@@ -12,7 +12,7 @@ from banchengshi.integrations.models import IntegrationSource
 from banchengshi.notify.transports import sign
 
 WINDOW_SECONDS = 300
-SIGNATURE = re.compile(r"^sha256=([0-9a-fA-F]{64})$")
+SIGNATURE = re.compile(r"sha256=([0-9a-fA-F]{64})")
 
 
 class Unauthenticated(Exception):
@@ -34,7 +34,7 @@ def verify(source: IntegrationSource, *, timestamp: str, signature: str, body: b
         raise Unauthenticated(
             f"时间戳超出允许范围（与本系统时间相差 {abs(skew)} 秒，最多 {WINDOW_SECONDS} 秒），请检查时钟或重新签名"
         )
-    found = SIGNATURE.match(signature.strip())
+    found = SIGNATURE.fullmatch(signature.strip())
     if found is None:
         raise Unauthenticated("签名格式不正确，应为 sha256=64位十六进制")
     given = found.group(1).lower()
