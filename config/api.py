@@ -15,6 +15,7 @@ from banchengshi.cases.api import work_orders as work_orders_router
 from banchengshi.cases.api_calendar import router as calendar_router
 from banchengshi.cases.transitions import InvalidTransition
 from banchengshi.dispatch.api import router as dispatch_router
+from banchengshi.integrations.api import router as integrations_router
 from banchengshi.lib.errors import ActionError, ActionForbidden, TooManyRequests
 from banchengshi.lib.validation import describe_errors
 from banchengshi.public.actions import ReportRefused
@@ -41,6 +42,7 @@ api.add_router("/dispatch", dispatch_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/notices", notices_router)
 api.add_router("/public", public_router)  # no token: the citizen's own report, progress, confirmation, rating
+api.add_router("/integrations", integrations_router)  # no token: upstream events, signed with the source's secret
 
 
 def _detail(request: HttpRequest, status: int, detail: str, **extra: Any) -> HttpResponse:

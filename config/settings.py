@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "banchengshi.audit",
     "banchengshi.notify",
     "banchengshi.public",
+    "banchengshi.integrations",
     "banchengshi.reports",
     "banchengshi.demo",
 ]

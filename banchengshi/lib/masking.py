@@ -15,3 +15,11 @@ def mask_name(name: str) -> str:
     if len(name) <= 1:
         return name
     return name[0] + "*" * (len(name) - 1)
+
+
+def mask_email(address: str) -> str:
+    """z***@example.com: the domain says where it goes, the name stays hidden."""
+    name, at, domain = address.strip().partition("@")
+    if not at:
+        return mask_phone(address)
+    return f"{name[:1]}***@{domain}"

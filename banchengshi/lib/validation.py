@@ -13,6 +13,7 @@ MESSAGES = {
     "string_too_short": "不能为空",
     "string_too_long": "内容过长（最多 {max_length} 字）",
     "string_type": "应为文本",
+    "string_unicode": "含有无效的 Unicode 字符",
     "int_parsing": "应为整数",
     "int_type": "应为整数",
     "bool_parsing": "应为 true 或 false",

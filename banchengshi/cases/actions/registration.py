@@ -119,7 +119,10 @@ def do_register_case(
     received_at: datetime | None = None,
     origin: str = "",
     origin_ref: str = "",
+    actor_label: str = "",
 ) -> Case:
+    """Register a report. Without `acting_user` the report came in by itself: the reporter's own (the
+    public pages) or an upstream platform's (`origin`), which `actor_label` names on the timeline."""
     now = timezone.now()
     received_at = received_at or now
     if timezone.is_naive(received_at):
@@ -157,7 +160,7 @@ def do_register_case(
         origin=origin,
         origin_ref=origin_ref,
     )
-    record_event("registered", actor=acting_user, actor_label="反映人（网上自助）" if acting_user is None else "",
+    record_event("registered", actor=acting_user, actor_label=actor_label or ("反映人（网上自助）" if acting_user is None else ""),
                  case=case, after=case.status, at=now, channel=case.channel)
     tell_subscribers(case, "registered", now, {})
     on_event(case, ClockEvent.REGISTERED, received_at)

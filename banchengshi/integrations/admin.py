@@ -1,0 +1,48 @@
+"""The admin office configures sources here; secrets are set only by `manage.py set_integration_secret`
+and never shown (the model marks them not editable, and the admin names only whether one is set)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from banchengshi.integrations.models import Delivery, InboundEvent, IntegrationSource
+
+
+@admin.register(IntegrationSource)
+class IntegrationSourceAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "channel", "default_center", "secret_status", "is_active"]
+    list_filter = ["kind", "is_active"]
+    fields = ("code", "name", "kind", "channel", "default_center", "callback", "is_active", "secret_status",
+              "secret_set_at")
+    readonly_fields = ("secret_status", "secret_set_at")
+
+    @admin.display(description="签名密钥")
+    def secret_status(self, source: IntegrationSource) -> str:
+        return f"{source.secret_state}（用 manage.py set_integration_secret 设置）"
+
+
+class ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(InboundEvent)
+class InboundEventAdmin(ReadOnly):
+    list_display = ["received_at", "source", "event_id", "case"]
+    list_filter = ["source"]
+    search_fields = ["event_id", "case__reference"]
+    fields = ("source", "event_id", "case", "received_at", "body_digest")
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnly):
+    list_display = ["received_at", "source_code", "event_id", "outcome", "status_code", "reason", "reference"]
+    list_filter = ["outcome", "source_code"]
+    search_fields = ["event_id", "reference"]
