@@ -25,10 +25,14 @@ from typing import Any
 
 import pytest
 
+from banchengshi.notify.transports import sign
+
 ROOT = Path(__file__).resolve().parents[3]
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 REDIS = ("127.0.0.1", 6379)
 CASES = 40
+EVENTS = 15  # upstream events, each delivered three times at once
+UPSTREAM_SECRET = "system-test-upstream-secret-0123"
 
 
 def redis_answers() -> bool:
@@ -155,6 +159,7 @@ def test_two_web_processes_and_two_consumers_run_every_job_once(installation: di
         f"Subscriber.objects.create(name='12345', url='{receiver}/hook', secret='s')"
     ))
     token = manage(env, "issue_token", "sys_registrar").strip()
+    manage(env, "set_integration_secret", "yiwangtongban", UPSTREAM_SECRET)
 
     ports = [free_port(), free_port()]
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
@@ -185,7 +190,28 @@ def test_two_web_processes_and_two_consumers_run_every_job_once(installation: di
                                   {"handling_type": "assist", "complexity": "simple"}, token)
             assert status == 200, answer
 
+        # And upstream events, each delivered three times through both web processes at once.
+        statuses: list[int] = []
+
+        def deliver_event(n: int, attempt: int) -> None:
+            raw = json.dumps({
+                "type": "abandoned", "reporter": {"name": "赵六", "phone": f"137{n:08d}"}, "step": "上传材料",
+                "description": f"第{n}件：网上申报时上传材料失败，只好退出。",
+            }, ensure_ascii=False).encode()
+            timestamp = str(int(time.time()))
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{ports[attempt % 2]}/api/v1/integrations/yiwangtongban/events", data=raw, method="POST")
+            for name, value in {"Content-Type": "application/json", "X-Event-Id": f"exit-{n}", "X-Timestamp": timestamp,
+                                "X-Signature": f"sha256={sign(UPSTREAM_SECRET, timestamp, raw)}"}.items():
+                request.add_header(name, value)
+            try:
+                with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 (127.0.0.1 only)
+                    statuses.append(answer.status)
+            except urllib.error.HTTPError as exc:
+                statuses.append(exc.code)
+
         threads = [threading.Thread(target=work, args=(n,)) for n in range(CASES)]
+        threads += [threading.Thread(target=deliver_event, args=(n, a)) for n in range(EVENTS) for a in range(3)]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -196,7 +222,8 @@ def test_two_web_processes_and_two_consumers_run_every_job_once(installation: di
             "with transaction.atomic():\n"
             "    [queue_sms('1380000%04d' % n, '系统测试短信%d' % n) for n in range(20)]"
         ))
-        expected = CASES * 2 + 20  # received + accepted per case, and the SMS
+        assert sorted(statuses) == sorted([201] * EVENTS + [200] * EVENTS * 2), Counter(statuses)
+        expected = CASES * 2 + EVENTS + 20  # received + accepted per staff case, received per upstream case, the SMS
 
         # Every message arrives once; then wait for a periodic period both consumers woke for.
         deadline = time.monotonic() + 90
@@ -221,6 +248,9 @@ def test_two_web_processes_and_two_consumers_run_every_job_once(installation: di
     outbox = read(env, "{'unsent': Message.objects.filter(sent_at__isnull=True).count(),"
                        " 'attempts': list(Message.objects.values_list('attempts', flat=True))}")
     assert outbox["unsent"] == 0 and set(outbox["attempts"]) == {1}  # each sent on its first and only try
+    upstream = read(env, "__import__('banchengshi.cases.models', fromlist=['Case']).Case.objects"
+                         ".filter(origin='yiwangtongban').count()")
+    assert upstream == EVENTS  # one case per event, however often and wherever it was delivered
     runs = read(env, "list(PeriodicRun.objects.values('job', 'period', 'skipped', 'finished_at'))")
     sweeps = [run for run in runs if run["job"] == "deliver_pending"]
     assert sweeps, "the periodic sweep never ran"
