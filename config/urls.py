@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("banchengshi.cases.urls")),
     path("", include("banchengshi.supervision.urls")),
     path("", include("banchengshi.reports.urls")),
+    path("", include("banchengshi.notify.urls")),
 ]
 
 handler403 = "banchengshi.lib.error_pages.permission_denied"
