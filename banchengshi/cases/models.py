@@ -145,6 +145,9 @@ class Clock(models.Model):
     ended_by = models.CharField(_("结束原因"), max_length=24, choices=ClockEvent.choices, blank=True)
     calendar_fallback = models.BooleanField(_("按周一至周五推算"), default=False)
     overdue_noted_at = models.DateTimeField(_("超时记录时间"), null=True, blank=True)
+    # The last colour its unit was reminded of ("", yellow, red): lets the reminder job's scan skip the
+    # clocks already told without a join. Whether a reminder went is ClockAlert's (unique per colour).
+    reminded = models.CharField(_("已提醒灯色"), max_length=8, blank=True, default="")
 
     class Meta:
         verbose_name = _("时限")

@@ -5,6 +5,7 @@ the job inserts it in the same transaction as the notices it queues (in-app for 
 those with an address). A second run, or a second job consumer racing this one, finds the row or fails to
 insert it, and queues nothing. The clocks are read with `SKIP LOCKED` (PostgreSQL) so two consumers split
 the work rather than wait on each other; the unique constraint decides, on SQLite and PostgreSQL alike.
+`Clock.reminded` (the colour last told) only keeps told clocks out of the next scans.
 
 Who is told: the clock's unit — the work order's unit for a clock of one order, the case's registration
 center for a clock of the whole case — and, for the case's resolution and first-feedback clocks, also the
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -44,18 +45,15 @@ SILENT_KINDS = frozenset({ClockKind.OBJECTION})
 LEAD_UNIT_KINDS = frozenset({ClockKind.RESOLUTION, ClockKind.FIRST_FEEDBACK})
 
 
-def _alerted(light: AlertLight) -> Exists:
-    return Exists(ClockAlert.objects.filter(clock=OuterRef("pk"), light=light))
-
-
 def clocks_to_remind(now: datetime) -> QuerySet[Clock]:
     """Running clocks (not paused, not cancelled) whose light is yellow or red as of `now` and whose unit
     was not yet told of that colour. `warn_at <= now` holds for both (a clock warns before it is due), so
-    the scan is one range on the partial index of running clocks, with one anti-join probe per row."""
+    the scan is one range on the partial index of running clocks, filtered by the clock's own `reminded`
+    (no join with the alerts, which grow with every clock ever run)."""
     return (
         Clock.objects.filter(stopped_at__isnull=True, paused_at__isnull=True, cancelled=False, warn_at__lte=now)
         .exclude(kind__in=SILENT_KINDS)
-        .filter(~_alerted(AlertLight.YELLOW) | Q(due_at__lt=now) & ~_alerted(AlertLight.RED))
+        .filter(Q(reminded="") | Q(reminded=AlertLight.YELLOW, due_at__lt=now))
     )
 
 
@@ -89,6 +87,9 @@ def _alert(clocks: list[Clock], now: datetime) -> int:
     if not clocks:
         return 0
     rows = _new_alerts(clocks, now)
+    # Whoever inserts them, the alerts of each clock's present colour exist once this commits.
+    for light in AlertLight:
+        Clock.objects.filter(pk__in=[c.pk for c in clocks if _light(c, now) == light]).update(reminded=light)
     try:
         with transaction.atomic():
             ClockAlert.objects.bulk_create(rows)
@@ -110,11 +111,16 @@ def _alert(clocks: list[Clock], now: datetime) -> int:
     return len(to_tell)
 
 
+def _light(clock: Clock, now: datetime) -> AlertLight:
+    """Yellow or red: the clocks read are at least yellow."""
+    return AlertLight.RED if now > clock.due_at else AlertLight.YELLOW
+
+
 def _new_alerts(clocks: list[Clock], now: datetime) -> list[ClockAlert]:
     existing = set(ClockAlert.objects.filter(clock__in=clocks).values_list("clock_id", "light"))
     rows = []
     for clock in clocks:
-        red = now > clock.due_at
+        red = _light(clock, now) == AlertLight.RED
         if red and (clock.pk, AlertLight.RED) not in existing:
             rows.append(ClockAlert(clock=clock, light=AlertLight.RED, at=now, due_at=clock.due_at))
             if (clock.pk, AlertLight.YELLOW) not in existing:
