@@ -18,6 +18,7 @@ from banchengshi.dispatch.api import router as dispatch_router
 from banchengshi.integrations.api import router as integrations_router
 from banchengshi.lib.errors import ActionError, ActionForbidden, TooManyRequests
 from banchengshi.lib.validation import describe_errors
+from banchengshi.notify.api import router as reminders_router
 from banchengshi.public.actions import ReportRefused
 from banchengshi.public.api import router as public_router
 from banchengshi.sla.api import router as due_router
@@ -40,7 +41,8 @@ api.add_router("/calendar", due_router)  # GET /calendar/due (sla)
 api.add_router("/calendar", calendar_router)  # GET and PUT /calendar/{year} (cases: a new year moves clocks)
 api.add_router("/dispatch", dispatch_router)
 api.add_router("/meetings", meetings_router)
-api.add_router("/notices", notices_router)
+api.add_router("/notices", notices_router)  # 通报 to units (supervision)
+api.add_router("/reminders", reminders_router)  # the staff member's own reminders (notify)
 api.add_router("/public", public_router)  # no token: the citizen's own report, progress, confirmation, rating
 api.add_router("/integrations", integrations_router)  # no token: upstream events, signed with the source's secret
 

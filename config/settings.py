@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "banchengshi.sla.context_processors.calendar",
                 "banchengshi.cases.context_processors.workbench",
+                "banchengshi.notify.context_processors.reminders",
             ],
         },
     },
@@ -199,6 +200,27 @@ SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
 SMS_SIGN = os.environ.get("SMS_SIGN", "")
 SMS_FILE = Path(os.environ.get("SMS_FILE", VAR_DIR / "sms.jsonl"))
+
+# E-mail (the staff's reminders): SMTP when EMAIL_HOST is set; otherwise each message is a file in
+# var/mail, for developers. Tests use Django's in-memory backend (mail.outbox).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+try:
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "") or 25)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"EMAIL_PORT must be a port number, not {os.environ['EMAIL_PORT']!r}") from exc
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be true")
+EMAIL_TIMEOUT = 10  # the outbox tries again later; a hung server must not hold the job worker
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "办成事 <noreply@localhost>")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
 
 # The personal-information notice (PIPL arts. 17 and 35) names who processes the data and how to reach them.
 PERSONAL_DATA_CONTROLLER = os.environ.get("PERSONAL_DATA_CONTROLLER", "示范区政务服务中心")

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("banchengshi.supervision.urls")),
     path("", include("banchengshi.reports.urls")),
     path("", include("banchengshi.integrations.urls")),
+    path("", include("banchengshi.notify.urls")),
 ]
 
 handler403 = "banchengshi.lib.error_pages.permission_denied"

@@ -145,15 +145,53 @@ class Clock(models.Model):
     ended_by = models.CharField(_("结束原因"), max_length=24, choices=ClockEvent.choices, blank=True)
     calendar_fallback = models.BooleanField(_("按周一至周五推算"), default=False)
     overdue_noted_at = models.DateTimeField(_("超时记录时间"), null=True, blank=True)
+    # The last colour its unit was reminded of ("", yellow, red): lets the reminder job's scan skip the
+    # clocks already told without a join. Whether a reminder went is ClockAlert's (unique per colour).
+    reminded = models.CharField(_("已提醒灯色"), max_length=8, blank=True, default="")
 
     class Meta:
         verbose_name = _("时限")
         verbose_name_plural = _("时限")
         ordering = ["started_at", "id"]
-        indexes = [models.Index(fields=["stopped_at", "due_at"])]
+        indexes = [
+            models.Index(fields=["stopped_at", "due_at"]),
+            # The reminder job's scan (cases.reminders): only the running clocks, however many have ended.
+            models.Index(
+                fields=["warn_at"], name="clock_running_warn",
+                condition=models.Q(stopped_at__isnull=True, paused_at__isnull=True, cancelled=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case.reference} {self.get_kind_display()}"
+
+
+class AlertLight(models.TextChoices):
+    YELLOW = "yellow", _("黄灯（临近时限）")
+    RED = "red", _("红灯（已超时）")
+
+
+class ClockAlert(models.Model):
+    """That a clock's light turned yellow or red and its unit was told: at most one row per clock and
+    colour, so however many job runs or consumers see the change, one of them tells it. A clock that was
+    already red when first seen gets its red alert and a yellow one marked not told (nobody needs to hear
+    "soon due" after "overdue")."""
+
+    clock = models.ForeignKey(Clock, verbose_name=_("时限"), on_delete=models.CASCADE, related_name="alerts")
+    light = models.CharField(_("灯色"), max_length=8, choices=AlertLight.choices)
+    at = models.DateTimeField(_("提醒时间"))
+    due_at = models.DateTimeField(_("当时的到期时间"))
+    told = models.BooleanField(_("已发提醒"), default=True)
+    recipients = models.PositiveSmallIntegerField(_("提醒人数"), default=0)
+
+    class Meta:
+        verbose_name = _("时限提醒")
+        verbose_name_plural = _("时限提醒")
+        ordering = ["-at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["clock", "light"], name="clock_alert_once_per_light")]
+
+    def __str__(self) -> str:
+        return f"{self.clock_id} {self.get_light_display()}"
 
 
 class Visit(models.Model):

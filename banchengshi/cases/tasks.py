@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from banchengshi.audit.events import record_event
 from banchengshi.cases.actions.reporter import close_unanswered
 from banchengshi.cases.models import Clock
+from banchengshi.cases.reminders import remind_light_changes
 from banchengshi.notify.periodic import once_per_period
 
 
@@ -41,3 +42,17 @@ def note_overdue_clocks_task() -> int | None:
 def close_unanswered_task() -> list[str] | None:
     """Cases whose objection window ended without an objection are closed (无异议的视为诉求办结)."""
     return close_unanswered()
+
+
+@db_periodic_task(crontab(minute="*"))
+@once_per_period("clock_reminders")
+def remind_light_changes_task() -> int | None:
+    """Yellow and red reminders to the clocks' units, within a minute of the light turning."""
+    return remind_light_changes(timezone.now())
+
+
+@db_task(retries=2, retry_delay=10)
+def remind_light_changes_now() -> int:
+    """The same, at once: queued after a calendar, policy or unit change that moved clocks commits. Not
+    once-per-period: this minute's periodic run may have come before the change."""
+    return remind_light_changes(timezone.now())

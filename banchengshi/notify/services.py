@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from banchengshi.notify.models import Message, MessageKind, Notice, Subscriber
@@ -216,6 +216,12 @@ def resume_subscriber(subscriber: Subscriber) -> None:
     now = timezone.now()
     Subscriber.objects.filter(pk=subscriber.pk).update(paused_at=None, consecutive_failures=0)
     Message.objects.filter(subscriber=subscriber, sent_at__isnull=True, dead_at__isnull=True).update(next_attempt_at=now)
+
+
+def notices_of(user_id: int, *, unread_only: bool = False) -> QuerySet[Notice]:
+    """The staff member's own reminders, newest first: the one path of every list of them."""
+    notices = Notice.objects.filter(user_id=user_id).order_by("-created_at", "-id")
+    return notices.filter(read_at__isnull=True) if unread_only else notices
 
 
 def unread_notices(user_id: int) -> int:

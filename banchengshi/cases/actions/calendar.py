@@ -4,6 +4,7 @@ sla stays the pure rules and never imports cases."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -20,6 +21,8 @@ from banchengshi.sla.models import CalendarDay, CalendarYear, DayKind, Policy
 from banchengshi.sla.presets import PRESETS
 from banchengshi.sla.services import effective_policy
 
+log = logging.getLogger(__name__)
+
 
 def _open_cases_for(policy: Policy | None = None) -> list[Case]:
     cases = Case.objects.filter(clocks__stopped_at__isnull=True).distinct().select_related("center", "center__parent")
@@ -29,7 +32,20 @@ def _open_cases_for(policy: Policy | None = None) -> list[Case]:
 
 
 def _recompute(cases: Iterable[Case], reason: str, actor: User | None) -> int:
-    return recompute_open_clocks(cases, reason=reason, actor=actor)
+    moved = recompute_open_clocks(cases, reason=reason, actor=actor)
+    if moved:
+        # A clock the change turned yellow or red is told at once, not at the next minute's run.
+        transaction.on_commit(_remind_now)
+    return moved
+
+
+def _remind_now() -> None:
+    from banchengshi.cases.tasks import remind_light_changes_now
+
+    try:
+        remind_light_changes_now()
+    except Exception:  # the queue is down: the periodic run tells it within a minute, the change stands
+        log.exception("could not enqueue the reminders after a clock change")
 
 
 @transaction.atomic
