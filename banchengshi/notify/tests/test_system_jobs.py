@@ -19,6 +19,7 @@ import urllib.request
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -26,11 +27,13 @@ from typing import Any
 import pytest
 
 from banchengshi.notify.transports import sign
+from banchengshi.sla.deadlines import SHANGHAI
 
 ROOT = Path(__file__).resolve().parents[3]
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 REDIS = ("127.0.0.1", 6379)
 CASES = 40
+LATE = 10  # cases reported a week ago and not yet accepted: their acceptance clocks are red
 EVENTS = 15  # upstream events, each delivered three times at once
 UPSTREAM_SECRET = "system-test-upstream-secret-0123"
 
@@ -159,6 +162,10 @@ def test_two_web_processes_and_two_consumers_run_every_job_once(installation: di
         f"Subscriber.objects.create(name='12345', url='{receiver}/hook', secret='s')"
     ))
     token = manage(env, "issue_token", "sys_registrar").strip()
+    for name, role in (("sys_handler", "handler"), ("sys_head", "center_head"), ("sys_zwb", "admin_office")):
+        unit = "ZWB" if role == "admin_office" else "FWZX"
+        manage(env, "create_staff", name, "--unit", unit, "--role", role, "--password", "System-password-2026")
+    office = manage(env, "issue_token", "sys_zwb").strip()
     manage(env, "set_integration_secret", "yiwangtongban", UPSTREAM_SECRET)
 
     ports = [free_port(), free_port()]
@@ -210,7 +217,28 @@ def test_two_web_processes_and_two_consumers_run_every_job_once(installation: di
             except urllib.error.HTTPError as exc:
                 statuses.append(exc.code)
 
+        # Clock changes: late cases whose clocks are already red, and the calendar edited meanwhile.
+        week_ago = (datetime.now(SHANGHAI) - timedelta(days=7)).replace(hour=10, minute=0).isoformat()
+
+        def late(n: int) -> None:
+            status, case = call("POST", f"http://127.0.0.1:{ports[n % 2]}/api/v1/cases", {
+                "channel": "window", "reporter": {"name": "钱七", "phone": f"136{n:08d}", "kind": "person"},
+                "center": "FWZX", "reasons": ["other"], "reason_other": "补登", "description": f"补登第{n}件",
+                "received_at": week_ago,
+            }, token)
+            assert status == 201, case
+
+        def edit_calendar(n: int) -> None:
+            year = datetime.now(SHANGHAI).year
+            base = f"http://127.0.0.1:{ports[n % 2]}/api/v1/calendar/{year}"
+            status, calendar = call("GET", base, token=office)
+            assert status == 200, calendar
+            status, answer = call("PUT", base, {"holidays": calendar["holidays"], "workdays": calendar["workdays"]}, office)
+            assert status == 200, answer
+
         threads = [threading.Thread(target=work, args=(n,)) for n in range(CASES)]
+        threads += [threading.Thread(target=late, args=(n,)) for n in range(LATE)]
+        threads += [threading.Thread(target=edit_calendar, args=(n,)) for n in range(2)]
         threads += [threading.Thread(target=deliver_event, args=(n, a)) for n in range(EVENTS) for a in range(3)]
         for thread in threads:
             thread.start()
@@ -223,7 +251,8 @@ def test_two_web_processes_and_two_consumers_run_every_job_once(installation: di
             "    [queue_sms('1380000%04d' % n, '系统测试短信%d' % n) for n in range(20)]"
         ))
         assert sorted(statuses) == sorted([201] * EVENTS + [200] * EVENTS * 2), Counter(statuses)
-        expected = CASES * 2 + EVENTS + 20  # received + accepted per staff case, received per upstream case, the SMS
+        # received + accepted per staff case, received per upstream and per late case, the SMS
+        expected = CASES * 2 + EVENTS + LATE + 20
 
         # Every message arrives once; then wait for a periodic period both consumers woke for.
         deadline = time.monotonic() + 90
@@ -234,8 +263,18 @@ def test_two_web_processes_and_two_consumers_run_every_job_once(installation: di
 
         with psycopg.connect(env["DATABASE_URL"], autocommit=True) as conn:
             deadline = time.monotonic() + 150
-            query = "SELECT count(*) FROM notify_periodicrun WHERE job = 'deliver_pending' AND skipped > 0"
-            while conn.execute(query).fetchone()[0] == 0 and time.monotonic() < deadline:  # type: ignore[index]
+            query = ("SELECT count(*) FROM notify_periodicrun WHERE job IN ('deliver_pending', 'clock_reminders') "
+                     "AND skipped > 0 GROUP BY job")
+            # Every red clock of the late cases told to its two recipients, in the workbench.
+            told = ("SELECT (SELECT count(*) FROM notify_notice), "
+                    "(SELECT coalesce(sum(recipients), 0) FROM cases_clockalert WHERE told), "
+                    "(SELECT count(*) FROM cases_clockalert WHERE told AND light = 'red')")
+
+            def all_told() -> bool:
+                notices, recipients, red = conn.execute(told).fetchone()  # type: ignore[misc]
+                return bool(red >= LATE and notices == recipients == 2 * red)
+
+            while time.monotonic() < deadline and (len(conn.execute(query).fetchall()) < 2 or not all_told()):
                 time.sleep(1)
     finally:
         for process in processes:
@@ -251,6 +290,12 @@ def test_two_web_processes_and_two_consumers_run_every_job_once(installation: di
     upstream = read(env, "__import__('banchengshi.cases.models', fromlist=['Case']).Case.objects"
                          ".filter(origin='yiwangtongban').count()")
     assert upstream == EVENTS  # one case per event, however often and wherever it was delivered
+    # Each late case's red clocks (acceptance, forwarding) told once to each of the center's handler and head.
+    told = read(env, "list(Notice.objects.values_list('user__username', 'subject', 'title'))")
+    red = read(env, "__import__('banchengshi.cases.models', fromlist=['ClockAlert']).ClockAlert.objects"
+                    ".filter(told=True, light='red').count()")
+    assert red >= LATE and len(told) == 2 * red and len({tuple(t) for t in told}) == len(told), told
+    assert {t[0] for t in told} == {"sys_handler", "sys_head"}
     runs = read(env, "list(PeriodicRun.objects.values('job', 'period', 'skipped', 'finished_at'))")
     sweeps = [run for run in runs if run["job"] == "deliver_pending"]
     assert sweeps, "the periodic sweep never ran"
@@ -258,3 +303,5 @@ def test_two_web_processes_and_two_consumers_run_every_job_once(installation: di
     # Both consumers woke for a period and only one ran it: the other left a mark.
     assert any(run["skipped"] >= 1 for run in sweeps), runs
     assert all(run["finished_at"] for run in sweeps)
+    reminders = [run for run in runs if run["job"] == "clock_reminders"]
+    assert len({run["period"] for run in reminders}) == len(reminders) and any(run["skipped"] for run in reminders)
