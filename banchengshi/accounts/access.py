@@ -28,6 +28,7 @@ class Need(enum.Enum):
     CALENDAR = "calendar"  # statutory holidays and 调休 workdays
     POLICY = "policy"  # time-limit policies
     CATALOG = "catalog"  # units and the matter catalog
+    AUDIT_LOG = "audit_log"  # read and export the audit log (the audit administrator, and oversight)
 
 
 CASE_READERS = frozenset(
@@ -52,6 +53,7 @@ ROLES_FOR: dict[Need, frozenset[str]] = {
     Need.CALENDAR: frozenset({Role.ADMIN_OFFICE, Role.SYSTEM_ADMIN}),
     Need.POLICY: frozenset({Role.ADMIN_OFFICE}),
     Need.CATALOG: frozenset({Role.ADMIN_OFFICE}),
+    Need.AUDIT_LOG: frozenset({Role.AUDIT_ADMIN, Role.OVERSEER}),
 }
 
 SEES_EVERYTHING = frozenset({Role.ADMIN_OFFICE, Role.OVERSEER})
