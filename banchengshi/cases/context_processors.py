@@ -14,6 +14,7 @@ def workbench(request: HttpRequest) -> dict[str, Any]:
         return {}
     reads_cases = has_role_for(user, Need.VIEW)
     return {
-        "perms_nav": {"register": has_role_for(user, Need.REGISTER), "ledger": reads_cases, "meetings": reads_cases},
+        "perms_nav": {"register": has_role_for(user, Need.REGISTER), "ledger": reads_cases, "meetings": reads_cases,
+                     "audit_log": has_role_for(user, Need.AUDIT_LOG)},
         "show_calendar_warnings": getattr(user, "role", "") in CALENDAR_WATCHERS,
     }
