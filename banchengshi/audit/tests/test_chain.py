@@ -126,7 +126,7 @@ def test_a_case_with_a_history_cannot_be_deleted(district):
         case.delete()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_writers_keep_one_line(district):
     def write(n: int) -> None:
         try:
