@@ -34,6 +34,7 @@ STAFF = {
     "admin_office": ("ZWB", "admin_office"),
     "overseer": ("JWJW", "overseer"),
     "system_admin": ("ZWB", "system_admin"),
+    "zwb_auditor": ("ZWB", "audit_admin"),
 }
 
 
@@ -96,6 +97,15 @@ def test_settings(settings: Any, tmp_path: Any) -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def audit_guard_liftable() -> None:
+    """The event table is append-only (audit/guard.py); the tests alone may lift that, to empty their
+    database after a transactional test and to play an attacker who rewrites rows."""
+    from django.conf import settings
+
+    settings.AUDIT_GUARD_LIFTABLE = True
+
+
+@pytest.fixture(scope="session", autouse=True)
 def jobs_run_at_once() -> None:
     """Huey runs each job in the calling thread (after commit, for the outbox): tests never write the
     project's var/huey.sqlite3."""
@@ -131,11 +141,41 @@ def _restores_itself(item: pytest.Item | None) -> bool:
     return bool(marker and marker.kwargs.get("transaction") and marker.kwargs.get("serialized_rollback"))
 
 
+def _flushes(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return bool(marker and marker.kwargs.get("transaction")) or "transactional_db" in fixtures or "live_server" in fixtures
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Any:
+    """serialized_rollback writes the session's copy back over rows that are still there: Django saves
+    each one, an UPDATE of an audit row to what it already holds, which the guard would refuse."""
+    if not _restores_itself(item):
+        return (yield)
+    from pytest_django.plugin import blocking_manager_key
+
+    from banchengshi.audit.guard import guard_lifted
+
+    with item.config.stash[blocking_manager_key].unblock(), guard_lifted():
+        return (yield)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
-    """A transactional test with serialized_rollback leaves the database flushed; put the copy back
-    (calendar, policies, district, staff) unless the next test does that itself, so tests pass in any order."""
-    result = yield
+    """A transactional test empties the database at its end, audit log included (the one DELETE the
+    append-only guard lets the tests make). With serialized_rollback it leaves the database flushed; put
+    the copy back (calendar, policies, district, staff) unless the next test does that itself, so tests
+    pass in any order."""
+    if _flushes(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        from banchengshi.audit.guard import guard_lifted
+
+        with item.config.stash[blocking_manager_key].unblock(), guard_lifted():
+            result = yield
+    else:
+        result = yield
     if _restores_itself(item) and nextitem is not None and not _restores_itself(nextitem):
         from django.db import connections
         from pytest_django.plugin import blocking_manager_key
@@ -160,10 +200,12 @@ def district(db: Any) -> District:
 def bare_db(db: Any) -> None:
     """For tests of loading the district itself: the session's district and staff are removed inside
     this test's transaction (and come back when it is rolled back)."""
+    from banchengshi.audit.guard import guard_lifted
     from banchengshi.audit.models import Event
     from banchengshi.dispatch.models import Matter, PastDispatch
 
-    Event.objects.filter(action="staff_created").delete()
+    with guard_lifted():
+        Event.objects.filter(action="staff_created").delete()
     User.objects.filter(username__in=STAFF).delete()
     PastDispatch.objects.all().delete()
     Matter.objects.all().delete()

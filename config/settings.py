@@ -42,6 +42,46 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 
+
+def _audit_key() -> bytes:
+    """The HMAC-SM3 key that chains the audit log, kept outside the database (whoever can rewrite the
+    database must not also be able to re-seal it): AUDIT_KEY (hex), else the file AUDIT_KEY_FILE
+    (default var/audit_key) generated once, readable by its owner only. Losing it leaves the old chain
+    unverifiable, so it is backed up apart from the database."""
+    raw = os.environ.get("AUDIT_KEY", "")
+    if not raw:
+        path = Path(os.environ.get("AUDIT_KEY_FILE", VAR_DIR / "audit_key"))
+        if not path.exists():
+            import secrets
+
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another process made it first
+                pass
+            else:
+                with os.fdopen(fd, "w") as out:
+                    out.write(secrets.token_hex(32))
+        if path.stat().st_mode & 0o077:
+            raise ImproperlyConfigured(f"{path} holds the audit key: make it readable by its owner only (chmod 600)")
+        raw = path.read_text().strip()
+    try:
+        key = bytes.fromhex(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured("AUDIT_KEY must be hexadecimal (64 hex digits: 32 bytes)") from exc
+    if len(key) < 32:
+        raise ImproperlyConfigured("AUDIT_KEY must be at least 32 bytes (64 hex digits)")
+    return key
+
+
+AUDIT_KEY = _audit_key()
+# 等保 2.0 level 3 keeps audit records at least six months; the database refuses to delete younger rows.
+_retention = os.environ.get("AUDIT_RETENTION_DAYS", "") or "180"
+if not _retention.isdigit() or int(_retention) < 180:
+    raise ImproperlyConfigured(f"AUDIT_RETENTION_DAYS must be a number of days, at least 180 (six months), not {_retention!r}")
+AUDIT_RETENTION_DAYS = int(_retention)
+# Only the test suite lifts the append-only guard (to flush its database between tests).
+AUDIT_GUARD_LIFTABLE = False
+
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 
 INSTALLED_APPS = [
@@ -68,6 +108,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "banchengshi.lib.request_context.RequestContextMiddleware",  # request id, address: read by the audit log
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -29,6 +29,7 @@ class Need(enum.Enum):
     POLICY = "policy"  # time-limit policies
     CATALOG = "catalog"  # units and the matter catalog
     INTEGRATIONS = "integrations"  # upstream deliveries, outbound subscribers and dead letters
+    AUDIT_LOG = "audit_log"  # read and export the audit log (the audit administrator, and oversight)
 
 
 CASE_READERS = frozenset(
@@ -54,6 +55,7 @@ ROLES_FOR: dict[Need, frozenset[str]] = {
     Need.POLICY: frozenset({Role.ADMIN_OFFICE}),
     Need.CATALOG: frozenset({Role.ADMIN_OFFICE}),
     Need.INTEGRATIONS: frozenset({Role.ADMIN_OFFICE, Role.SYSTEM_ADMIN}),
+    Need.AUDIT_LOG: frozenset({Role.AUDIT_ADMIN, Role.OVERSEER}),
 }
 
 SEES_EVERYTHING = frozenset({Role.ADMIN_OFFICE, Role.OVERSEER})

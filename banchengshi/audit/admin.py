@@ -31,11 +31,12 @@ class ActionFilter(admin.SimpleListFilter):
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
-    list_display = ("at", "action_name", "actor_label", "case", "before", "after")
+    list_display = ("seq", "at", "action_name", "actor_label", "case", "before", "after", "ip")
     list_filter = (ActionFilter,)
-    search_fields = ("case__reference", "actor_label", "action")
+    search_fields = ("case__reference", "actor_label", "action", "request_id")
     date_hierarchy = "at"
-    fields = ("at", "action_name", "actor_label", "actor", "case", "work_order", "before", "after", "data")
+    fields = ("seq", "at", "action_name", "actor_label", "actor", "actor_role", "case", "work_order", "before", "after",
+              "ip", "request_id", "data", "prev_mac", "mac")
     readonly_fields = ("action_name", "before", "after")
 
     @admin.display(description="动作", ordering="action")

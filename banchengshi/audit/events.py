@@ -2,10 +2,33 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
+from banchengshi.audit.chain import GENESIS, mac_of, normalised
 from banchengshi.audit.labels import EventType
-from banchengshi.audit.models import Event
+from banchengshi.audit.models import AuditChain, Event
+from banchengshi.lib.request_context import current_request
+
+HEAD_PK = 1
+
+
+def locked_head() -> AuditChain:
+    """The chain's head, locked until the caller's transaction ends: the next writer waits here, so
+    sequence numbers and links form one line. (SQLite transactions here are IMMEDIATE: one writer.)"""
+    head = AuditChain.objects.select_for_update().filter(pk=HEAD_PK).first()
+    if head is None:
+        # A database emptied by a test's flush, or a head someone removed: rebuilt from the last row, so
+        # the next entry still links to it (and verification still starts at the purge mark, now 0).
+        last = Event.objects.order_by("-seq").first()
+        AuditChain.objects.get_or_create(
+            pk=HEAD_PK,
+            defaults={"last_seq": last.seq if last else 0, "last_mac": last.mac if last else GENESIS,
+                      "purged_through_mac": GENESIS},
+        )
+        head = AuditChain.objects.select_for_update().get(pk=HEAD_PK)
+    return head
 
 
 def record_event(
@@ -20,18 +43,32 @@ def record_event(
     actor_label: str = "",
     **data: Any,
 ) -> Event:
-    """Write one event. Call inside the action's transaction, so a failed write undoes the change."""
+    """Write one event, sealed into the chain. Call inside the action's transaction, so a failed write
+    undoes the change; the request at hand (id, address) is read from `lib.request_context`."""
     if action not in EventType.values:
         raise ValueError(f"unknown event type {action!r}: add it to audit.labels.EventType")
     label = (actor_label or "系统") if actor is None else f"{actor}（{actor.unit}）" if getattr(actor, "unit", None) else str(actor)
-    return Event.objects.create(
-        case=case,
-        work_order=work_order,
-        actor=actor,
-        actor_label=label,
-        action=action,
-        at=at or timezone.now(),
-        status_before=before,
-        status_after=after,
-        data=data,
-    )
+    request = current_request()
+    with transaction.atomic():
+        head = locked_head()
+        event = Event(
+            case=case,
+            work_order=work_order,
+            actor=actor,
+            actor_label=label,
+            actor_role=str(getattr(actor, "role", "") or ""),
+            action=action,
+            at=at or timezone.now(),
+            status_before=before,
+            status_after=after,
+            request_id=request.request_id if request else "",
+            ip=request.ip if request else "",
+            data=normalised(data),
+            seq=head.last_seq + 1,
+            prev_mac=head.last_mac,
+        )
+        event.mac = mac_of(event, settings.AUDIT_KEY)
+        event.save(force_insert=True)
+        head.last_seq, head.last_mac = event.seq, event.mac
+        head.save(update_fields=["last_seq", "last_mac"])
+    return event

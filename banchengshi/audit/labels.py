@@ -56,6 +56,11 @@ class EventType(models.TextChoices):
     REPORTER_OBJECTED = "reporter_objected", "反映人提出异议"
     REPORTER_CONFIRMED = "reporter_confirmed", "反映人确认办理结果"
     REPORTER_RATED = "reporter_rated", "反映人评价"
+    LOGGED_IN = "logged_in", "登录"
+    LOGGED_OUT = "logged_out", "退出登录"
+    LOGIN_FAILED = "login_failed", "登录失败"
+    AUDIT_LOG_EXPORTED = "audit_log_exported", "导出审计日志"
+    AUDIT_PURGED = "audit_purged", "清理过期审计记录"
 
 
 ACTION_LABELS: dict[str, str] = {value: str(label) for value, label in EventType.choices}

@@ -6,9 +6,12 @@ so that cases never imports reports.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -18,6 +21,8 @@ from pydantic import ValidationError as PydanticValidationError
 from banchengshi.accounts.access import Need, has_role_for
 from banchengshi.accounts.auth import StaffRequest
 from banchengshi.accounts.models import Unit
+from banchengshi.audit.events import record_event
+from banchengshi.audit.labels import EventType
 from banchengshi.cases.choices import CaseStatus, Channel, Reason
 from banchengshi.cases.models import Case
 from banchengshi.cases.presenters import case_light, latest_return
@@ -32,6 +37,8 @@ from banchengshi.cases.views import HANDLING_UNIT_KINDS
 from banchengshi.dispatch.models import Matter
 from banchengshi.lib.masking import mask_phone
 from banchengshi.lib.validation import describe_errors
+from banchengshi.reports.audit_log import AuditFilters, audit_events, audit_log_xlsx
+from banchengshi.reports.audit_log import row as audit_row
 from banchengshi.reports.ledger import ledger_xlsx
 
 
@@ -134,4 +141,49 @@ def work_order_pdf(request: StaffRequest, order_id: int) -> HttpResponse:
         raise PermissionDenied("打印工单仅限中心和承办单位工作人员")
     response = HttpResponse(render_pdf(order), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="work-order-{order.case.reference}-{order.pk}.pdf"'
+    return response
+
+
+AUDIT_EXPORT_LIMIT = 50_000
+
+
+@login_required
+def audit_log(request: StaffRequest) -> HttpResponse:
+    """The audit log (审计日志) for the audit administrator and oversight: every event, newest first."""
+    if not has_role_for(request.user, Need.AUDIT_LOG):
+        raise PermissionDenied("审计日志仅限审计管理员和纪委监委查看")
+    filters, errors = AuditFilters.from_query(request.GET)
+    page = Paginator(audit_events(filters), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reports/audit_log.html",
+        {
+            "nav": "audit_log",
+            "rows": [audit_row(e) for e in page.object_list],
+            "page": page,
+            "filters": filters.as_query(),
+            "errors": errors,
+            "query": urlencode(filters.as_query()),
+            "actions": sorted(EventType.choices, key=lambda c: c[1]),
+        },
+        status=422 if errors else 200,
+    )
+
+
+@login_required
+def audit_log_export(request: StaffRequest) -> HttpResponse:
+    """The audit log as .xlsx under the page's filters; the export is itself recorded, with its filters."""
+    if not has_role_for(request.user, Need.AUDIT_LOG):
+        raise PermissionDenied("审计日志仅限审计管理员和纪委监委导出")
+    filters, errors = AuditFilters.from_query(request.GET)
+    if errors:
+        return HttpResponse("；".join(errors), status=422, content_type="text/plain; charset=utf-8")
+    with transaction.atomic():
+        events = list(audit_events(filters)[:AUDIT_EXPORT_LIMIT])
+        record_event(EventType.AUDIT_LOG_EXPORTED, actor=request.user, filters=filters.in_words(), rows=len(events),
+                     outcome="success")
+    response = HttpResponse(audit_log_xlsx(events, filters=filters),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f"attachment; filename=audit-log-{stamp}.xlsx"
     return response

@@ -25,7 +25,7 @@ from banchengshi.supervision.actions import do_create_meeting, do_record_meeting
 
 ADMIN_ROLES = ["admin_office", "system_admin", "security_admin", "audit_admin", "superuser"]
 # Letters a Chinese admin page may still show in its headings: acronyms and Django's own date words.
-ACRONYMS = {"ID", "API", "SHA", "JSON", "URL", "PDF", "Excel"}
+ACRONYMS = {"ID", "IP", "API", "SHA", "JSON", "URL", "PDF", "Excel"}
 
 
 def raw_codes() -> set[str]:
