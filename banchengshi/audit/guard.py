@@ -11,8 +11,9 @@ where settings.AUDIT_GUARD_LIFTABLE is true (the tests' conftest; never in confi
 - SQLite: the triggers ask the function `bcs_audit_guard_lifted()`, which this module registers on every
   connection the application opens and which answers no unless lifted here. A connection that is not the
   application's (the sqlite3 shell) has no such function, so its UPDATE or DELETE fails: closed by default.
-- PostgreSQL: `SET session_replication_role = replica`, which switches off ordinary triggers and which
-  only a superuser (or a role granted SET on it) may do; the application's role should be neither.
+- PostgreSQL: inside a transaction `SET session_replication_role = replica` (a superuser's power), outside
+  one `ALTER TABLE audit_event DISABLE TRIGGER …` (the table owner's); the application's role should hold
+  neither.
 """
 
 from __future__ import annotations
@@ -107,17 +108,45 @@ def guard_lifted(using: str = "default") -> Iterator[None]:
         raise ImproperlyConfigured("The audit log's guard is lifted only by the test suite")
     connection = connections[using]
     _lifted_depth += 1
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET session_replication_role = replica")
+    how = _lift_postgres(connection) if connection.vendor == "postgresql" and _lifted_depth == 1 else ""
     try:
         yield
     finally:
         _lifted_depth -= 1
-        # A flush closes the connection afterwards: then the setting went with it.
-        if connection.vendor == "postgresql" and connection.connection is not None:
-            try:
-                with connection.cursor() as cursor:
-                    cursor.execute("RESET session_replication_role")
-            except DatabaseError:
-                pass  # a failed transaction: the test's rollback resets it
+        if how:
+            _restore_postgres(connection, how)
+
+
+# Inside a transaction (a test rolled back at its end) the session is switched to replica mode, which only
+# a superuser may do and which the rollback's connection keeps; outside one (the flush after a transactional
+# or browser test, which may run on a connection opened later) the table's triggers are switched off, which
+# only its owner may do. The application's role should be neither.
+def _lift_postgres(connection: BaseDatabaseWrapper) -> str:
+    if not str(connection.settings_dict["NAME"]).startswith("test"):
+        raise ImproperlyConfigured("The audit log's guard is lifted only on a test database")
+    with connection.cursor() as cursor:
+        if connection.in_atomic_block:
+            cursor.execute("SET session_replication_role = replica")
+            return "session"
+        for name in POSTGRES_TRIGGERS:
+            cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER {name}")
+        return "table"
+
+
+def _restore_postgres(connection: BaseDatabaseWrapper, how: str) -> None:
+    if not str(connection.settings_dict["NAME"]).startswith("test"):
+        return  # the session's end destroyed the test database meanwhile
+    try:
+        with connection.cursor() as cursor:
+            if how == "session":
+                cursor.execute("RESET session_replication_role")
+            else:
+                for name in POSTGRES_TRIGGERS:
+                    cursor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER {name}")
+    except DatabaseError:
+        if how == "table" and not connection.in_atomic_block:
+            connection.close()
+            with connection.cursor() as cursor:
+                for name in POSTGRES_TRIGGERS:
+                    cursor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER {name}")
+        # a failed transaction: the test's rollback resets the session setting with it
