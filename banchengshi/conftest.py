@@ -164,6 +164,7 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
 
     with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
         _load_district_and_staff()
+        connection: Any  # its creation and ops are given the tests' faster ways below
         for connection in connections.all():
             if hasattr(connection, "_test_serialized_contents"):
                 connection._test_serialized_contents = connection.creation.serialize_db_to_string()
@@ -206,10 +207,10 @@ def _restore(connection: Any, saving_each_row: Any, data: str) -> None:
             instance = deserialized.object
             assert not instance._meta.parents, type(instance)  # no model with a parent table is serialized
             tables.setdefault(type(instance), []).append(instance)
-            for name, targets in deserialized.m2m_data.items():
+            for name, targets in (deserialized.m2m_data or {}).items():
                 if not targets:
                     continue
-                field = instance._meta.get_field(name)
+                field: Any = instance._meta.get_field(name)
                 through = field.remote_field.through
                 source, target = field.m2m_field_name() + "_id", field.m2m_reverse_field_name() + "_id"
                 links.setdefault(through, []).extend(through(**{source: instance.pk, target: pk}) for pk in targets)
@@ -225,7 +226,8 @@ def _restore(connection: Any, saving_each_row: Any, data: str) -> None:
                           if not f.generated and not (f.primary_key and getattr(objects[0], f.attname) is None)]
                 size = connection.ops.bulk_batch_size(fields, objects) or len(objects)
                 for start in range(0, len(objects), size):
-                    model._base_manager.using(connection.alias)._insert(
+                    rows: Any = model._base_manager.using(connection.alias)
+                    rows._insert(
                         objects[start:start + size], fields=fields, raw=True, using=connection.alias
                     )
         connection.check_constraints(table_names=[model._meta.db_table for model, _ in _PARSED[data]])
