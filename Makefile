@@ -49,8 +49,11 @@ lint: install-dev
 typecheck: install-dev
 	$(VENV)/bin/mypy banchengshi config
 
+# One pytest-xdist worker per core (each with its own test database and Chromium); PYTEST_WORKERS=0
+# runs the suite in one process.
+PYTEST_WORKERS ?= auto
 pytest: install-dev
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS)
 
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache .hypothesis

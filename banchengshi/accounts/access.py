@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import enum
-from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
 
 from banchengshi.accounts.choices import CENTER_STAFF, Role, UnitKind
-from banchengshi.accounts.models import Unit
+from banchengshi.accounts.models import Unit, User
 
 
 class Need(enum.Enum):
@@ -61,8 +62,11 @@ ROLES_FOR: dict[Need, frozenset[str]] = {
 SEES_EVERYTHING = frozenset({Role.ADMIN_OFFICE, Role.OVERSEER})
 
 
-def has_role_for(user: Any, need: Need) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and user.role in ROLES_FOR[need]
+def has_role_for(user: User | AnonymousUser | None, need: Need) -> bool:
+    """A signed-in staff member whose role holds `need` (request.user, a token's user, or nobody)."""
+    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
+        return False
+    return user.role in ROLES_FOR[need]
 
 
 def subtree_ids(unit: Unit) -> set[int]:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -30,11 +30,14 @@ def locked_head() -> AuditChain:
         head = AuditChain.objects.select_for_update().get(pk=HEAD_PK)
     return head
 
+if TYPE_CHECKING:  # the actor's type only: audit never imports accounts when it runs (pyproject.toml)
+    from banchengshi.accounts.models import User
+
 
 def record_event(
     action: str,
     *,
-    actor: Any = None,
+    actor: User | None = None,
     case: Any = None,
     work_order: Any = None,
     before: str = "",
@@ -44,7 +47,8 @@ def record_event(
     **data: Any,
 ) -> Event:
     """Write one event, sealed into the chain. Call inside the action's transaction, so a failed write
-    undoes the change; the request at hand (id, address) is read from `lib.request_context`."""
+    undoes the change; the request at hand (id, address) is read from `lib.request_context`. The actor
+    is a staff user (accounts.User, settings.AUTH_USER_MODEL), or None for the system."""
     if action not in EventType.values:
         raise ValueError(f"unknown event type {action!r}: add it to audit.labels.EventType")
     label = (actor_label or "系统") if actor is None else f"{actor}（{actor.unit}）" if getattr(actor, "unit", None) else str(actor)

@@ -6,10 +6,8 @@ to var/screenshots/ (named in the README).
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,8 +17,8 @@ from banchengshi.cases.choices import CaseStatus
 from banchengshi.cases.models import Case
 from banchengshi.cases.tests.factories import case_in
 from banchengshi.conftest import STAFF_PASSWORD, District
+from banchengshi.lib.tests.chromium import SharedChromium
 
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = settings.VAR_DIR / "screenshots"
 
 # serialized_rollback restores the rows the data migrations seeded (calendar, policies) after each flush.
@@ -46,27 +44,14 @@ def server() -> Iterator[Any]:
 
 @pytest.fixture
 def browser(server: Any) -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing: .ci/run installs Debian's chromium package")
-        pytest.skip("Debian's chromium is not installed here")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test stay synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--lang=zh-CN"],
-        )
+    """The process's one Chromium (banchengshi/lib/tests/chromium.py), each test in browser contexts of
+    its own, closed when it ends (before the server stops, so the request threads let go of their
+    connections)."""
+    chromium = SharedChromium.acquire()
+    try:
         yield chromium
-        chromium.close()
-        # ORM calls made while Playwright's event loop runs get their own connection (asgiref's Local
-        # is context-aware); close it here, in that context, or it outlives the test database.
-        from django.db import connections
-
-        connections.close_all()
+    finally:
+        SharedChromium.release()
 
 
 class Desk:
