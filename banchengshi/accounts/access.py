@@ -83,3 +83,82 @@ def subtree_ids(unit: Unit) -> set[int]:
 def is_town_center(unit: Unit) -> bool:
     """A service center below another service center: a town or street center."""
     return unit.kind == UnitKind.SERVICE_CENTER and unit.parent is not None and unit.parent.kind == UnitKind.SERVICE_CENTER
+
+
+# ---- 三员: who may manage whose account (the staff admin asks `may_manage`) -------------------------------
+
+THREE_ADMINS = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+"""系统管理员 / 安全管理员 / 审计管理员: three separate people, none of whom manages the others."""
+
+
+class Change(enum.Enum):
+    """What an administrator may try to change about a staff account."""
+
+    CREATE = "create"  # a new account (without a role: the security administrator gives it one)
+    DETAILS = "details"  # username, name, e-mail, unit
+    ACTIVE = "active"  # enable or disable the account
+    PASSWORD = "password"  # set a new password for the account
+    ROLE = "role"  # the one role, and with it the admin-site group and the staff flag
+    SUPERUSER = "superuser"  # never in the admin: `manage.py createsuperuser`, and none in production
+    STAFF = "staff"  # implied by the role, never set by hand
+    PERMISSIONS = "permissions"  # groups and single permissions: implied by the role, never set by hand
+
+
+CHANGE_LABELS = {
+    Change.CREATE: "创建账号",
+    Change.DETAILS: "修改账号信息",
+    Change.ACTIVE: "启用或停用账号",
+    Change.PASSWORD: "重置密码",
+    Change.ROLE: "变更角色",
+    Change.SUPERUSER: "设置超级用户",
+    Change.STAFF: "设置后台登录权限",
+    Change.PERMISSIONS: "单独授予权限或用户组",
+}
+
+# Account housekeeping is the system administrator's; roles are the security administrator's.
+MANAGES: dict[Change, frozenset[str]] = {
+    Change.CREATE: frozenset({Role.SYSTEM_ADMIN}),
+    Change.DETAILS: frozenset({Role.SYSTEM_ADMIN}),
+    Change.ACTIVE: frozenset({Role.SYSTEM_ADMIN}),
+    Change.PASSWORD: frozenset({Role.SYSTEM_ADMIN}),
+    Change.ROLE: frozenset({Role.SECURITY_ADMIN}),
+    Change.SUPERUSER: frozenset(),
+    Change.STAFF: frozenset(),
+    Change.PERMISSIONS: frozenset(),
+}
+
+NEVER_IN_ADMIN = {
+    Change.SUPERUSER: "超级用户不能在管理后台设置（生产环境不设超级用户）",
+    Change.STAFF: "后台登录权限由角色决定，不能单独设置",
+    Change.PERMISSIONS: "权限由角色决定，不能单独授予权限或用户组",
+}
+
+
+def may_manage(actor: User | AnonymousUser | None, target: User | None, change: Change, new_role: str = "") -> str:
+    """Why `actor` may not make `change` to `target`'s account (None: a new account), or "" when they may.
+    `new_role` is the role a ROLE change gives. No role grants itself or its peers powers: the system
+    administrator keeps accounts but not roles, and not the other two administrators' accounts; the
+    security administrator gives roles, but not to itself, not to or from the 三员; the audit administrator
+    changes nothing; nobody makes a superuser, sets the staff flag, or grants groups or permissions by hand.
+    A superuser (a command-line bootstrap, never in production) keeps accounts and roles, but not its own."""
+    if actor is None or isinstance(actor, AnonymousUser) or not actor.is_authenticated or not actor.is_active:
+        return "请先登录"
+    if change in NEVER_IN_ADMIN:
+        return NEVER_IN_ADMIN[change]
+    if not (actor.is_superuser or actor.role in MANAGES[change]):
+        who = Role(actor.role).label if actor.role else "您"
+        return f"{who}无权{CHANGE_LABELS[change]}"
+    is_self = target is not None and target.pk == actor.pk
+    if change is Change.ROLE:
+        if is_self:
+            return "不能变更自己的角色"
+        if target is not None and target.role in THREE_ADMINS:
+            return f"不能变更{Role(target.role).label}的角色：三员账号由上级主管部门指定，通过命令行设置"
+        if new_role in THREE_ADMINS:
+            return f"不能在管理后台授予{Role(new_role).label}角色：三员账号由上级主管部门指定，通过命令行设置"
+        return ""
+    if target is not None and not is_self and target.role in THREE_ADMINS and not actor.is_superuser:
+        return f"不能{CHANGE_LABELS[change]}：{Role(target.role).label}的账号不归{Role(actor.role).label}管理"
+    if is_self and change is Change.ACTIVE:
+        return "不能停用自己的账号"
+    return ""

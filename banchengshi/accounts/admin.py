@@ -1,11 +1,17 @@
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.http import HttpRequest
+from django.contrib.auth.forms import UserChangeForm
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 
-from banchengshi.accounts.choices import UnitKind
+from banchengshi.accounts.access import Change, may_manage
+from banchengshi.accounts.choices import Role, UnitKind
 from banchengshi.accounts.models import ApiToken, User
+from banchengshi.accounts.services import ROLE_UNITS, StaffError, do_change_role, record_refused
+from banchengshi.audit.events import record_event
 
 
 class UnitKindFilter(admin.SimpleListFilter):
@@ -21,12 +27,153 @@ class UnitKindFilter(admin.SimpleListFilter):
         return queryset.filter(unit__kind=self.value()) if self.value() else queryset
 
 
+class StaffChangeForm(UserChangeForm):
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        role = data.get("role", self.instance.role)
+        unit = data.get("unit", self.instance.unit)
+        if role and unit is not None and unit.kind not in ROLE_UNITS[role]:
+            self.add_error("role" if "role" in self.fields else None,
+                           f"{Role(role).label}不能设在{unit.get_kind_display()}“{unit.name}”")
+        return data
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = StaffChangeForm
     list_display = ("username", "display_name", "unit", "role", "is_active", "last_login")
     list_filter = ("role", UnitKindFilter, "is_active")
     search_fields = ("username", "display_name", "unit__name")
-    fieldsets = (*BaseUserAdmin.fieldsets, ("单位与角色", {"fields": ("display_name", "unit", "role")}))  # type: ignore[misc]
+    # No groups or single permissions here: a user's powers are its one role (the role's group follows
+    # it), and the superuser and staff flags are shown, never edited (`accounts.access.may_manage`).
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("个人信息", {"fields": ("first_name", "last_name", "email")}),
+        ("单位与角色", {"fields": ("display_name", "unit", "role")}),
+        ("状态", {"fields": ("is_active", "is_staff", "is_superuser")}),
+        ("重要日期", {"fields": ("last_login", "date_joined")}),
+    )
+    # What each field of the change form is, for `may_manage`.
+    FIELD_CHANGES = {
+        "username": Change.DETAILS, "first_name": Change.DETAILS, "last_name": Change.DETAILS, "email": Change.DETAILS,
+        "display_name": Change.DETAILS, "unit": Change.DETAILS, "is_active": Change.ACTIVE, "role": Change.ROLE,
+        "is_staff": Change.STAFF, "is_superuser": Change.SUPERUSER, "groups": Change.PERMISSIONS,
+        "user_permissions": Change.PERMISSIONS, "password": Change.PASSWORD,
+    }
+    ALWAYS_READONLY = ("is_staff", "is_superuser", "last_login", "date_joined")
+
+    def _refusal(self, request: HttpRequest, obj: User | None, change: Change, new_role: str = "") -> str:
+        return may_manage(request.user, obj, change, new_role)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return ()
+        fields = list(self.ALWAYS_READONLY)
+        for name, change in self.FIELD_CHANGES.items():
+            if name not in fields and name != "password" and self._refusal(request, obj, change):
+                fields.append(name)
+        return fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and not self._refusal(request, None, Change.CREATE)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None:
+            return True
+        return any(not self._refusal(request, obj, change) for change in (Change.DETAILS, Change.ACTIVE, Change.ROLE, Change.PASSWORD))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # accounts are disabled, never deleted: the audit trail names them
+
+    def _attempts(self, request: HttpRequest, obj: User | None) -> list[tuple[Change, str, Any, Any]]:
+        """The changes a POST asks for: (change, field, before, after) for each field it sends that
+        differs from the account (a read-only field is not in the form, so sent only by hand)."""
+        if obj is None:
+            attempts: list[tuple[Change, str, Any, Any]] = [(Change.CREATE, "username", "", request.POST.get("username", ""))]
+            for name in ("role", "is_staff", "is_superuser", "groups", "user_permissions"):
+                if request.POST.get(name):
+                    attempts.append((self.FIELD_CHANGES[name], name, "", request.POST.getlist(name)))
+            return attempts
+        attempts = []
+        for name, change in self.FIELD_CHANGES.items():
+            if name == "password" or name not in request.POST:
+                continue
+            sent = request.POST.getlist(name)
+            if name in ("groups", "user_permissions"):
+                current = sorted(str(pk) for pk in getattr(obj, name).values_list("pk", flat=True))
+                if sorted(v for v in sent if v) != current:
+                    attempts.append((change, name, current, sent))
+                continue
+            value = sent[-1] if sent else ""
+            before = getattr(obj, f"{name}_id" if name == "unit" else name)
+            if isinstance(before, bool):
+                after: Any = value.lower() in ("on", "true", "1")
+            else:
+                before, after = ("" if before is None else str(before)), value
+            if after != before:
+                attempts.append((change, name, before, after))
+        return attempts
+
+    def changeform_view(self, request: HttpRequest, object_id: str | None = None, form_url: str = "",
+                        extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        """Refuse (403) and record any change the administrator may not make, before the form is read."""
+        if request.method == "POST":
+            obj = self.get_object(request, unquote(object_id)) if object_id else None
+            if not object_id or obj is not None:
+                self._refuse_attempts(request, obj)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        if request.method == "POST":  # before Django's own refusal, which would not be recorded
+            self._refuse_attempts(request, None)
+        return super().add_view(request, form_url, extra_context)
+
+    def _refuse_attempts(self, request: HttpRequest, obj: User | None) -> None:
+        for change, name, before, after in self._attempts(request, obj):
+            new_role = after if change is Change.ROLE else ""
+            if reason := self._refusal(request, obj, change, new_role):
+                record_refused(request.user, change.value, reason, target=obj, field=name,  # type: ignore[arg-type]
+                               value_before=before, value_after=after)
+                raise PermissionDenied(reason)
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        target = self.get_object(request, unquote(id))
+        if target is not None and (reason := self._refusal(request, target, Change.PASSWORD)):
+            if request.method == "POST":
+                record_refused(request.user, Change.PASSWORD.value, reason, target=target)  # type: ignore[arg-type]
+            raise PermissionDenied(reason)
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302 and target is not None:
+            record_event("password_reset", actor=request.user, username=target.username)  # type: ignore[arg-type]
+        return response
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """Save, the role through `do_change_role` (its group, the staff flag, the audit record), and
+        record every other field changed with its value before and after."""
+        actor: Any = request.user
+        if not change:
+            obj.role, obj.is_staff, obj.is_superuser = "", False, False  # a new account gets its role later
+            super().save_model(request, obj, form, change)
+            record_event("staff_created", actor=actor, username=obj.username, unit=obj.unit.code if obj.unit else "", role="")
+            return
+        changed = [name for name in form.changed_data if name != "role"]
+        new_role = obj.role
+        if "role" in form.changed_data:
+            obj.role = form.initial.get("role", "")
+        super().save_model(request, obj, form, change)
+        if changed:
+            record_event("staff_updated", actor=actor, username=obj.username,
+                         fields={name: {"before": form.initial.get(name), "after": form.cleaned_data.get(name)} for name in changed})
+        if "role" in form.changed_data:
+            if reason := may_manage(actor, obj, Change.ROLE, new_role):  # the form's view checked; once more here
+                record_refused(actor, Change.ROLE.value, reason, target=obj, value_after=new_role)
+                raise PermissionDenied(reason)
+            try:
+                do_change_role(obj, new_role, acting_user=actor)
+            except StaffError as exc:
+                raise PermissionDenied(str(exc)) from exc
 
 
 @admin.register(ApiToken)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -58,3 +59,48 @@ def do_create_staff(
         user.groups.add(group)
     record_event("staff_created", actor=acting_user, username=username, unit=unit.code, role=role)
     return user, password
+
+
+ADMIN_SITE_ROLES = frozenset({Role.ADMIN_OFFICE, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+
+
+def role_snapshot(user: User) -> dict[str, object]:
+    """What an account's powers are: its role, the staff and superuser flags, its groups and single
+    permissions (the audit log's before and after of a role change)."""
+    if user.pk is None:
+        return {"role": user.role, "is_staff": user.is_staff, "is_superuser": user.is_superuser, "groups": [], "permissions": []}
+    return {
+        "role": user.role,
+        "is_staff": user.is_staff,
+        "is_superuser": user.is_superuser,
+        "groups": sorted(user.groups.values_list("name", flat=True)),
+        "permissions": sorted(user.user_permissions.values_list("codename", flat=True)),
+    }
+
+
+@transaction.atomic
+def do_change_role(user: User, role: str, *, acting_user: User | None) -> User:
+    """Give `user` its one role: the role's group only, no single permissions, the staff flag the role
+    implies; recorded with the powers before and after. (Who may: `accounts.access.may_manage`.)"""
+    if role and role not in Role.values:
+        raise StaffError(f"未知角色 {role!r}")
+    if role and user.unit is not None and user.unit.kind not in ROLE_UNITS[role]:
+        raise StaffError(f"{Role(role).label}不能设在{user.unit.get_kind_display()}“{user.unit.name}”")
+    before = role_snapshot(user)
+    user.role = role
+    user.is_staff = role in ADMIN_SITE_ROLES
+    user.save(update_fields=["role", "is_staff"])
+    group = role_group(role) if role else None
+    user.groups.set([group] if group is not None else [])
+    user.user_permissions.clear()
+    record_event("role_changed", actor=acting_user, username=user.username, powers_before=before,
+                 powers_after=role_snapshot(user))
+    return user
+
+
+def record_refused(acting_user: User | None, change: str, reason: str, *, target: User | None = None, **attempt: Any) -> None:
+    """An administrator's refused attempt, for the audit log (`privilege_change_refused`)."""
+    record_event(
+        "privilege_change_refused", actor=acting_user, change=change, reason=reason,
+        target=target.username if target is not None else "", **attempt,
+    )

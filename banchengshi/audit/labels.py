@@ -61,6 +61,11 @@ class EventType(models.TextChoices):
     LOGIN_FAILED = "login_failed", "登录失败"
     AUDIT_LOG_EXPORTED = "audit_log_exported", "导出审计日志"
     AUDIT_PURGED = "audit_purged", "清理过期审计记录"
+    DUTY_SEPARATION_REFUSED = "duty_separation_refused", "职责分离拒绝操作"
+    STAFF_UPDATED = "staff_updated", "修改工作人员账号"
+    ROLE_CHANGED = "role_changed", "变更角色与权限"
+    PASSWORD_RESET = "password_reset", "重置密码"
+    PRIVILEGE_CHANGE_REFUSED = "privilege_change_refused", "越权变更被拒绝"
 
 
 ACTION_LABELS: dict[str, str] = {value: str(label) for value, label in EventType.choices}

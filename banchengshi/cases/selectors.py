@@ -14,6 +14,8 @@ from ninja import Field as NinjaField
 from banchengshi.accounts.access import SEES_EVERYTHING, Need, has_role_for, subtree_ids
 from banchengshi.accounts.choices import Role, UnitKind
 from banchengshi.accounts.models import Unit, User
+from banchengshi.audit.events import record_event
+from banchengshi.audit.models import Event
 from banchengshi.cases.actions.base import ActionError
 from banchengshi.cases.choices import (
     FORMER_HOLDER,
@@ -37,8 +39,70 @@ from banchengshi.lib.errors import (
     ActionForbidden as ActionForbidden,  # re-exported: pages catch it with REFUSALS
 )
 from banchengshi.lib.pagination import PageParams
+from banchengshi.sla.models import Policy
+from banchengshi.sla.services import effective_policy
 
 REFUSALS = (ActionForbidden, InvalidTransition, ActionError)
+
+
+class DutiesNotSeparated(ActionForbidden):
+    """The user handled the case and may not now review, close or visit it (the policy's
+    `separate_duties`, on by default): one person never runs the whole loop (等保 2.0 三级 职责分离)."""
+
+
+# What handling a case is, on its timeline: whoever did one of these (on any of its work orders, or on the
+# spot at the window) handled it.
+HANDLING_ACTIONS = frozenset({
+    "resolved_on_site", "work_order_received", "reporter_contacted", "note_added", "assistance_requested",
+    "paused", "resumed", "replied", "assisting_replied",
+})
+
+# The case actions a handler of the case may not take, and why (the refusal's words).
+SEPARATED_ACTIONS: dict[str, str] = {
+    "approve": "经办人不能审核自己办理的反映件",
+    "review_return": "经办人不能审核自己办理的反映件",
+    "close": "经办人不能办结自己办理的反映件",
+    "visit": "经办人不能回访自己办理的反映件",
+}
+
+
+def handled_by(user: User, case: Case) -> bool:
+    """Whether `user` handled `case`: received, worked on or replied to one of its work orders, or
+    resolved it on the spot (the timeline's events, whose actor is the user)."""
+    return Event.objects.filter(case=case, actor_id=user.pk, action__in=HANDLING_ACTIONS).exists()
+
+
+def separation_refusal(user: User, case: Case, action: str) -> str:
+    """Why `user` may not take `action` on `case` for separation of duties, or "" when they may."""
+    reason = SEPARATED_ACTIONS.get(action, "")
+    if not reason or not effective_policy(case.center).separate_duties:
+        return ""
+    return reason if handled_by(user, case) else ""
+
+
+def centers_separating_duties() -> set[int]:
+    """The units whose effective policy separates duties (`effective_policy` for every unit at once)."""
+    units = {u.pk: u for u in Unit.objects.select_related("policy")}
+    default: list[Policy | None] = []  # read once, when a unit has no policy of its own or above it
+    separated = set()
+    for pk, unit in units.items():
+        node: Unit | None = unit
+        while node is not None and node.policy is None:
+            node = units.get(node.parent_id) if node.parent_id is not None else None
+        if node is None and not default:
+            default.append(Policy.objects.order_by("-is_default", "code").first())
+        policy = node.policy if node is not None else default[0]
+        if policy is not None and policy.separate_duties:
+            separated.add(pk)
+    return separated
+
+
+def without_own_handling(user: User, cases: QuerySet[Case], separated: set[int] | None = None) -> QuerySet[Case]:
+    """`separation_refusal` as a query: the cases left when those the user handled, under a policy that
+    separates duties, are taken out (`separated`: `centers_separating_duties()`, when known)."""
+    handled = Exists(Event.objects.filter(case=OuterRef("pk"), actor_id=user.pk, action__in=HANDLING_ACTIONS))
+    centers = centers_separating_duties() if separated is None else separated
+    return cases.exclude(Q(center_id__in=centers) & handled)
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
@@ -117,7 +181,17 @@ def access_case(user: User, reference: str, action: str | None = None) -> Case:
 
 def authorize_case(user: User, case: Case, action: str) -> None:
     """May `user` take `action` on `case` now? The role (403), the center head's own center (403), the
-    case's state (409), the unit holding the case for handling (403), in that order."""
+    case's state (409), the unit holding the case for handling (403), the separation of duties (403), in
+    that order. An attempt refused for separation of duties is written to the audit log."""
+    try:
+        check_case_action(user, case, action)
+    except DutiesNotSeparated as exc:
+        record_event("duty_separation_refused", actor=user, case=case, attempted=action, reason=str(exc))
+        raise
+
+
+def check_case_action(user: User, case: Case, action: str) -> None:
+    """`authorize_case` without the audit record (`may`: which buttons a page shows)."""
     rule = CASE_ACTIONS[action]
     if not has_role_for(user, rule.need):
         raise ActionForbidden("您的角色无权进行此操作")
@@ -133,12 +207,14 @@ def authorize_case(user: User, case: Case, action: str) -> None:
         user.unit_id is not None and case.work_orders.filter(unit_id=user.unit_id, status__in=OPEN_WORK_ORDER).exists()
     ):
         raise ActionForbidden("只有正在承办该反映件的单位可以进行此操作")
+    if reason := separation_refusal(user, case, action):
+        raise DutiesNotSeparated(reason)
 
 
 def may(user: User, case: Case, action: str) -> bool:
     """Whether `authorize_case` would let the user take `action` now (which buttons a page shows)."""
     try:
-        authorize_case(user, case, action)
+        check_case_action(user, case, action)
     except REFUSALS:
         return False
     return True
@@ -312,8 +388,9 @@ QUEUES: tuple[Queue, ...] = (
 )
 
 
-def queue_cases(user: User, queue: Queue) -> QuerySet[Case] | None:
-    """The cases of `queue` for `user`, or None when the queue is not the user's."""
+def queue_cases(user: User, queue: Queue, separated: set[int] | None = None) -> QuerySet[Case] | None:
+    """The cases of `queue` for `user`, or None when the queue is not the user's (`separated`: the
+    centers whose policy separates duties, when the caller has them)."""
     visible = cases_visible_to(user)
     if queue.watchers:
         return filter_cases(visible, CaseFilters.model_validate({"light": "red"})) if user.role in queue.watchers else None
@@ -337,11 +414,14 @@ def queue_cases(user: User, queue: Queue) -> QuerySet[Case] | None:
         cases = cases.filter(center_id=user.unit_id)
     if queue.action == "resupervise":
         cases = awaiting_resupervision(cases)
+    if queue.action in SEPARATED_ACTIONS:
+        cases = without_own_handling(user, cases, separated)
     return cases
 
 
 def queues_for(user: User) -> list[tuple[Queue, QuerySet[Case]]]:
-    return [(queue, cases) for queue in QUEUES if (cases := queue_cases(user, queue)) is not None]
+    separated = centers_separating_duties() if any(has_role_for(user, CASE_ACTIONS[q].need) for q in SEPARATED_ACTIONS) else set()
+    return [(queue, cases) for queue in QUEUES if (cases := queue_cases(user, queue, separated)) is not None]
 
 
 def default_lead_unit(case: Any, route: Route | None = None) -> Unit | None:

@@ -63,6 +63,11 @@ class Policy(models.Model):
     auto_dispatch_threshold = models.FloatField(
         _("自动派单置信度阈值"), default=0.6, validators=[MinValueValidator(0), MaxValueValidator(1)]
     )
+    separate_duties = models.BooleanField(
+        _("经办与审核、回访分离"),
+        default=True,
+        help_text=_("开启后，办理或答复过反映件的人员不能审核、办结该件，也不能对其回访（等保三级职责分离）"),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

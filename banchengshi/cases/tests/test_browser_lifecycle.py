@@ -123,7 +123,11 @@ def test_a_case_resolved_on_the_spot_is_closed_on_confirmation_and_visited(
     assert desk.status() == "已办结"
     desk.logout()
 
+    # The registrar resolved it, so the dispatcher makes the return visit (经办与回访分离).
     desk.login("registrar")
+    assert queue_row(page, "to-visit", case.reference).count() == 0
+    desk.logout()
+    desk.login("dispatcher")
     assert queue_row(page, "to-visit", case.reference).count() == 1
 
 
