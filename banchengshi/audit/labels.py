@@ -59,6 +59,11 @@ class EventType(models.TextChoices):
     LOGGED_IN = "logged_in", "登录"
     LOGGED_OUT = "logged_out", "退出登录"
     LOGIN_FAILED = "login_failed", "登录失败"
+    LOGIN_LOCKED = "login_locked", "登录锁定"
+    LOGIN_UNLOCKED = "login_unlocked", "解除登录锁定"
+    PASSWORD_CHANGED = "password_changed", "修改密码"
+    SESSION_EXPIRED = "session_expired", "会话超时退出"
+    API_TOKEN_USED = "api_token_used", "使用接口令牌"
     AUDIT_LOG_EXPORTED = "audit_log_exported", "导出审计日志"
     AUDIT_PURGED = "audit_purged", "清理过期审计记录"
 
