@@ -70,9 +70,9 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ("user", "prefix", "created_at", "expires_at", "last_used_at", "uses", "revoked")
+    list_display = ("user", "prefix", "created_at", "expires_at", "last_used_at", "revoked")
     list_filter = ("revoked",)
-    readonly_fields = ("user", "prefix", "digest", "created_at", "expires_at", "last_used_at", "uses")
+    readonly_fields = ("user", "prefix", "digest", "created_at", "expires_at", "last_used_at")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # A revoked token stays revoked for good: a new one is issued instead.

@@ -113,7 +113,6 @@ class ApiToken(models.Model):
     revoked = models.BooleanField(_("已吊销"), default=False)
     expires_at = models.DateTimeField(_("到期时间"), null=True, blank=True, help_text=_("留空：签发后 API_TOKEN_DAYS 天到期"))
     last_audited_at = models.DateTimeField(_("最近记入审计时间"), null=True, blank=True, editable=False)
-    uses = models.PositiveIntegerField(_("使用次数"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("接口令牌")

@@ -35,11 +35,6 @@ class Migration(migrations.Migration):
             field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='最近记入审计时间'),
         ),
         migrations.AddField(
-            model_name='apitoken',
-            name='uses',
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name='使用次数'),
-        ),
-        migrations.AddField(
             model_name='user',
             name='must_change_password',
             field=models.BooleanField(default=False, help_text='生成的或由管理员设置的密码，本人首次登录时须改为自己的密码', verbose_name='下次登录须修改密码'),

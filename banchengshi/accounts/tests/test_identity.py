@@ -298,7 +298,7 @@ def test_a_revoked_token_stays_refused(district, clock):
 
 
 @pytest.mark.django_db
-def test_token_use_is_audited_once_an_hour_and_counted(district, clock):
+def test_token_use_is_audited_once_an_hour(district, clock):
     token = ApiToken.issue(district.users["registrar"])
     for _ in range(3):
         assert call(token).status_code == 200
@@ -306,5 +306,4 @@ def test_token_use_is_audited_once_an_hour_and_counted(district, clock):
     assert call(token).status_code == 200
     used = Event.objects.filter(action="api_token_used")
     assert used.count() == 2
-    assert ApiToken.objects.get(digest=ApiToken.digest_of(token)).uses == 4
     assert json.dumps(list(used.values_list("data", flat=True)), ensure_ascii=False).count(token) == 0
