@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -94,6 +95,7 @@ INSTALLED_APPS = [
     "ninja",  # serves Swagger UI from its own static files, not a CDN
     "huey.contrib.djhuey",
     "django_ratelimit",
+    "axes",  # failed sign-ins counted per account in the database; lockout after AXES_FAILURE_LIMIT
     "banchengshi.accounts",
     "banchengshi.sla",
     "banchengshi.dispatch",
@@ -119,6 +121,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "banchengshi.accounts.middleware.SessionLimitsMiddleware",  # idle timeout by role, absolute limit
+    "banchengshi.accounts.middleware.PasswordChangeRequiredMiddleware",  # first sign-in, expired password
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into the lockout page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -158,12 +163,62 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"} if not os.environ.get("TEST_SQLITE_FILE") else {}
 
 AUTH_USER_MODEL = "accounts.User"
+
+
+def env_int(name: str, default: int, minimum: int = 0) -> int:
+    raw = os.environ.get(name, "") or str(default)
+    if not raw.isdigit() or int(raw) < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number, at least {minimum}, not {raw!r}")
+    return int(raw)
+
+
+# Password policy (等保 2.0 level 3, 身份鉴别): length, three of four kinds of character, not the account's
+# name, not a common password, not one of the last PASSWORD_HISTORY, changed every PASSWORD_MAX_AGE_DAYS
+# (0: never expires). Every path that sets a password (admin forms, create_staff, the change page) runs these.
+PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 12, minimum=8)
+PASSWORD_HISTORY = env_int("PASSWORD_HISTORY", 5)
+PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 90)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "banchengshi.accounts.passwords.MinimumLengthValidator",
+     "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH}},
+    {"NAME": "banchengshi.accounts.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "banchengshi.accounts.passwords.UsernameValidator"},
+    {"NAME": "banchengshi.accounts.passwords.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "banchengshi.accounts.passwords.HistoryValidator", "OPTIONS": {"history": PASSWORD_HISTORY}},
 ]
+# The demo's accounts get generated passwords, to be changed at first sign-in like any other; a
+# developer's own copy may skip that (DEMO_ACCOUNTS_EXEMPT=true, read by `manage.py demo`).
+DEMO_ACCOUNTS_EXEMPT = env_bool("DEMO_ACCOUNTS_EXEMPT", default=False)
+
+# Sign-in lockout (django-axes, database handler): LOGIN_FAILURE_LIMIT failures of one account name,
+# known or not (the same answer either way), lock it for LOGIN_LOCKOUT_MINUTES; LOGIN_IP_FAILURE_LIMIT
+# failures from one address, whatever the names, lock that address as long. A security administrator
+# unlocks in the admin site (账号 → 工作人员 → 解除登录锁定, or the 登录失败记录 list).
+AUTHENTICATION_BACKENDS = ["banchengshi.accounts.lockout.LoginLockoutBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # locked for the cool-off from the lock, no longer
+AXES_CLIENT_IP_CALLABLE = "banchengshi.lib.request_context.client_ip"
+AXES_LOCKOUT_CALLABLE = "banchengshi.accounts.lockout.lockout_response"
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False  # shown in Chinese by accounts.admin (登录失败与锁定) instead
+LOGIN_IP_FAILURE_LIMIT = env_int("LOGIN_IP_FAILURE_LIMIT", 20, minimum=1)
+
+# Sessions: signed out after SESSION_IDLE_MINUTES without a request (SESSION_IDLE_MINUTES_ADMIN for the
+# 三员), and SESSION_MAX_HOURS after signing in whatever the activity.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
+SESSION_IDLE_MINUTES_ADMIN = env_int("SESSION_IDLE_MINUTES_ADMIN", 15, minimum=1)
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12, minimum=1)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
+SESSION_COOKIE_HTTPONLY = True
+
+# API tokens expire API_TOKEN_DAYS after issue; their use is audited at most once an hour per token.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90, minimum=1)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -216,6 +271,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "banchengshi_cache"}}
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 RATELIMIT_USE_CACHE = "default"
+# axes counts failures per account name; the per-address limit is LOGIN_IP_FAILURE_LIMIT (accounts.lockout),
+# higher than the account's, as a service center's staff share one address.
+SILENCED_SYSTEM_CHECKS.append("axes.W006")
 
 
 def _rate(name: str, default: str) -> str:

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
+from banchengshi.accounts.views import PasswordChangeView
 from banchengshi.cases.views import home as workbench
 from banchengshi.public.views import report as public_report
 from config.api import api
@@ -18,6 +19,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/password/", PasswordChangeView.as_view(), name="password_change"),
     path("", root, name="root"),
     path("", include("banchengshi.public.urls")),
     path("", include("banchengshi.cases.urls")),

@@ -1,15 +1,19 @@
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from banchengshi.accounts.access import Change, may_manage
+from banchengshi.accounts.auth import staff
 from banchengshi.accounts.choices import Role, UnitKind
-from banchengshi.accounts.models import ApiToken, User
+from banchengshi.accounts.lockout import unlock
+from banchengshi.accounts.models import ApiToken, LoginAttempt, User
 from banchengshi.accounts.services import ROLE_UNITS, StaffError, do_change_role, record_refused
 from banchengshi.audit.events import record_event
 
@@ -52,22 +56,24 @@ class UserAdmin(BaseUserAdmin):
         ("单位与角色", {"fields": ("display_name", "unit", "role")}),
         ("状态", {"fields": ("is_active", "is_staff", "is_superuser")}),
         ("重要日期", {"fields": ("last_login", "date_joined")}),
+        ("密码策略", {"fields": ("must_change_password", "password_changed_at")}),
     )
     # What each field of the change form is, for `may_manage`.
     FIELD_CHANGES = {
         "username": Change.DETAILS, "first_name": Change.DETAILS, "last_name": Change.DETAILS, "email": Change.DETAILS,
         "display_name": Change.DETAILS, "unit": Change.DETAILS, "is_active": Change.ACTIVE, "role": Change.ROLE,
         "is_staff": Change.STAFF, "is_superuser": Change.SUPERUSER, "groups": Change.PERMISSIONS,
-        "user_permissions": Change.PERMISSIONS, "password": Change.PASSWORD,
+        "user_permissions": Change.PERMISSIONS, "password": Change.PASSWORD, "must_change_password": Change.PASSWORD,
     }
-    ALWAYS_READONLY = ("is_staff", "is_superuser", "last_login", "date_joined")
+    ALWAYS_READONLY = ("is_staff", "is_superuser", "last_login", "date_joined", "password_changed_at")
+    actions = ["unlock_sign_in"]
 
     def _refusal(self, request: HttpRequest, obj: User | None, change: Change, new_role: str = "") -> str:
         return may_manage(request.user, obj, change, new_role)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
-            return ()
+            return ("password_changed_at",)
         fields = list(self.ALWAYS_READONLY)
         for name, change in self.FIELD_CHANGES.items():
             if name not in fields and name != "password" and self._refusal(request, obj, change):
@@ -146,6 +152,8 @@ class UserAdmin(BaseUserAdmin):
             raise PermissionDenied(reason)
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST" and response.status_code == 302 and target is not None:
+            if target.pk != request.user.pk:  # a password someone else set is changed by its owner at the next sign-in
+                User.objects.filter(pk=target.pk).update(must_change_password=True)
             record_event("password_reset", actor=request.user, username=target.username)  # type: ignore[arg-type]
         return response
 
@@ -155,6 +163,7 @@ class UserAdmin(BaseUserAdmin):
         actor: Any = request.user
         if not change:
             obj.role, obj.is_staff, obj.is_superuser = "", False, False  # a new account gets its role later
+            obj.must_change_password = True  # the administrator knows it: changed at the first sign-in
             super().save_model(request, obj, form, change)
             record_event("staff_created", actor=actor, username=obj.username, unit=obj.unit.code if obj.unit else "", role="")
             return
@@ -175,12 +184,79 @@ class UserAdmin(BaseUserAdmin):
             except StaffError as exc:
                 raise PermissionDenied(str(exc)) from exc
 
+    def has_unlock_permission(self, request: HttpRequest) -> bool:
+        user = request.user
+        return bool(user.is_superuser or getattr(user, "role", "") == Role.SECURITY_ADMIN)
+
+    @admin.action(description="解除登录锁定", permissions=["unlock"])
+    def unlock_sign_in(self, request: HttpRequest, queryset: Any) -> None:
+        for user in queryset:
+            unlock(user.username, acting_user=staff(request))
+        self.message_user(request, f"已解除 {queryset.count()} 个账号的登录锁定。")
+
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ("user", "prefix", "created_at", "last_used_at", "revoked")
+    list_display = ("user", "prefix", "created_at", "expires_at", "last_used_at", "revoked")
     list_filter = ("revoked",)
-    readonly_fields = ("user", "prefix", "digest", "created_at", "last_used_at")
+    readonly_fields = ("user", "prefix", "digest", "created_at", "expires_at", "last_used_at")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # A revoked token stays revoked for good: a new one is issued instead.
+        return (*self.readonly_fields, "revoked") if obj is not None and obj.revoked else self.readonly_fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # tokens are issued with `manage.py issue_token`, which shows the token once
+
+
+@admin.register(LoginAttempt)
+class LoginAttemptAdmin(admin.ModelAdmin):
+    """Failed sign-ins counted by django-axes; deleting a row (or 解除登录锁定 on a user) unlocks."""
+
+    list_display = ("account", "address", "failures", "last_attempt", "locked")
+    search_fields = ("username", "ip_address")
+    ordering = ("-attempt_time",)
+    actions = ["unlock_selected"]
+
+    @admin.display(description="账号", ordering="username")
+    def account(self, obj: LoginAttempt) -> str:
+        return obj.username or "（空）"
+
+    @admin.display(description="来源地址", ordering="ip_address")
+    def address(self, obj: LoginAttempt) -> str:
+        return obj.ip_address or ""
+
+    @admin.display(description="失败次数", ordering="failures_since_start")
+    def failures(self, obj: LoginAttempt) -> int:
+        return obj.failures_since_start
+
+    @admin.display(description="最近一次", ordering="attempt_time")
+    def last_attempt(self, obj: LoginAttempt) -> Any:
+        return obj.attempt_time
+
+    @admin.display(description="锁定中", boolean=True)
+    def locked(self, obj: LoginAttempt) -> bool:
+        return obj.failures_since_start >= settings.AXES_FAILURE_LIMIT and obj.attempt_time > timezone.now() - settings.AXES_COOLOFF_TIME
+
+    def get_actions(self, request: HttpRequest) -> Any:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description="解除所选记录的登录锁定", permissions=["delete"])
+    def unlock_selected(self, request: HttpRequest, queryset: Any) -> None:
+        names = sorted({a.username or "" for a in queryset})
+        for name in names:
+            unlock(name, acting_user=staff(request))
+        queryset.delete()
+        self.message_user(request, f"已解除 {len(names)} 个账号名的登录锁定。")
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        unlock(obj.username or "", acting_user=staff(request))
+        super().delete_model(request, obj)

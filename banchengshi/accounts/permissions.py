@@ -28,7 +28,11 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "integrations.integrationsource": ("view", "add", "change"),
         "integrations.delivery": ("view",),
     },
-    Role.SECURITY_ADMIN: {"accounts.user": ("view", "change"), "accounts.apitoken": ("view", "change")},
+    Role.SECURITY_ADMIN: {
+        "accounts.user": ("view", "change"),
+        "accounts.apitoken": ("view", "change"),
+        "accounts.loginattempt": ("view", "delete"),  # deleting a record lifts its lockout
+    },
     Role.AUDIT_ADMIN: {"audit.event": ("view",)},
 }
 

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import secrets
+import string
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 
 from banchengshi.accounts.choices import Role, UnitKind
 from banchengshi.accounts.models import Unit, User
@@ -31,26 +34,38 @@ class StaffError(ValueError):
 
 
 def generate_password() -> str:
-    return secrets.token_urlsafe(12)
+    """16 characters of the four kinds, so it passes the policy (and is changed at first sign-in)."""
+    kinds = (string.ascii_uppercase, string.ascii_lowercase, string.digits, "-_.!@#%+=")
+    alphabet = "".join(kinds)
+    while True:
+        password = "".join(secrets.choice(alphabet) for _ in range(16))
+        if all(any(c in kind for c in password) for kind in kinds):
+            return password
 
 
 @transaction.atomic
 def do_create_staff(
-    username: str, *, unit: Unit, role: str, password: str | None = None, display_name: str = "", acting_user: User | None = None
+    username: str, *, unit: Unit, role: str, password: str | None = None, display_name: str = "",
+    acting_user: User | None = None, must_change: bool | None = None,
 ) -> tuple[User, str]:
+    """A staff account. A generated password (no `password`) is shown once and must be changed at the
+    first sign-in, unless `must_change` says otherwise (a developer's demo, DEMO_ACCOUNTS_EXEMPT)."""
     if role not in Role.values:
         raise StaffError(f"未知角色 {role!r}，可选：{', '.join(Role.values)}")
     if unit.kind not in ROLE_UNITS[role]:
         raise StaffError(f"{Role(role).label}不能设在{unit.get_kind_display()}“{unit.name}”")
     if User.objects.filter(username=username).exists():
         raise StaffError(f"账号 {username} 已存在")
+    generated = not password
     password = password or generate_password()
     user = User(username=username, unit=unit, role=role, display_name=display_name or username)
     try:
-        validate_password(password, user)
+        with translation.override(settings.LANGUAGE_CODE):  # a command runs without a request's language
+            validate_password(password, user)
     except ValidationError as exc:
         raise StaffError("；".join(exc.messages)) from exc
     user.set_password(password)
+    user.must_change_password = generated if must_change is None else must_change
     # The admin site is for the admin office and the three administrators (三员).
     user.is_staff = role in {Role.ADMIN_OFFICE, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
     user.save()

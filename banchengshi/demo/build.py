@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -83,7 +84,8 @@ def reset_demo_passwords() -> DemoResult:
             continue
         password = generate_password()
         user.set_password(password)
-        user.save(update_fields=["password"])
+        user.must_change_password = not settings.DEMO_ACCOUNTS_EXEMPT  # a new password to change, as at first
+        user.save(update_fields=["password", "password_changed_at", "must_change_password"])
         record_event("demo_password_reset", actor=None, username=username)
         accounts.append((username, password, user.unit.name if user.unit else "", user.get_role_display()))
     return DemoResult(created=False, accounts=accounts)
@@ -102,7 +104,9 @@ def build_demo() -> DemoResult:
     users: dict[str, User] = {}
     accounts = []
     for username, unit_code, role, name in ACCOUNTS:
-        user, password = do_create_staff(username, unit=units[unit_code], role=role, display_name=name)
+        # Generated passwords, changed at first sign-in unless DEMO_ACCOUNTS_EXEMPT (a developer's copy).
+        user, password = do_create_staff(username, unit=units[unit_code], role=role, display_name=name,
+                                         must_change=False if settings.DEMO_ACCOUNTS_EXEMPT else None)
         users[username] = user
         accounts.append((username, password, units[unit_code].name, user.get_role_display()))
     matters = {m.code: m for m in Matter.objects.all()}

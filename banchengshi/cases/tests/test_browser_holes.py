@@ -199,7 +199,8 @@ def test_the_outcome_form_waits_until_the_meeting_is_held(browser: Any, server: 
     assert "召开后方可录入会议结果" in page.locator("main").inner_text()
 
     monday.move_to(held_at + timedelta(hours=1))
-    page.reload()
+    desk.login("admin_office")  # two days later: the idle session has ended
+    page.goto(f"{server.url}/meetings/{meeting.pk}/")
     page.get_by_label("议定事项").fill("由区人社局牵头整改。")
     submit(page, "保存会议结果")
     assert "由区人社局牵头整改" in page.locator("[data-testid=decisions]").inner_text()
