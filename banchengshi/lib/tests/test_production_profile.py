@@ -117,3 +117,49 @@ def test_no_template_needs_unsafe_inline() -> None:
             if INLINE.search(line):
                 found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()[:100]}")
     assert found == []
+
+
+DOCS = ["/api/v1/docs", "/api/v1/openapi.json"]
+
+
+def test_api_docs_are_open_in_development(client: Any, district: Any) -> None:
+    assert all(client.get(url).status_code == 200 for url in DOCS)
+
+
+def test_api_docs_need_staff_or_a_token_in_production(settings: Any, district: Any) -> None:
+    from django.test import Client
+
+    from banchengshi.accounts.models import ApiToken
+
+    settings.API_DOCS_PUBLIC = False
+    anonymous = Client()
+    page = anonymous.get("/api/v1/docs")
+    assert page.status_code == 302 and page["Location"].startswith("/login/?next=/api/v1/docs")
+    schema = anonymous.get("/api/v1/openapi.json")
+    assert schema.status_code == 401 and schema.json() == {"detail": "未登录或令牌无效"}
+    assert anonymous.get("/api/v1/openapi.json", HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
+
+    token = ApiToken.issue(district.users["registrar"])  # any valid token reads the schema, as tools need
+    with_token = anonymous.get("/api/v1/openapi.json", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert with_token.status_code == 200 and "/api/v1/cases" in with_token.json()["paths"]
+
+    clerk = Client()
+    clerk.force_login(district.users["registrar"])  # signed in, but not one who may open the admin
+    assert clerk.get("/api/v1/docs").status_code == 403
+    admin = Client()
+    admin.force_login(district.users["system_admin"])
+    assert all(admin.get(url).status_code == 200 for url in DOCS)
+
+
+def test_demo_refuses_in_production(settings: Any, bare_db: None) -> None:
+    from django.core.management import CommandError, call_command
+
+    from banchengshi.accounts.models import User
+
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="生产环境"):
+        call_command("demo")
+    with pytest.raises(CommandError, match="生产环境"):
+        call_command("demo", "--reset-passwords")
+    assert not Path(settings.DEMO_ACCOUNTS_FILE).exists()
+    assert not User.objects.exists()
