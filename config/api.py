@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -26,12 +30,40 @@ from banchengshi.sla.calendar import CalendarError
 from banchengshi.supervision.api import cases_router as resupervise_router
 from banchengshi.supervision.api import meetings_router, notices_router
 
+
+def docs_access(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The API's documentation (Swagger UI at /api/v1/docs, the schema at /api/v1/openapi.json): open in
+    development; in production (settings.API_DOCS_PUBLIC off) only to a signed-in staff member (is_staff:
+    those who may open the admin) or a request with a valid API token. Otherwise the page sends the
+    browser to sign in and the schema answers 401, as the API does."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if settings.API_DOCS_PUBLIC:
+            return view(request, *args, **kwargs)
+        user = request.user
+        if user.is_authenticated and user.is_active and user.is_staff:
+            return view(request, *args, **kwargs)
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and token.strip() and TokenAuth().authenticate(request, token.strip()):
+            return view(request, *args, **kwargs)
+        if request.path.endswith(".json") or request.headers.get("Authorization"):
+            return JsonResponse({"detail": "未登录或令牌无效"}, status=401, json_dumps_params={"ensure_ascii": False})
+        if user.is_authenticated:
+            return JsonResponse({"detail": "接口文档仅对管理后台工作人员开放"}, status=403,
+                                json_dumps_params={"ensure_ascii": False})
+        return redirect_to_login(request.get_full_path())
+
+    return guarded
+
+
 api = NinjaAPI(
     title="办成事 API",
     version="1",
     description="“办不成事”反映窗口受理处置系统的接口。时间均为带时区偏移的 ISO 8601；未带偏移的输入按北京时间理解。",
     auth=TokenAuth(),
     urls_namespace="api-v1",
+    docs_decorator=docs_access,
 )
 api.add_router("/cases", cases_router)
 api.add_router("/cases", resupervise_router)  # POST /cases/{reference}/resupervise (supervision)

@@ -25,13 +25,44 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
 
 
+# The one switch between a developer's machine and a real installation (README, "Production"):
+# BANCHENGSHI_PROFILE=production turns on HTTPS-only cookies, HSTS, the redirect to HTTPS, the API docs
+# behind a sign-in, requires SECRET_KEY and ALLOWED_HOSTS, and refuses `manage.py demo`. Unset (or
+# "development") keeps `make run` on plain http://127.0.0.1 as it always was.
+PROFILE = os.environ.get("BANCHENGSHI_PROFILE", "") or "development"
+if PROFILE not in {"development", "production"}:
+    raise ImproperlyConfigured(f"BANCHENGSHI_PROFILE must be development or production, not {PROFILE!r}")
+PRODUCTION = PROFILE == "production"
+
 DEBUG = env_bool("DEBUG", default=False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off in the production profile (BANCHENGSHI_PROFILE=production)")
+
+
+def _strong(key: str) -> bool:
+    """What Django's deploy check (security.W009) asks of a key: 50 characters, 5 different, not Django's own."""
+    return len(key) >= 50 and len(set(key)) >= 5 and not key.startswith("django-insecure-")
 
 
 def _secret_key() -> str:
-    """SECRET_KEY from the environment, else one generated once for this installation."""
-    if os.environ.get("SECRET_KEY"):
-        return os.environ["SECRET_KEY"]
+    """SECRET_KEY from the environment (or the file SECRET_KEY_FILE), else, in development only, one
+    generated once into var/secret_key. Production requires one given, and a strong one: several web
+    servers must share it, and a key made up on the spot would be lost with the directory."""
+    if os.environ.get("SECRET_KEY_FILE"):
+        try:
+            key = Path(os.environ["SECRET_KEY_FILE"]).read_text().strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"SECRET_KEY_FILE cannot be read: {exc}") from exc
+    else:
+        key = os.environ.get("SECRET_KEY", "")
+    if key:
+        if PRODUCTION and not _strong(key):
+            raise ImproperlyConfigured("SECRET_KEY is too weak for production: at least 50 random characters "
+                                       "(python -c 'import secrets; print(secrets.token_urlsafe(50))')")
+        return key
+    if PRODUCTION:
+        raise ImproperlyConfigured("The production profile needs SECRET_KEY (or SECRET_KEY_FILE): at least 50 "
+                                   "random characters (python -c 'import secrets; print(secrets.token_urlsafe(50))')")
     path = VAR_DIR / "secret_key"
     if not path.exists():
         import secrets
@@ -83,7 +114,10 @@ AUDIT_RETENTION_DAYS = int(_retention)
 # Only the test suite lifts the append-only guard (to flush its database between tests).
 AUDIT_GUARD_LIFTABLE = False
 
-ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()]
+if PRODUCTION and not os.environ.get("ALLOWED_HOSTS", "").strip():
+    raise ImproperlyConfigured("The production profile needs ALLOWED_HOSTS: the host names the site answers to, "
+                               "comma-separated (e.g. bcs.example.gov.cn)")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -92,6 +126,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
     "ninja",  # serves Swagger UI from its own static files, not a CDN
     "huey.contrib.djhuey",
     "django_ratelimit",
@@ -112,6 +147,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "banchengshi.lib.request_context.RequestContextMiddleware",  # request id, address: read by the audit log
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy on every response, static files too (below)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -325,6 +361,75 @@ else:
 # The personal-information notice (PIPL arts. 17 and 35) names who processes the data and how to reach them.
 PERSONAL_DATA_CONTROLLER = os.environ.get("PERSONAL_DATA_CONTROLLER", "示范区政务服务中心")
 PERSONAL_DATA_CONTACT = os.environ.get("PERSONAL_DATA_CONTACT", "示范区政务服务中心“办不成事”反映窗口，电话 12345，地址：示范区政务服务中心一楼")
+
+# ---- Transport and browser security (等保 2.0 level 3: 通信传输, 入侵防范). `manage.py check --deploy` is
+# clean in the production profile (a test runs it). Every profile: cookies out of scripts' reach and kept
+# to this site, no framing, no MIME sniffing, no referrer to other sites, and the CSP below.
+SESSION_COOKIE_HTTPONLY = True
+# The CSRF token reaches htmx through the page (hx-headers on <body>), never through document.cookie.
+CSRF_COOKIE_HTTPONLY = True
+# Lax, not Strict: a link to a case in an e-mail reminder must open signed in; POSTs from other sites
+# carry no cookie either way.
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+
+def _proxy_ssl_header() -> tuple[str, str] | None:
+    """SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto (or "X-Forwarded-Proto: https"): the header the
+    TLS-terminating proxy sets, which must then be the only way in (the proxy overwrites it)."""
+    raw = os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip()
+    if not raw:
+        return None
+    name, _, value = raw.partition(":")
+    name, value = name.strip(), value.strip() or "https"
+    if not name or not all(c.isalnum() or c == "-" for c in name):
+        raise ImproperlyConfigured(f"SECURE_PROXY_SSL_HEADER must be a header name such as X-Forwarded-Proto, not {raw!r}")
+    return "HTTP_" + name.upper().replace("-", "_"), value
+
+
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header()
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    _hsts = os.environ.get("SECURE_HSTS_SECONDS", "") or "31536000"
+    if not _hsts.isdigit() or int(_hsts) < 31536000:
+        raise ImproperlyConfigured(f"SECURE_HSTS_SECONDS must be at least 31536000 (one year), not {_hsts!r}")
+    SECURE_HSTS_SECONDS = int(_hsts)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
+    # On even behind a proxy that redirects port 80 itself: with SECURE_PROXY_SSL_HEADER set, requests
+    # that came in over HTTPS are never redirected; without it, behind a proxy, every request would be.
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    # A health check over plain HTTP from the machine itself, e.g. SECURE_REDIRECT_EXEMPT=^healthz$.
+    SECURE_REDIRECT_EXEMPT = [r for r in os.environ.get("SECURE_REDIRECT_EXEMPT", "").split(",") if r]
+
+# Content-Security-Policy (django-csp), enforced in every profile so the browser tests meet it: scripts
+# and styles only from the app's own static files (no inline <script>, <style>, style="…" or onclick=,
+# no eval), images from here or data: URIs (Bootstrap's form controls draw their arrows and ticks as
+# data: SVGs), nothing may frame the pages, forms post only here.
+_SELF, _NONE = "'self'", "'none'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        "img-src": [_SELF, "data:"],
+        "font-src": [_SELF],
+        "connect-src": [_SELF],
+        "frame-ancestors": [_NONE],
+        "form-action": [_SELF],
+        "base-uri": [_NONE],
+        "object-src": [_NONE],
+    },
+}
+# The API documentation (/api/v1/docs, /api/v1/openapi.json): open in development; in production only
+# to a signed-in staff member (is_staff) or a request with a valid API token.
+API_DOCS_PUBLIC = not PRODUCTION
 
 LOGGING = {
     "version": 1,

@@ -3,7 +3,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.utils import timezone
 
@@ -30,6 +30,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # A production system holds real cases; demo accounts with known passwords (printed, and written
+        # to a file) have no place on it, so the command refuses before touching the database.
+        if settings.PRODUCTION:
+            raise CommandError(
+                "生产环境（BANCHENGSHI_PROFILE=production）不能载入演示数据：演示账号的密码会被打印并写入文件。"
+                "请用 manage.py create_staff 创建真实账号。"
+            )
         path = Path(settings.DEMO_ACCOUNTS_FILE)
         if options["reset_passwords"]:
             result = reset_demo_passwords()
