@@ -257,7 +257,10 @@ SESSION_COOKIE_HTTPONLY = True
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90, minimum=1)
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# Simplified Chinese only: a browser that asks for English (Accept-Language) still gets every page, the
+# admin and Django's own forms and messages in Chinese (with English offered, Django's password form spoke
+# English to an en-US browser beside our Chinese pages).
+LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
