@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pydantic import ValidationError
 
+from banchengshi.audit.events import record_event
 from banchengshi.cases.actions.registration import do_register_case
 from banchengshi.integrations.choices import Outcome
 from banchengshi.integrations.mapping import EventRefused, map_event
@@ -58,11 +59,16 @@ def _clean(value: str, limit: int) -> str:
 
 
 def _log(delivered: Delivered, now: datetime, outcome: str, status: int, reason: str = "", reference: str = "") -> None:
-    Delivery.objects.create(
+    """The delivery log the admin office reads, and the same fact in the audit trail."""
+    delivery = Delivery.objects.create(
         source_code=_clean(delivered.source_code, 64), received_at=now, event_id=_clean(delivered.event_id, 64),
         outcome=outcome, reason=_clean(reason, 500), status_code=status, reference=reference,
         remote_ip=_clean(delivered.remote_ip, 64),
     )
+    action = "upstream_event_refused" if outcome == Outcome.REFUSED else "upstream_event_accepted"
+    record_event(action, at=now, actor_label=f"对接平台 {delivery.source_code}", source=delivery.source_code,
+                 event_id=delivery.event_id, outcome=outcome, status=status, reason=delivery.reason,
+                 reference=reference, ip=delivery.remote_ip)
 
 
 def _refuse(delivered: Delivered, now: datetime, status: int, reason: str) -> Answer:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from banchengshi.accounts.access import Need, has_role_for
 from banchengshi.accounts.auth import StaffRequest
+from banchengshi.audit.events import record_event
 from banchengshi.integrations import selectors
 from banchengshi.integrations.choices import Outcome
 from banchengshi.notify.models import Message, Subscriber
@@ -56,6 +57,7 @@ def resume(request: StaffRequest, subscriber_id: int) -> HttpResponse:
     _allowed(request)
     subscriber = get_object_or_404(Subscriber, pk=subscriber_id)
     resume_subscriber(subscriber)
+    record_event("subscriber_resumed", actor=request.user, subscriber=subscriber.name, url=subscriber.url)
     messages.success(request, f"已恢复向“{subscriber.name}”推送，积压的消息将按顺序发出。")
     return redirect("integrations")
 
@@ -66,5 +68,7 @@ def retry(request: StaffRequest, message_id: int) -> HttpResponse:
     _allowed(request)
     message = get_object_or_404(Message, pk=message_id, dead_at__isnull=False, sent_at__isnull=True)
     retry_dead(message)
+    record_event("dead_letter_retried", actor=request.user, message=message.pk, kind=message.kind,
+                 subject=message.subject)
     messages.success(request, "已重新发送；发送失败时会按退避规则再试。")
     return redirect("integrations")

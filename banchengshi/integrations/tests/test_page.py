@@ -85,3 +85,27 @@ def test_the_admin_never_shows_a_secret(district: District) -> None:
         assert response.status_code == 200, url
         assert SECRETS["yiwangtongban"] not in response.content.decode()
     assert "已设置" in zwb.get(f"/admin/integrations/integrationsource/{source.pk}/change/").content.decode()
+
+
+def test_every_delivery_and_every_outbox_intervention_is_in_the_audit_trail(district: District) -> None:
+    from banchengshi.audit.models import Event
+
+    reference = deliver(Client(), "yiwangtongban", abandoned_body(), event_id="audit-1").json()["reference"]
+    deliver(Client(), "yiwangtongban", abandoned_body(), event_id="audit-1")  # again: a duplicate, accepted
+    deliver(Client(), "haochaping", bad_review_body(), event_id="audit-2", secret="wrong-secret-000000000")
+    accepted = Event.objects.filter(action="upstream_event_accepted", data__event_id="audit-1")
+    assert [e.data["outcome"] for e in accepted.order_by("seq")] == ["accepted", "duplicate"]
+    assert accepted.first().data["reference"] == reference  # type: ignore[union-attr]
+    refused = Event.objects.get(action="upstream_event_refused", data__event_id="audit-2")
+    assert refused.data["status"] == 401 and "签名不正确" in refused.data["reason"]
+
+    zwb = signed_in(district, "admin_office")
+    paused = Subscriber.objects.create(name="审计用订阅方", url="http://127.0.0.1:9/hook", secret="s" * 20,
+                                       paused_at=timezone.now())
+    zwb.post(f"/integrations/subscribers/{paused.pk}/resume/")
+    dead = queue_sms("13800138000", "发不出去的短信")
+    Message.objects.filter(pk=dead.pk).update(dead_at=timezone.now())
+    zwb.post(f"/integrations/messages/{dead.pk}/retry/")
+    office = district.users["admin_office"]
+    assert Event.objects.get(action="subscriber_resumed").actor == office
+    assert Event.objects.get(action="dead_letter_retried", data__message=dead.pk).actor == office
