@@ -31,6 +31,8 @@ class Need(enum.Enum):
     CATALOG = "catalog"  # units and the matter catalog
     INTEGRATIONS = "integrations"  # upstream deliveries, outbound subscribers and dead letters
     AUDIT_LOG = "audit_log"  # read and export the audit log (the audit administrator, and oversight)
+    UNMASK = "unmask"  # see a masked name or phone in full, with a stated reason that is audited
+    SEARCH_PHONE = "search_phone"  # find cases by a reporter's phone (POST body only, rate limited, audited)
 
 
 CASE_READERS = frozenset(
@@ -57,7 +59,16 @@ ROLES_FOR: dict[Need, frozenset[str]] = {
     Need.CATALOG: frozenset({Role.ADMIN_OFFICE}),
     Need.INTEGRATIONS: frozenset({Role.ADMIN_OFFICE, Role.SYSTEM_ADMIN}),
     Need.AUDIT_LOG: frozenset({Role.AUDIT_ADMIN, Role.OVERSEER}),
+    # Those who do not need contact details for their work but may have to read them: each time with a reason.
+    Need.UNMASK: frozenset({Role.ADMIN_OFFICE, Role.OVERSEER}),
+    # Only roles that may see phones at all (by their work or by unmasking).
+    Need.SEARCH_PHONE: CENTER_STAFF | frozenset({Role.ADMIN_OFFICE, Role.OVERSEER}),
 }
+
+# A second factor (TOTP) is required of the 三员, of oversight and of anyone who may unmask personal data.
+SECOND_FACTOR_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN, Role.OVERSEER}) | ROLES_FOR[
+    Need.UNMASK
+]
 
 SEES_EVERYTHING = frozenset({Role.ADMIN_OFFICE, Role.OVERSEER})
 
