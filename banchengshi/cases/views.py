@@ -46,6 +46,7 @@ from banchengshi.cases.selectors import (
     may_order,
     queues_for,
     refusal,
+    reported_by_phone,
 )
 from banchengshi.dispatch.models import Matter
 from banchengshi.dispatch.routing import route_case
@@ -126,7 +127,7 @@ def repeat_reports(request: StaffRequest) -> HttpResponse:
     phone = request.GET.get("reporter_phone", "").strip()
     with suppress(ValueError):
         phone = normalize_phone(phone)  # as registration stores it: 139 1234 5678 finds 13912345678
-    cases = cases_visible_to(request.user).filter(reporter_phone=phone).order_by("-received_at") if len(phone) >= 7 else Case.objects.none()
+    cases = reported_by_phone(cases_visible_to(request.user), phone).order_by("-received_at") if len(phone) >= 7 else Case.objects.none()
     return render(request, "cases/_repeat_reports.html", {"cases": cases[:10], "count": cases.count()})
 
 
@@ -174,7 +175,7 @@ def _detail_context(request: StaffRequest, case: Case, refused: dict[str, Any] |
         "objection_ends": objection_window_ends(case) if case.status in (S.APPROVED, S.RESOLVED_ON_SITE) else None,
         "reason_labels": [str(label) for value, label in Reason.choices if value in case.reasons],
         "same_reporter": list(
-            cases_visible_to(user).filter(reporter_phone=case.reporter_phone).exclude(pk=case.pk).order_by("-received_at")[:10]
+            reported_by_phone(cases_visible_to(user), case.reporter_phone).exclude(pk=case.pk).order_by("-received_at")[:10]
         ),
     }
 
