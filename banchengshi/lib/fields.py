@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import FieldError
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.lookups import Exact
 
 from banchengshi.lib import pii
 
@@ -43,10 +44,25 @@ class EncryptedCharField(models.CharField):
     def get_lookup(self, lookup_name: str) -> Any:
         if lookup_name == "isnull":
             return super().get_lookup(lookup_name)
+        if lookup_name == "exact":
+            return ClearedExact
         raise FieldError(
             f"{self.model.__name__}.{self.name} is encrypted (a fresh nonce per value): it cannot be compared in "
             "the database. Look it up through its hash column (e.g. cases.selectors.reported_by_phone)."
         )
+
+
+class ClearedExact(Exact):
+    """`field=""` only: a cleared value is stored as the empty string and may be asked for (an anonymised
+    phone); any other comparison would meet a ciphertext and is refused."""
+
+    def get_prep_lookup(self) -> Any:
+        if self.rhs != "":
+            raise FieldError(
+                f"{self.lhs.target.model.__name__}.{self.lhs.target.name} is encrypted: only an empty value can be "
+                "compared in the database. Look values up through their hash column."
+            )
+        return super().get_prep_lookup()
 
 
 class LookupHashField(models.CharField):
