@@ -1,4 +1,5 @@
-"""Encrypting the rows that were written in clear before a column became an EncryptedCharField.
+"""Encrypting the rows that were written in clear before a column became an EncryptedCharField, and
+re-encrypting rows under a new key (`manage.py rotate_pii_key`).
 
 Raw SQL on purpose: the historical model's field would try to decrypt the clear values it reads. Each
 migration that turns a column into ciphertext runs `encrypting(table, columns, hashes)` after widening the
@@ -18,8 +19,8 @@ from banchengshi.lib import pii
 BATCH = 500
 
 
-def _rewrite(schema_editor: Any, table: str, columns: list[str], change: Callable[[str, dict[str, str]], dict[str, str]]) -> int:
-    connection = schema_editor.connection
+def rewrite_rows(connection: Any, table: str, columns: list[str], change: Callable[[str, dict[str, str]], dict[str, str]]) -> int:
+    """Pass each row's raw `columns` through `change` and write back what it changed; the rows changed."""
     quote = connection.ops.quote_name
     names = ", ".join(quote(c) for c in columns)
     changed, last_id = 0, 0
@@ -64,9 +65,9 @@ def encrypting(table: str, columns: list[str], hashes: dict[str, tuple[str, str]
         return out
 
     def forward(apps: Any, schema_editor: Any) -> None:
-        _rewrite(schema_editor, table, every, seal)
+        rewrite_rows(schema_editor.connection, table, every, seal)
 
     def backward(apps: Any, schema_editor: Any) -> None:
-        _rewrite(schema_editor, table, every, unseal)
+        rewrite_rows(schema_editor.connection, table, every, unseal)
 
     return migrations.RunPython(forward, backward, elidable=False)
