@@ -59,7 +59,8 @@ def remind_light_changes_now() -> int:
     return remind_light_changes(timezone.now())
 
 
-@db_periodic_task(crontab(hour="2", minute="30"))
+# Huey's schedule is in UTC: 18:30 UTC is 02:30 in Shanghai, when nobody is at work.
+@db_periodic_task(crontab(hour="18", minute="30"))
 @once_per_period("anonymise_cases", minutes=60)
 def anonymise_cases_task() -> int | None:
     """Every night: the personal data of cases closed longer ago than PII_RETENTION_DAYS is anonymised."""

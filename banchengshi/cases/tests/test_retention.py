@@ -145,3 +145,12 @@ def test_the_period_is_a_setting(district: District, settings: Any) -> None:
     assert Case.objects.get(pk=built["young_closed"].pk).reporter_name == "孙*"
     settings.PII_RETENTION_DAYS = 5000
     assert do_anonymise_closed_cases(now=NOW) == 0
+
+
+def test_the_job_runs_once_a_night_at_half_past_two_in_shanghai() -> None:
+    from datetime import UTC
+
+    night = datetime(2026, 11, 24, 2, 30, tzinfo=SHANGHAI).astimezone(UTC).replace(tzinfo=None)
+    assert anonymise_cases_task.task_class().validate_datetime(night)
+    day = [night + timedelta(minutes=m) for m in range(1, 24 * 60)]
+    assert not any(anonymise_cases_task.task_class().validate_datetime(moment) for moment in day)
