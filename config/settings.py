@@ -9,6 +9,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from banchengshi.lib.keys import load_key, load_previous_keys, owner_only_file
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("BANCHENGSHI_VAR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -82,20 +84,7 @@ def _audit_key() -> bytes:
     unverifiable, so it is backed up apart from the database."""
     raw = os.environ.get("AUDIT_KEY", "")
     if not raw:
-        path = Path(os.environ.get("AUDIT_KEY_FILE", VAR_DIR / "audit_key"))
-        if not path.exists():
-            import secrets
-
-            try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:  # another process made it first
-                pass
-            else:
-                with os.fdopen(fd, "w") as out:
-                    out.write(secrets.token_hex(32))
-        if path.stat().st_mode & 0o077:
-            raise ImproperlyConfigured(f"{path} holds the audit key: make it readable by its owner only (chmod 600)")
-        raw = path.read_text().strip()
+        raw = owner_only_file(Path(os.environ.get("AUDIT_KEY_FILE", VAR_DIR / "audit_key")), "the audit key", create=True)
     try:
         key = bytes.fromhex(raw)
     except ValueError as exc:
@@ -111,6 +100,21 @@ _retention = os.environ.get("AUDIT_RETENTION_DAYS", "") or "180"
 if not _retention.isdigit() or int(_retention) < 180:
     raise ImproperlyConfigured(f"AUDIT_RETENTION_DAYS must be a number of days, at least 180 (six months), not {_retention!r}")
 AUDIT_RETENTION_DAYS = int(_retention)
+# Personal information (reporters' names and phones, outbox recipients, integration and webhook secrets) is
+# encrypted at rest with SM4-GCM under PII_KEY, kept outside the database (banchengshi/lib/pii.py). In
+# development it is generated once into var/pii_key (mode 0600); production refuses to start without PII_KEY
+# or PII_KEY_FILE. PII_PREVIOUS_KEYS (comma-separated) are keys being rotated away from: read, never written
+# with, until `manage.py rotate_pii_key` has re-encrypted every row under PII_KEY.
+PII_KEY = load_key("PII_KEY", default_file=VAR_DIR / "pii_key", production=PRODUCTION)
+PII_PREVIOUS_KEYS = load_previous_keys("PII_PREVIOUS_KEYS")
+# Closed cases lose their reporter's name (masked to 张*) and phone this many days after closure (PIPL art. 19:
+# kept no longer than the purpose needs). Three years by default: complaints and reviews of a closed case
+# come within that time; every statistic is kept (`manage.py anonymise_cases`, and daily by the job worker).
+_pii_retention = os.environ.get("PII_RETENTION_DAYS", "") or "1095"
+if not _pii_retention.isdigit() or int(_pii_retention) < 1:
+    raise ImproperlyConfigured(f"PII_RETENTION_DAYS must be a whole number of days, at least 1, not {_pii_retention!r}")
+PII_RETENTION_DAYS = int(_pii_retention)
+
 # Only the test suite lifts the append-only guard (to flush its database between tests).
 AUDIT_GUARD_LIFTABLE = False
 

@@ -75,6 +75,8 @@ class EventType(models.TextChoices):
     ROLE_CHANGED = "role_changed", "变更角色与权限"
     PASSWORD_RESET = "password_reset", "重置密码"
     PRIVILEGE_CHANGE_REFUSED = "privilege_change_refused", "越权变更被拒绝"
+    PERSONAL_DATA_ANONYMISED = "personal_data_anonymised", "到期个人信息匿名化"
+    PII_KEY_ROTATED = "pii_key_rotated", "个人信息密钥轮换"
 
 
 ACTION_LABELS: dict[str, str] = {value: str(label) for value, label in EventType.choices}
