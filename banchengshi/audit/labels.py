@@ -75,6 +75,7 @@ class EventType(models.TextChoices):
     ROLE_CHANGED = "role_changed", "变更角色与权限"
     PASSWORD_RESET = "password_reset", "重置密码"
     PRIVILEGE_CHANGE_REFUSED = "privilege_change_refused", "越权变更被拒绝"
+    RECEIVED_AT_BACKDATED = "received_at_backdated", "补录登记时间"
 
 
 ACTION_LABELS: dict[str, str] = {value: str(label) for value, label in EventType.choices}
