@@ -12,7 +12,7 @@ from django.utils import timezone
 from banchengshi.accounts.choices import UnitKind
 from banchengshi.accounts.models import Unit, User
 from banchengshi.audit.events import record_event
-from banchengshi.cases.actions.base import InvalidInput, lock_case, move, require_text
+from banchengshi.cases.actions.base import InvalidInput, lock_case, move, optional_text, require_text
 from banchengshi.cases.choices import (
     CaseStatus,
     Category,
@@ -208,7 +208,7 @@ def do_accept_case(case: Case, *, acting_user: User, handling_type: str, complex
     case.handling_type = _check_choice(handling_type, HandlingType, "办理方式")
     case.complexity = _check_choice(complexity, Complexity, "难易程度")
     case.accepted_at = now
-    case.verification = verification.strip() or case.verification
+    case.verification = optional_text(verification, "核实情况及处理意见") or case.verification
     move(case, "accept", actor=acting_user, action="accepted", at=now,
          fields=("handling_type", "complexity", "accepted_at", "verification"),
          handling_type=case.handling_type, complexity=case.complexity)
