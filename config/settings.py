@@ -279,6 +279,18 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 DEMO_ACCOUNTS_FILE = VAR_DIR / "demo-accounts.txt"  # written by `manage.py demo` when it creates or resets accounts
+# Attachments (staff uploads and the reporter's photos and files): ATTACHMENT_MAX_MB a file (10), at most
+# ATTACHMENT_MAX_PER_CASE files on one case (20). Only PDF, JPEG, PNG and DOCX, recognised by content
+# (banchengshi/lib/uploads.py). nginx's client_max_body_size and DATA_UPLOAD_MAX_MEMORY_SIZE stay above one file.
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_MB", 10, minimum=1) * 1024 * 1024
+ATTACHMENT_MAX_PER_CASE = env_int("ATTACHMENT_MAX_PER_CASE", 20, minimum=1)
+# received_at of a registration (a report taken by phone or on paper and entered later): at most
+# RECEIVED_AT_MAX_PAST_DAYS (30) in the past, never later than now plus RECEIVED_AT_SKEW_MINUTES (5, the
+# clocks of the clerk's PC and the server); one older than RECEIVED_AT_AUDIT_MINUTES (10) before now is
+# recorded in the audit trail (received_at_backdated, with the given and the actual time).
+RECEIVED_AT_MAX_PAST_DAYS = env_int("RECEIVED_AT_MAX_PAST_DAYS", 30)
+RECEIVED_AT_SKEW_MINUTES = env_int("RECEIVED_AT_SKEW_MINUTES", 5)
+RECEIVED_AT_AUDIT_MINUTES = env_int("RECEIVED_AT_AUDIT_MINUTES", 10)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))

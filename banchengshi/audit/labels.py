@@ -77,6 +77,7 @@ class EventType(models.TextChoices):
     PRIVILEGE_CHANGE_REFUSED = "privilege_change_refused", "越权变更被拒绝"
     PERSONAL_DATA_ANONYMISED = "personal_data_anonymised", "到期个人信息匿名化"
     PII_KEY_ROTATED = "pii_key_rotated", "个人信息密钥轮换"
+    RECEIVED_AT_BACKDATED = "received_at_backdated", "补录登记时间"
 
 
 ACTION_LABELS: dict[str, str] = {value: str(label) for value, label in EventType.choices}

@@ -19,6 +19,7 @@ from banchengshi.cases.models import Attachment, Case
 from banchengshi.cases.selectors import reported_by_phone
 from banchengshi.cases.tests.factories import case_in
 from banchengshi.conftest import District
+from banchengshi.lib.tests.files import pdf_bytes
 from banchengshi.public import notice
 from banchengshi.public.actions import Report, Upload, submit_report
 from banchengshi.public.codes import send_code
@@ -105,7 +106,7 @@ def test_stored_photos_carry_no_location(district: District, monday: Any, django
     case = submit_report(Report(
         channel="mobile", reporter_name="赵六", phone=phone, phone_code=code_in(sms_to(phone)[-1]),
         center=district.units["FWZX"], description="窗口说要原件，我只有复印件。", notice_version=notice.VERSION,
-        files=[Upload("现场.jpg", original, "image/jpeg"), Upload("证明.pdf", b"%PDF-1.4\n%test\n", "application/pdf")],
+        files=[Upload("现场.jpg", original, "image/jpeg"), Upload("证明.pdf", pdf_bytes("test"), "application/pdf")],
     ))
     photo, pdf = Attachment.objects.filter(case=case).order_by("id")
     assert photo.uploaded_by is None and photo.name == "现场.jpg" and pdf.name == "证明.pdf"
