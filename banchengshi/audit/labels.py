@@ -75,6 +75,12 @@ class EventType(models.TextChoices):
     ROLE_CHANGED = "role_changed", "变更角色与权限"
     PASSWORD_RESET = "password_reset", "重置密码"
     PRIVILEGE_CHANGE_REFUSED = "privilege_change_refused", "越权变更被拒绝"
+    PASSWORD_ACCEPTED = "password_accepted", "密码正确，待验证动态口令"
+    OTP_ENROLLED = "otp_enrolled", "绑定动态口令"
+    OTP_VERIFIED = "otp_verified", "动态口令验证通过"
+    OTP_FAILED = "otp_failed", "动态口令错误"
+    OTP_LOCKED = "otp_locked", "动态口令错误次数过多锁定"
+    OTP_RESET = "otp_reset", "重置动态口令"
 
 
 ACTION_LABELS: dict[str, str] = {value: str(label) for value, label in EventType.choices}
