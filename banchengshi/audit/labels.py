@@ -77,7 +77,6 @@ class EventType(models.TextChoices):
     PRIVILEGE_CHANGE_REFUSED = "privilege_change_refused", "越权变更被拒绝"
     PASSWORD_ACCEPTED = "password_accepted", "密码正确，待验证动态口令"
     OTP_ENROLLED = "otp_enrolled", "绑定动态口令"
-    OTP_VERIFIED = "otp_verified", "动态口令验证通过"
     OTP_FAILED = "otp_failed", "动态口令错误"
     OTP_LOCKED = "otp_locked", "动态口令错误次数过多锁定"
     OTP_RESET = "otp_reset", "重置动态口令"

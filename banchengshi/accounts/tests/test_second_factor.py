@@ -55,6 +55,19 @@ def test_the_roles_that_need_it(district):
     assert {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN, Role.OVERSEER, Role.ADMIN_OFFICE} <= SECOND_FACTOR_ROLES
     needing = {name for name, user in district.users.items() if needs_second_factor(user)}
     assert needing == {"admin_office", "overseer", "system_admin", "zwb_auditor"}
+    assert needs_second_factor(User.objects.create_superuser("root", password=STAFF_PASSWORD))
+
+
+@pytest.mark.django_db
+def test_the_code_comes_before_a_password_that_must_change(district, clock):
+    user = district.users["overseer"]
+    User.objects.filter(pk=user.pk).update(must_change_password=True)
+    device = enrolled(user)
+    client = password_only("overseer")
+    assert client.get("/")["Location"].startswith(PAGE)
+    assert client.get(PAGE).status_code == 200  # not sent on to the password page while the code is owed
+    assert client.post(PAGE, {"code": code_of(device)}).status_code == 302
+    assert client.get("/")["Location"] == "/account/password/"
 
 
 # Password only
