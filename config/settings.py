@@ -135,6 +135,8 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "django_ratelimit",
     "axes",  # failed sign-ins counted per account in the database; lockout after AXES_FAILURE_LIMIT
+    "django_otp",  # the second factor: which device verified this session (accounts.second_factor)
+    "django_otp.plugins.otp_totp",  # TOTP devices (RFC 6238), the codes of any authenticator app
     "banchengshi.accounts",
     "banchengshi.sla",
     "banchengshi.dispatch",
@@ -159,9 +161,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "banchengshi.lib.input_guard.RefuseNulMiddleware",  # a NUL anywhere in a request: 400, never a database error
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): a TOTP code passed in this session
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "banchengshi.accounts.middleware.SessionLimitsMiddleware",  # idle timeout by role, absolute limit
+    "banchengshi.accounts.middleware.SecondFactorRequiredMiddleware",  # the TOTP step before any page
     "banchengshi.accounts.middleware.PasswordChangeRequiredMiddleware",  # first sign-in, expired password
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into the lockout page
 ]
@@ -237,7 +241,10 @@ DEMO_ACCOUNTS_EXEMPT = env_bool("DEMO_ACCOUNTS_EXEMPT", default=False)
 # failures from one address, whatever the names, lock that address as long. A security administrator
 # unlocks in the admin site (账号 → 工作人员 → 解除登录锁定, or the 登录失败记录 list).
 AUTHENTICATION_BACKENDS = ["banchengshi.accounts.lockout.LoginLockoutBackend", "django.contrib.auth.backends.ModelBackend"]
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# axes's database handler, except that a correct password does not clear the failures of an account that
+# still owes its TOTP code: wrong codes count towards the same lock (accounts.lockout).
+AXES_HANDLER = "banchengshi.accounts.lockout.SecondFactorAwareHandler"
+AXES_SENSITIVE_PARAMETERS = ["code"]  # a TOTP code typed is never kept in the failure records
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username"]
@@ -248,6 +255,9 @@ AXES_LOCKOUT_CALLABLE = "banchengshi.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 AXES_ENABLE_ADMIN = False  # shown in Chinese by accounts.admin (登录失败与锁定) instead
 LOGIN_IP_FAILURE_LIMIT = env_int("LOGIN_IP_FAILURE_LIMIT", 20, minimum=1)
+# The second factor (django-otp, TOTP) of the 三员, oversight and whoever may unmask personal data
+# (accounts.access.SECOND_FACTOR_ROLES): the name authenticator apps show for the account.
+OTP_TOTP_ISSUER = "办成事"
 
 # Sessions: signed out after SESSION_IDLE_MINUTES without a request (SESSION_IDLE_MINUTES_ADMIN for the
 # 三员), and SESSION_MAX_HOURS after signing in whatever the activity.

@@ -78,6 +78,11 @@ class EventType(models.TextChoices):
     PERSONAL_DATA_ANONYMISED = "personal_data_anonymised", "到期个人信息匿名化"
     PII_KEY_ROTATED = "pii_key_rotated", "个人信息密钥轮换"
     RECEIVED_AT_BACKDATED = "received_at_backdated", "补录登记时间"
+    PASSWORD_ACCEPTED = "password_accepted", "密码正确，待验证动态口令"
+    OTP_ENROLLED = "otp_enrolled", "绑定动态口令"
+    OTP_FAILED = "otp_failed", "动态口令错误"
+    OTP_LOCKED = "otp_locked", "动态口令错误次数过多锁定"
+    OTP_RESET = "otp_reset", "重置动态口令"
 
 
 ACTION_LABELS: dict[str, str] = {value: str(label) for value, label in EventType.choices}

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from banchengshi.accounts.tests.otp import pass_second_factor_in_browser
 from banchengshi.cases.choices import CaseStatus
 from banchengshi.cases.models import Case
 from banchengshi.cases.tests.factories import case_in
@@ -63,6 +64,7 @@ class Desk:
         self.page.get_by_label("账号").fill(username)
         self.page.get_by_label("密码").fill(STAFF_PASSWORD)
         self.page.get_by_role("button", name="登录").click()
+        pass_second_factor_in_browser(self.page, username)  # the 三员, oversight, the admin office
         self.page.wait_for_url(f"{self.base}/")
 
     def logout(self) -> None:

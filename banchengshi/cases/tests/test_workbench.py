@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import load_workbook
 
+from banchengshi.accounts.tests.otp import sign_in
 from banchengshi.cases import actions
 from banchengshi.cases.choices import CaseStatus as S
 from banchengshi.cases.models import Attachment, Case
@@ -22,7 +23,7 @@ from banchengshi.lib.tests.files import pdf_bytes
 
 def client_for(district: District, name: str) -> Client:
     client = Client()
-    client.force_login(district.users[name])
+    sign_in(client, district.users[name])
     return client
 
 

@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from django.conf import settings
 
+from banchengshi.accounts.tests.otp import sign_in
+
 ROOT = Path(settings.BASE_DIR)
 
 
@@ -150,10 +152,10 @@ def test_api_docs_need_staff_or_a_token_in_production(settings: Any, district: A
     assert with_token.status_code == 200 and "/api/v1/cases" in with_token.json()["paths"]
 
     clerk = Client()
-    clerk.force_login(district.users["registrar"])  # signed in, but not one who may open the admin
+    sign_in(clerk, district.users["registrar"])  # signed in, but not one who may open the admin
     assert clerk.get("/api/v1/docs").status_code == 403
     admin = Client()
-    admin.force_login(district.users["system_admin"])
+    sign_in(admin, district.users["system_admin"])
     assert all(admin.get(url).status_code == 200 for url in DOCS)
 
 
