@@ -36,7 +36,7 @@ class MessageAdmin(ReadOnly):
         return message.to
 
 
-class SubscriberForm(forms.ModelForm[Subscriber]):
+class SubscriberForm(forms.ModelForm):
     """The signing secret is written, never shown again (it is encrypted at rest): left blank on a change,
     the secret stays as it was."""
 
