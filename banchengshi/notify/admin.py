@@ -36,8 +36,30 @@ class MessageAdmin(ReadOnly):
         return message.to
 
 
+class SubscriberForm(forms.ModelForm):
+    """The signing secret is written, never shown again (it is encrypted at rest): left blank on a change,
+    the secret stays as it was."""
+
+    secret = forms.CharField(label="签名密钥", max_length=128, required=False, strip=True,
+                             widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+                             help_text="推送以 HMAC-SHA256 签名，对方用同一密钥验签。已设置的密钥不再显示；留空则保持不变")
+
+    class Meta:
+        model = Subscriber
+        fields = ["secret"]  # the admin adds the others (with its URL field override)
+
+    def clean_secret(self) -> str:
+        typed = str(self.cleaned_data.get("secret") or "")
+        if typed:
+            return typed
+        if self.instance.pk and self.instance.secret:
+            return str(self.instance.secret)
+        raise forms.ValidationError("请设置签名密钥")
+
+
 @admin.register(Subscriber)
 class SubscriberAdmin(admin.ModelAdmin):
+    form = SubscriberForm
     formfield_overrides = {models.URLField: {"form_class": forms.URLField, "assume_scheme": "https"}}
     list_display = ["name", "url", "source", "is_active", "paused_at", "consecutive_failures", "last_error"]
     list_filter = ["is_active", ("paused_at", admin.EmptyFieldListFilter)]

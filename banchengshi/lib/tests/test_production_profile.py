@@ -23,6 +23,7 @@ ROOT = Path(settings.BASE_DIR)
 def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "SECRET_KEY_FILE", "DATABASE_URL",
                                                             "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE", "PII_KEY", "PII_KEY_FILE",
+                                                            "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests
                                                             "PII_PREVIOUS_KEYS"}}
     env.update({
         "BANCHENGSHI_PROFILE": "production",

@@ -29,3 +29,19 @@ def admin_client(db: Any) -> Client:
     client = Client()
     sign_in(client, user)
     return client
+
+
+@pytest.mark.django_db
+def test_a_webhook_secret_is_written_never_shown_again(admin_client: Client) -> None:
+    secret = "webhook-secret-7f3a9c2e5b1d"
+    subscriber = Subscriber.objects.create(name="12345热线平台", url="https://hotline.example.gov.cn/hook", secret=secret)
+    page = admin_client.get(f"/admin/notify/subscriber/{subscriber.pk}/change/").content.decode()
+    assert "签名密钥" in page and secret not in page
+    form = {"name": "12345热线平台", "url": "https://hotline.example.gov.cn/hook", "secret": "", "events": "[]",
+            "source": "", "is_active": "on"}
+    assert admin_client.post(f"/admin/notify/subscriber/{subscriber.pk}/change/", form).status_code == 302
+    assert Subscriber.objects.get().secret == secret  # left blank: kept
+    admin_client.post(f"/admin/notify/subscriber/{subscriber.pk}/change/", {**form, "secret": "a-new-secret-2026"})
+    assert Subscriber.objects.get().secret == "a-new-secret-2026"
+    refused = admin_client.post("/admin/notify/subscriber/add/", {**form, "name": "另一个"})
+    assert refused.status_code == 200 and "请设置签名密钥" in refused.content.decode()
