@@ -33,13 +33,16 @@ class StaffError(ValueError):
     pass
 
 
-def generate_password() -> str:
-    """16 characters of the four kinds, so it passes the policy (and is changed at first sign-in)."""
+def generate_password(username: str = "") -> str:
+    """16 characters of the four kinds, so it passes the policy (and is changed at first sign-in); never
+    one that happens to contain the account name (a random ybj in 16 characters is rare, not impossible)."""
     kinds = (string.ascii_uppercase, string.ascii_lowercase, string.digits, "-_.!@#%+=")
     alphabet = "".join(kinds)
     while True:
         password = "".join(secrets.choice(alphabet) for _ in range(16))
-        if all(any(c in kind for c in password) for kind in kinds):
+        if all(any(c in kind for c in password) for kind in kinds) and (
+            not username or username.lower() not in password.lower()
+        ):
             return password
 
 
@@ -57,7 +60,7 @@ def do_create_staff(
     if User.objects.filter(username=username).exists():
         raise StaffError(f"账号 {username} 已存在")
     generated = not password
-    password = password or generate_password()
+    password = password or generate_password(username)
     user = User(username=username, unit=unit, role=role, display_name=display_name or username)
     try:
         with translation.override(settings.LANGUAGE_CODE):  # a command runs without a request's language

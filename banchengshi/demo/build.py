@@ -82,7 +82,7 @@ def reset_demo_passwords() -> DemoResult:
         user = users.get(username)
         if user is None:
             continue
-        password = generate_password()
+        password = generate_password(username)
         user.set_password(password)
         user.must_change_password = not settings.DEMO_ACCOUNTS_EXEMPT  # a new password to change, as at first
         user.save(update_fields=["password", "password_changed_at", "must_change_password"])

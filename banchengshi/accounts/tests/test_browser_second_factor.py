@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django_otp.oath import TOTP
 
-from banchengshi.cases.tests.test_browser_flow import SHOTS, Desk, browser, server  # noqa: F401 (fixtures)
+from banchengshi.cases.tests.test_browser_flow import Desk, browser, server  # noqa: F401 (fixtures)
 from banchengshi.conftest import STAFF_PASSWORD, District
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

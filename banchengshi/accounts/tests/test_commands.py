@@ -102,3 +102,14 @@ def test_demo_has_every_state_and_writes_the_accounts_file_only_when_it_sets_pas
     new = accounts_in(path.read_text(encoding="utf-8"))
     assert new.keys() == passwords.keys() and new["dengji"] != passwords["dengji"] and new["dengji"] in reset
     assert all(User.objects.get(username=u).check_password(p) for u, p in new.items())
+
+
+def test_a_generated_password_never_contains_the_account_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo once failed when a random password happened to hold `ybj`: the policy refuses those."""
+    from banchengshi.accounts import services
+
+    first = iter("Aa1-ybjQQQQQQQQQ")  # the first draw spells the account name; later draws are random
+    real_choice = services.secrets.choice
+    monkeypatch.setattr(services.secrets, "choice", lambda seq: next(first, None) or real_choice(seq))
+    password = services.generate_password("ybj")
+    assert "ybj" not in password.lower() and len(password) == 16
