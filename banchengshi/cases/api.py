@@ -45,6 +45,7 @@ from banchengshi.cases.selectors import (
 )
 from banchengshi.dispatch.models import Matter
 from banchengshi.lib.pagination import paginate
+from banchengshi.lib.schemas import EmptyIn
 
 router = Router(tags=["反映件"])
 work_orders = Router(tags=["工单"])
@@ -162,7 +163,7 @@ def pause(request: AuthedRequest, reference: str, payload: ReasonIn) -> dict[str
 
 
 @router.post("/{reference}/resume", response=CaseOut, summary="恢复计时")
-def resume(request: AuthedRequest, reference: str) -> dict[str, Any]:
+def resume(request: AuthedRequest, reference: str, payload: EmptyIn | None = None) -> dict[str, Any]:
     case = access_case(request.auth, reference, "resume")
     actions.do_resume_case(case, acting_user=request.auth)
     return _detail(request, case)

@@ -19,6 +19,10 @@ class InputSchema(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
+class EmptyIn(InputSchema):
+    """无需填写内容的操作：请求体为 {} 或不带请求体，带任何字段都会被拒绝。"""
+
+
 class TolerantInputSchema(Schema):
     """A body from outside that may carry more than we read: unknown fields are dropped, not stored."""
 

@@ -15,6 +15,7 @@ from banchengshi.cases.presenters import case_detail
 from banchengshi.cases.schemas import CaseOut, ResuperviseIn
 from banchengshi.cases.selectors import ActionForbidden, access_case, cases_visible_to
 from banchengshi.lib.pagination import PageParams, paginate
+from banchengshi.lib.schemas import EmptyIn
 from banchengshi.supervision import actions
 from banchengshi.supervision.models import JointMeeting, Notice
 from banchengshi.supervision.presenters import (
@@ -101,7 +102,7 @@ def issue_notice(request: AuthedRequest, payload: NoticeIn) -> Status[dict[str, 
 
 
 @notices_router.post("/{notice_id}/acknowledge", response=NoticeOut, summary="签收通报")
-def acknowledge_notice(request: AuthedRequest, notice_id: int) -> dict[str, Any]:
+def acknowledge_notice(request: AuthedRequest, notice_id: int, payload: EmptyIn | None = None) -> dict[str, Any]:
     notice = access_notice(request.auth, notice_id, acknowledge=True)
     actions.do_acknowledge_notice(notice, acting_user=request.auth)
     return notice_out(with_notice_relations(Notice.objects.all()).get(pk=notice.pk))
