@@ -107,7 +107,7 @@ def _charts(f: Figures, link: Links) -> dict[str, Any]:
         "by_center": {"title": "登记中心", "type": "bar", "items": link.buckets(f.by_center)},
         "by_lead_unit": {"title": "主办单位（前 15 个）", "type": "bar", "items": link.buckets(f.by_lead_unit[:15])},
         "ratings": {"title": "回访满意度", "type": "bar", "items": ratings},
-        "on_time": {"title": "各类时限按时完成率（%）", "type": "on_time", "items": on_time},
+        "on_time": {"title": "各类时限按时与超时（件）", "type": "on_time", "items": on_time},
     }
 
 

@@ -140,3 +140,18 @@ def test_the_public_scope_counts_the_whole_district(district: District, cases: d
     town = compute(scope_for(district.users["town_head"]), Period(date(2026, 10, 1), MONDAY_10AM.date()), MONDAY_10AM)
     assert (whole.registered, town.registered) == (4, 1)
     assert whole.closed == 1 and whole.handling_days_p90 == 0 and whole.handling_days_avg == 0
+
+
+@time_machine.travel(MONDAY_10AM, tick=False)
+def test_the_ledger_keeps_and_names_the_dashboard_filters(district: District, cases: dict[str, Any]) -> None:
+    client = login(district, "admin_office")
+    page = client.get("/ledger/", {"reached": "closed", "scope": "FWZX", "clock": "resolution", "timing": "on_time"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "办理情况：已办结" in html and "统计范围：示范区行政服务中心" in html and "是否按时：按时" in html
+    assert '<input type="hidden" name="reached" value="closed">' in html  # a new search keeps them
+    assert cases["district"][0].reference in html and cases["district"][1].reference not in html
+    export = client.get("/ledger/export.xlsx", {"reached": "closed", "rating": "5"})
+    assert export.status_code == 200
+    refused = client.get("/ledger/", {"rating": "9", "timing": "soon"})
+    assert refused.status_code == 422 and "alert-danger" in refused.content.decode()

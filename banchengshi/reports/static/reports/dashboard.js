@@ -50,7 +50,8 @@
     var horizontal = chart.type === "bar" && items.length > 5;
     var categories = items.map(function (i) { return i.label; });
     var values = items.map(function (i) { return { value: i.count, url: i.url }; });
-    var category = { type: "category", data: categories, axisLabel: { interval: 0, width: 160, overflow: "truncate" } };
+    var category = { type: "category", data: categories,
+                     axisLabel: { interval: horizontal ? 0 : "auto", width: 160, overflow: "truncate", rotate: !horizontal && items.length > 6 ? 30 : 0 } };
     var value = { type: "value", name: "件", minInterval: 1 };
     if (horizontal) category.inverse = true;
     return {
