@@ -233,7 +233,7 @@ class Figures:
             "from": self.period.start,
             "to": self.period.end,
             "unit": self.scope.unit.code if self.scope.unit is not None else None,
-            "at": self.now,
+            "at": self.now.astimezone(SHANGHAI),
             "on_time": [{"kind": o.kind, "label": o.label, "on_time": o.on_time, "late": o.late, "rate": _round(o.rate)}
                         for o in self.on_time],
             "rated": self.rated,

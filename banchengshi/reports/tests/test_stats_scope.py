@@ -45,6 +45,7 @@ def test_a_town_center_counts_only_its_own_cases(district: District, cases: dict
     town = district.api("town_head").get("/stats", **PERIOD)
     assert town.status_code == 200
     assert town.json()["registered"] == 1 and town.json()["closed"] == 0
+    assert town.json()["at"].endswith("+08:00") and town.json()["from"] == "2026-10-01"
     assert [b["key"] for b in town.json()["by_center"]] == ["C-CH"]
     assert {b["key"] for b in town.json()["by_channel"]} == {"kiosk"}
     everything = district.api("admin_office").get("/stats", **PERIOD).json()
