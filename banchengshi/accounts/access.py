@@ -33,6 +33,7 @@ class Need(enum.Enum):
     AUDIT_LOG = "audit_log"  # read and export the audit log (the audit administrator, and oversight)
     UNMASK = "unmask"  # see a masked name or phone in full, with a stated reason that is audited
     SEARCH_PHONE = "search_phone"  # find cases by a reporter's phone (POST body only, rate limited, audited)
+    STATISTICS = "statistics"  # the figures of one's scope: the dashboard (数据看板) and GET /api/v1/stats
 
 
 CASE_READERS = frozenset(
@@ -63,6 +64,8 @@ ROLES_FOR: dict[Need, frozenset[str]] = {
     Need.UNMASK: frozenset({Role.ADMIN_OFFICE, Role.OVERSEER}),
     # Only roles that may see phones at all (by their work or by unmasking).
     Need.SEARCH_PHONE: CENTER_STAFF | frozenset({Role.ADMIN_OFFICE, Role.OVERSEER}),
+    # Whoever reads cases reads the figures of the same cases (the scope is cases_visible_to's).
+    Need.STATISTICS: CASE_READERS,
 }
 
 # A second factor (TOTP) is required of the 三员, of oversight and of anyone who may unmask personal data.

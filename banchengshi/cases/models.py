@@ -96,6 +96,8 @@ class Case(models.Model):
         ordering = ["-received_at", "-id"]
         indexes = [
             models.Index(fields=["status", "received_at"]),
+            # A unit's figures for a period (reports.figures): its centers' cases by received date.
+            models.Index(fields=["center", "received_at"], name="case_center_received"),
         ]
 
     def __str__(self) -> str:
@@ -215,6 +217,8 @@ class Visit(models.Model):
         verbose_name = _("回访")
         verbose_name_plural = _("回访")
         ordering = ["visited_at"]
+        # The visit that counts (the latest of each case) for the ratings, without a sort per case.
+        indexes = [models.Index(fields=["case", "-visited_at", "-id"], name="visit_latest_per_case")]
 
     def __str__(self) -> str:
         return f"{self.case} {self.get_rating_display()}"

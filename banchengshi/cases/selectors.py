@@ -23,6 +23,7 @@ from banchengshi.cases.choices import (
     UNSATISFIED_RATINGS,
     CaseStatus,
     Channel,
+    ClockKind,
     Reason,
     WorkOrderRole,
     WorkOrderStatus,
@@ -114,11 +115,36 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
         return cases
     if user.unit is None:
         return cases.none()
-    units = subtree_ids(user.unit) if user.unit.kind == UnitKind.SERVICE_CENTER else {user.unit.pk}
-    holds_order = Exists(WorkOrder.objects.filter(case=OuterRef("pk"), unit_id__in=units))
-    if user.unit.kind == UnitKind.SERVICE_CENTER:
+    return cases_of_unit(user.unit)
+
+
+def cases_of_unit(unit: Unit, cases: QuerySet[Case] | None = None) -> QuerySet[Case]:
+    """A unit's cases: a center's are those registered at it or the centers below it, or held by a work
+    order of one of them; a department's those it holds (or held) a work order for. The admin office and
+    oversight see every case. The scope of a user (`cases_visible_to`), of a unit's figures and of the
+    ledger's `scope` filter alike."""
+    cases = Case.objects.all() if cases is None else cases
+    if unit.kind in (UnitKind.ADMIN_OFFICE, UnitKind.OVERSIGHT):
+        return cases
+    units = subtree_ids(unit) if unit.kind == UnitKind.SERVICE_CENTER else {unit.pk}
+    # Uncorrelated (IN, not EXISTS): SQLite would otherwise walk the (unit, status) index for every case.
+    holds_order = Q(pk__in=WorkOrder.objects.filter(unit_id__in=units).values("case_id"))
+    if unit.kind == UnitKind.SERVICE_CENTER:
         return cases.filter(Q(center_id__in=units) | holds_order)
     return cases.filter(holds_order)
+
+
+def units_in_scope_of(user: User) -> QuerySet[Unit]:
+    """The units whose figures `user` may read: every unit for the admin office and oversight, a center
+    and the centers below it for a center's staff, a department itself."""
+    if not has_role_for(user, Need.VIEW) or (user.role not in SEES_EVERYTHING and user.unit is None):
+        return Unit.objects.none()
+    if user.role in SEES_EVERYTHING:
+        return Unit.objects.all()
+    assert user.unit is not None
+    if user.unit.kind == UnitKind.SERVICE_CENTER:
+        return Unit.objects.filter(pk__in=subtree_ids(user.unit))
+    return Unit.objects.filter(pk=user.unit.pk)
 
 
 @dataclass(frozen=True)
@@ -240,12 +266,19 @@ def awaits_resupervision(case: Case) -> bool:
     return case.status == CaseStatus.VISITED and visit is not None and visit.unsatisfied
 
 
+def with_latest_visit(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """`latest_visit` as a query: each case annotated with the rating and `solved` of the visit that counts."""
+    latest = Visit.objects.filter(case=OuterRef("pk")).order_by("-visited_at", "-id")
+    return cases.annotate(
+        last_rating=Subquery(latest.values("rating")[:1]), last_solved=Subquery(latest.values("solved")[:1])
+    )
+
+
 def awaiting_resupervision(cases: QuerySet[Case]) -> QuerySet[Case]:
     """`awaits_resupervision` as a query: the re-supervision queue."""
-    latest = Visit.objects.filter(case=OuterRef("pk")).order_by("-visited_at", "-id")
-    return cases.filter(status=CaseStatus.VISITED).annotate(
-        last_rating=Subquery(latest.values("rating")[:1]), last_solved=Subquery(latest.values("solved")[:1])
-    ).filter(Q(last_rating__in=UNSATISFIED_RATINGS) | Q(last_solved=False))
+    return with_latest_visit(cases.filter(status=CaseStatus.VISITED)).filter(
+        Q(last_rating__in=UNSATISFIED_RATINGS) | Q(last_solved=False)
+    )
 
 
 def access_attachment(user: User, attachment_id: int) -> Attachment:
@@ -288,20 +321,83 @@ def may_order(user: User, order: WorkOrder, action: str) -> bool:
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 
 
+# What a case has reached, as the figures count it (reports.figures) and the ledger filters it.
+REACHED: dict[str, Q] = {
+    "accepted": Q(accepted_at__isnull=False),
+    # Answered at the window without acceptance (现场办结), whether closed since or not.
+    "resolved_on_site": Q(accepted_at__isnull=True, replied_at__isnull=False),
+    # 办结: closed now (a re-supervision reopens it), or answered on the spot, which is closed at once.
+    "closed": Q(closed_at__isnull=False) | Q(status=CaseStatus.RESOLVED_ON_SITE),
+    "resupervised": Q(resupervision_count__gt=0),
+}
+REACHED_LABELS = {"accepted": "已受理", "resolved_on_site": "现场办结", "closed": "已办结",
+                  "visited": "已办结并回访", "resupervised": "经过再督办"}
+
+
+def reached(key: str) -> Q:
+    """The cases that reached `key` (REACHED, or "visited": closed and visited at least once)."""
+    if key == "visited":
+        return REACHED["closed"] & Q(pk__in=Visit.objects.values("case_id"))
+    return REACHED[key]
+
+
+def clock_decided(now: datetime) -> Q:
+    """A clock (not cancelled) whose outcome is known: it stopped, or it is already past its limit
+    (running, or paused after its limit had passed: paused time does not count, and a paused clock keeps
+    the light it had when it was paused)."""
+    return Q(cancelled=False) & (Q(stopped_at__isnull=False) | clock_late(now))
+
+
+def clock_late(now: datetime) -> Q:
+    """A clock (not cancelled) that missed its limit: stopped after `due_at`, or still open past it."""
+    return Q(cancelled=False) & (
+        Q(stopped_at__gt=F("due_at"))
+        | Q(stopped_at__isnull=True, paused_at__isnull=True, due_at__lt=now)
+        | Q(stopped_at__isnull=True, paused_at__isnull=False, due_at__lt=F("paused_at"))
+    )
+
+
 class CaseFilters(PageParams):
     status: CaseStatus | None = None
     light: Literal["green", "yellow", "red"] | None = None
     channel: Channel | None = None
     reason: Reason | None = NinjaField(None, description="办不成原因编码")
     unit: str | None = NinjaField(None, description="承办或登记单位编码")
+    scope: str | None = NinjaField(None, max_length=32, description="单位编码：该单位的反映件范围（中心含下级中心）")
+    center: str | None = NinjaField(None, max_length=32, description="登记中心编码（仅该中心）")
+    lead_unit: str | None = NinjaField(None, max_length=32, description="正在主办的单位编码")
     matter: str | None = NinjaField(None, description="事项编码")
+    no_matter: bool | None = NinjaField(None, description="true：未选事项的反映件")
+    reached: Literal["accepted", "resolved_on_site", "closed", "visited", "resupervised"] | None = NinjaField(
+        None, description="已受理、现场办结、已办结、已办结并回访、经过再督办"
+    )
+    rating: int | None = NinjaField(None, ge=1, le=5, description="最近一次回访满意度（1 非常不满意 … 5 非常满意）")
+    clock: ClockKind | None = NinjaField(None, description="时限类型（与 timing 同用）")
+    timing: Literal["on_time", "late"] | None = NinjaField(
+        None, description="on_time：该类时限均按时完成；late：该类时限有超时（含未完成已超时）"
+    )
     received_from: date | None = NinjaField(None, ge=EARLIEST, le=LATEST)
     received_to: date | None = NinjaField(None, ge=EARLIEST, le=LATEST, description="含当日")
     q: str | None = NinjaField(None, max_length=100, description="全文检索（中文）")
 
 
-def _running(**conditions: Any) -> Exists:
-    return Exists(Clock.objects.filter(case=OuterRef("pk"), stopped_at__isnull=True, **conditions))
+RUNNING = Q(stopped_at__isnull=True)
+
+
+def clock_red(now: datetime) -> Q:
+    """A running clock past its limit (a paused one keeps the light it had when it was paused)."""
+    return RUNNING & (Q(paused_at__isnull=True, due_at__lt=now) | Q(paused_at__isnull=False, due_at__lt=F("paused_at")))
+
+
+def clock_warned(now: datetime) -> Q:
+    """A running clock yellow or red: past its warning time."""
+    return RUNNING & (Q(paused_at__isnull=True, warn_at__lte=now) | Q(paused_at__isnull=False, warn_at__lte=F("paused_at")))
+
+
+def with_clock(condition: Q) -> Q:
+    """The cases with a clock meeting `condition`: an uncorrelated IN (SELECT case_id …), which both
+    databases evaluate once rather than per case."""
+    return Q(pk__in=Clock.objects.filter(condition).values("case_id"))
 
 
 def filter_cases(cases: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:
@@ -310,8 +406,26 @@ def filter_cases(cases: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:
         cases = cases.filter(status=f.status)
     if f.unit:
         cases = cases.filter(Q(center__code=f.unit) | Q(work_orders__unit__code=f.unit)).distinct()
+    if f.scope:
+        scope_unit = Unit.objects.filter(code=f.scope).first()
+        cases = cases_of_unit(scope_unit, cases) if scope_unit is not None else cases.none()
+    if f.center:
+        cases = cases.filter(center__code=f.center)
+    if f.lead_unit:
+        cases = cases.filter(Exists(WorkOrder.objects.filter(
+            case=OuterRef("pk"), role=WorkOrderRole.LEAD, unit__code=f.lead_unit).exclude(status__in=FORMER_HOLDER)))
     if f.matter:
         cases = cases.filter(matter__code=f.matter)
+    if f.no_matter:
+        cases = cases.filter(matter__isnull=True)
+    if f.reached:
+        cases = cases.filter(reached(f.reached))
+    if f.rating:
+        cases = with_latest_visit(cases).filter(Q(last_rating=f.rating))
+    if f.timing:
+        kind = Q(kind=f.clock) if f.clock else Q()
+        late = with_clock(kind & clock_late(now))
+        cases = cases.filter(late) if f.timing == "late" else cases.filter(with_clock(kind & clock_decided(now))).exclude(late)
     if f.channel:
         cases = cases.filter(channel=f.channel)
     if f.reason:
@@ -338,16 +452,13 @@ def filter_cases(cases: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:
             )
             cases = cases.filter(match)
     if f.light:
-        red = _running(paused_at__isnull=True, due_at__lt=now) | _running(paused_at__isnull=False, due_at__lt=F("paused_at"))
-        yellow = _running(paused_at__isnull=True, warn_at__lte=now) | _running(
-            paused_at__isnull=False, warn_at__lte=F("paused_at")
-        )
+        red, warned = with_clock(clock_red(now)), with_clock(clock_warned(now))
         if f.light == "red":
             cases = cases.filter(red)
         elif f.light == "yellow":
-            cases = cases.filter(yellow).exclude(red)
+            cases = cases.filter(warned).exclude(red)
         else:
-            cases = cases.filter(_running()).exclude(yellow)
+            cases = cases.filter(with_clock(RUNNING)).exclude(warned)
     return cases
 
 

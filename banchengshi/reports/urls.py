@@ -1,9 +1,10 @@
 from django.urls import path
 
-from banchengshi.reports import views
+from banchengshi.reports import dashboard, views
 
 urlpatterns = [
     path("work-orders/<int:order_id>/print.pdf", views.work_order_pdf, name="work_order_pdf"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("ledger/", views.ledger, name="ledger"),
     path("ledger/export.xlsx", views.ledger_export, name="ledger_export"),
     path("audit-log/", views.audit_log, name="audit_log"),

@@ -23,10 +23,11 @@ from banchengshi.accounts.auth import StaffRequest
 from banchengshi.accounts.models import Unit
 from banchengshi.audit.events import record_event
 from banchengshi.audit.labels import EventType
-from banchengshi.cases.choices import CaseStatus, Channel, Reason
+from banchengshi.cases.choices import CaseStatus, Channel, ClockKind, Rating, Reason
 from banchengshi.cases.models import Case
 from banchengshi.cases.presenters import case_light, latest_return
 from banchengshi.cases.selectors import (
+    REACHED_LABELS,
     CaseFilters,
     access_work_order,
     cases_visible_to,
@@ -78,6 +79,7 @@ def ledger(request: StaffRequest) -> HttpResponse:
             "rows": rows,
             "page": page,
             "filters": raw,
+            "drill_down": [(k, raw[k], *_filter_in_words(k, raw[k])) for k in DRILL_DOWN if k in raw],
             "errors": errors,
             "query": query.urlencode(),
             "statuses": CaseStatus.choices,
@@ -111,7 +113,11 @@ def ledger_export(request: StaffRequest) -> HttpResponse:
 
 
 FILTER_LABELS = {"status": "状态", "light": "时限灯", "unit": "单位", "matter": "事项", "received_from": "登记起",
-                 "received_to": "登记止", "q": "关键词", "channel": "渠道", "reason": "原因"}
+                 "received_to": "登记止", "q": "关键词", "channel": "渠道", "reason": "原因",
+                 "scope": "统计范围", "center": "登记中心", "lead_unit": "主办单位", "no_matter": "事项",
+                 "reached": "办理情况", "rating": "回访满意度", "clock": "时限类型", "timing": "是否按时"}
+# The filters the dashboard's links add, which the ledger's form has no field for: kept as hidden fields.
+DRILL_DOWN = ("scope", "center", "lead_unit", "no_matter", "reached", "rating", "clock", "timing")
 
 
 def _filter_in_words(key: str, value: str) -> tuple[str, str]:
@@ -122,7 +128,15 @@ def _filter_in_words(key: str, value: str) -> tuple[str, str]:
         "reason": lambda: str(Reason(value).label),
         "light": lambda: {"red": "红", "yellow": "黄", "green": "绿"}[value],
         "unit": lambda: Unit.objects.get(code=value).name,
+        "scope": lambda: Unit.objects.get(code=value).name,
+        "center": lambda: Unit.objects.get(code=value).name,
+        "lead_unit": lambda: Unit.objects.get(code=value).name,
         "matter": lambda: Matter.objects.get(code=value).name,
+        "no_matter": lambda: "未选事项",
+        "reached": lambda: REACHED_LABELS[value],
+        "rating": lambda: str(Rating(int(value)).label),
+        "clock": lambda: str(ClockKind(value).label),
+        "timing": lambda: {"on_time": "按时", "late": "超时"}[value],
     }
     try:
         return FILTER_LABELS[key], words[key]() if key in words else value

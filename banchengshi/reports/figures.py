@@ -1,0 +1,454 @@
+"""The figures: one source of truth for the dashboard, `GET /api/v1/stats`, the quarterly report, the
+briefing, the bottleneck analysis and the public page.
+
+Every figure is computed by the database (conditional counts, grouped counts, one histogram) over a
+**scope** (the cases a user may see, a unit's cases, or the whole district for the public page) and a
+**period** of received dates (Asia/Shanghai calendar days, both ends included); no case is loaded into
+Python, so the cost grows with the number of groups, not of cases.
+
+Definitions (each figure's drill-down in the ledger uses the same condition, from `cases.selectors`):
+- registered: every case received in the period (a duplicate merged into another case included).
+- accepted: accepted at some time (`accepted_at`); not_accepted: 不予受理; resolved_on_site: answered at the
+  window without acceptance; closed: 办结 now, or answered on the spot (re-supervision reopens a case).
+- on time, per clock kind: a clock *met* its limit when it stopped at or before `due_at`; it *missed* it
+  when it stopped later, or is still running past `due_at`, or was paused after `due_at` had passed.
+  Paused business time is not counted (resuming pushes `due_at` back by it), so a clock paused in time
+  waits undecided. Running clocks not yet due and cancelled clocks (a returned order, a merged case) are
+  left out. A case counts once per kind: late when any clock of the kind missed, on time when it has a
+  decided clock of the kind and none missed. on_time_rate is the resolution clock's (按时办结率):
+  on time / (on time + late), None when no case is decided.
+- ratings: the latest return visit of each case (the one that counts), 1 非常不满意 … 5 非常满意;
+  satisfied_share = (4 + 5) / rated cases.
+- return_visit_rate: closed cases with at least one visit / closed cases.
+- resupervisions: how many re-supervisions the cases received; resupervised_cases: how many cases had one.
+- handling time: for closed cases, the working days (statutory calendar) after the day of receipt up to
+  and including the day of closure (现场办结: the day of the answer); the same day is 0. The average, and
+  the 90th percentile by nearest rank (the smallest value that at least 90% of cases do not exceed).
+- open cases by light: the worst light among each case's running clocks now (as the ledger's filter).
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.http import Http404
+
+from banchengshi.accounts.access import Need, has_role_for
+from banchengshi.accounts.models import Unit, User
+from banchengshi.cases.choices import (
+    FORMER_HOLDER,
+    CaseStatus,
+    Channel,
+    ClockKind,
+    Rating,
+    Reason,
+    WorkOrderRole,
+)
+from banchengshi.cases.models import Case, Clock, WorkOrder
+from banchengshi.cases.selectors import (
+    RUNNING,
+    cases_of_unit,
+    cases_visible_to,
+    clock_decided,
+    clock_late,
+    clock_red,
+    clock_warned,
+    reached,
+    units_in_scope_of,
+    with_latest_visit,
+)
+from banchengshi.lib.errors import ActionForbidden, InvalidInput
+from banchengshi.sla.calendar import WorkCalendar
+from banchengshi.sla.deadlines import SHANGHAI
+from banchengshi.sla.services import load_calendar
+
+HEADLINE_CLOCK = ClockKind.RESOLUTION
+SATISFIED = (Rating.SATISFIED, Rating.VERY_SATISFIED)
+MAX_PERIOD_DAYS = 3660  # ten years: a longer period is a typing error, not a question
+
+
+@dataclass(frozen=True)
+class Period:
+    """Received dates from `start` to `end`, both included, as Asia/Shanghai calendar days."""
+
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise InvalidInput("结束日期不能早于开始日期", field="to")
+        if (self.end - self.start).days > MAX_PERIOD_DAYS:
+            raise InvalidInput("统计期间不能超过十年", field="to")
+
+    @property
+    def bounds(self) -> tuple[datetime, datetime]:
+        """[start 00:00, the day after end 00:00) in Asia/Shanghai."""
+        return (datetime.combine(self.start, time.min, tzinfo=SHANGHAI),
+                datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=SHANGHAI))
+
+    @property
+    def ledger_params(self) -> dict[str, str]:
+        return {"received_from": self.start.isoformat(), "received_to": self.end.isoformat()}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The cases figures are counted over: `cases` (any time), with the unit it is narrowed to (None: all
+    the viewer may see) and the ledger filter that narrows the ledger the same way."""
+
+    cases: QuerySet[Case]
+    unit: Unit | None = None
+
+    @property
+    def ledger_params(self) -> dict[str, str]:
+        return {"scope": self.unit.code} if self.unit is not None else {}
+
+    @property
+    def label(self) -> str:
+        return self.unit.name if self.unit is not None else "全部可见范围"
+
+
+def scope_for(user: User, unit_code: str | None = None) -> Scope:
+    """What `user` may count: the cases they may see, narrowed to `unit_code`'s cases when given. A unit
+    outside the user's scope is refused (403); an unknown one is not found (404)."""
+    if not has_role_for(user, Need.STATISTICS):
+        raise ActionForbidden("您的角色无权查看统计数据")
+    visible = cases_visible_to(user)
+    if not unit_code:
+        return Scope(visible)
+    unit = Unit.objects.filter(code=unit_code).first()
+    if unit is None:
+        raise Http404(f"未找到单位：{unit_code}")
+    if not units_in_scope_of(user).filter(pk=unit.pk).exists():
+        raise ActionForbidden(f"您无权查看“{unit.name}”的统计数据")
+    return Scope(cases_of_unit(unit, visible), unit)
+
+
+def public_scope(unit: Unit | None = None) -> Scope:
+    """The whole district (or one unit's cases), for pages with no user: the public disclosure page."""
+    return Scope(cases_of_unit(unit) if unit is not None else Case.objects.all(), unit)
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """One bar or slice: a key, its Chinese label, the count, and the ledger filters of the cases behind it."""
+
+    key: str
+    label: str
+    count: int
+    params: dict[str, str]
+
+
+@dataclass(frozen=True)
+class OnTime:
+    kind: str
+    label: str
+    on_time: int
+    late: int
+
+    @property
+    def rate(self) -> float | None:
+        return _share(self.on_time, self.on_time + self.late)
+
+    @property
+    def on_time_params(self) -> dict[str, str]:
+        return {"clock": self.kind, "timing": "on_time"}
+
+    @property
+    def late_params(self) -> dict[str, str]:
+        return {"clock": self.kind, "timing": "late"}
+
+
+@dataclass
+class Figures:
+    scope: Scope
+    period: Period
+    now: datetime
+    registered: int = 0
+    accepted: int = 0
+    not_accepted: int = 0
+    resolved_on_site: int = 0
+    closed: int = 0
+    visited: int = 0
+    resupervised_cases: int = 0
+    resupervisions: int = 0
+    on_time: list[OnTime] = field(default_factory=list)
+    ratings: dict[str, int] = field(default_factory=dict)
+    handling_days_avg: float | None = None
+    handling_days_p90: int | None = None
+    by_channel: list[Bucket] = field(default_factory=list)
+    by_matter: list[Bucket] = field(default_factory=list)
+    by_reason: list[Bucket] = field(default_factory=list)
+    by_center: list[Bucket] = field(default_factory=list)
+    by_lead_unit: list[Bucket] = field(default_factory=list)
+    by_month: list[Bucket] = field(default_factory=list)
+    open_by_light: list[Bucket] = field(default_factory=list)
+
+    @property
+    def headline(self) -> OnTime:
+        return next(o for o in self.on_time if o.kind == HEADLINE_CLOCK)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.headline.rate
+
+    @property
+    def rated(self) -> int:
+        return sum(self.ratings.values())
+
+    @property
+    def satisfied(self) -> int:
+        return sum(self.ratings[str(int(r))] for r in SATISFIED)
+
+    @property
+    def satisfied_share(self) -> float | None:
+        return _share(self.satisfied, self.rated)
+
+    @property
+    def return_visit_rate(self) -> float | None:
+        return _share(self.visited, self.closed)
+
+    def ledger_params(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        """The ledger's filters for the cases behind a figure: scope, period, then the figure's own."""
+        return {**self.scope.ledger_params, **self.period.ledger_params, **(extra or {})}
+
+    def as_api(self) -> dict[str, Any]:
+        """`GET /api/v1/stats`: the contract's keys first (API.md), then the rest."""
+        return {
+            "registered": self.registered,
+            "accepted": self.accepted,
+            "not_accepted": self.not_accepted,
+            "resolved_on_site": self.resolved_on_site,
+            "closed": self.closed,
+            "on_time_rate": _round(self.on_time_rate),
+            "ratings": self.ratings,
+            "satisfied_share": _round(self.satisfied_share),
+            "from": self.period.start,
+            "to": self.period.end,
+            "unit": self.scope.unit.code if self.scope.unit is not None else None,
+            "at": self.now.astimezone(SHANGHAI),
+            "on_time": [{"kind": o.kind, "label": o.label, "on_time": o.on_time, "late": o.late, "rate": _round(o.rate)}
+                        for o in self.on_time],
+            "rated": self.rated,
+            "visited": self.visited,
+            "return_visit_rate": _round(self.return_visit_rate),
+            "resupervisions": self.resupervisions,
+            "resupervised_cases": self.resupervised_cases,
+            "handling_days_avg": None if self.handling_days_avg is None else round(self.handling_days_avg, 2),
+            "handling_days_p90": self.handling_days_p90,
+            **{name: [{"key": b.key, "label": b.label, "count": b.count} for b in getattr(self, name)]
+               for name in ("by_channel", "by_matter", "by_reason", "by_center", "by_lead_unit", "by_month",
+                            "open_by_light")},
+        }
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def compute(scope: Scope, period: Period, now: datetime, *, calendar: WorkCalendar | None = None) -> Figures:
+    """Every figure of `scope` for cases received in `period`, lights and overdue as of `now`."""
+    lo, hi = period.bounds
+    cases = scope.cases.filter(received_at__gte=lo, received_at__lt=hi)
+    figures = Figures(scope, period, now)
+    _totals(figures, cases)
+    figures.on_time = _on_time(cases, now)
+    figures.ratings = _ratings(cases)
+    figures.handling_days_avg, figures.handling_days_p90 = _handling_days(cases, calendar or load_calendar())
+    figures.by_channel = _by_channel(cases)
+    figures.by_matter = _by_matter(cases)
+    figures.by_reason = _by_reason(cases)
+    figures.by_center = _by_center(cases)
+    figures.by_lead_unit = _by_lead_unit(cases)
+    figures.by_month = _by_month(cases, period)
+    figures.open_by_light = _open_by_light(cases, now)
+    return figures
+
+
+def _totals(figures: Figures, cases: QuerySet[Case]) -> None:
+    totals = cases.aggregate(
+        registered=Count("pk"),
+        accepted=Count("pk", filter=reached("accepted")),
+        not_accepted=Count("pk", filter=Q(status=CaseStatus.NOT_ACCEPTED)),
+        resolved_on_site=Count("pk", filter=reached("resolved_on_site")),
+        closed=Count("pk", filter=reached("closed")),
+        resupervised_cases=Count("pk", filter=reached("resupervised")),
+        resupervisions=Coalesce(Sum("resupervision_count"), 0),
+    )
+    for name, value in totals.items():
+        setattr(figures, name, value)
+    # An EXISTS in an aggregate's FILTER is not portable: the visited cases are a count of their own.
+    figures.visited = cases.filter(reached("visited")).count()
+
+
+def _on_time(cases: QuerySet[Case], now: datetime) -> list[OnTime]:
+    clocks = Clock.objects.filter(case__in=cases.values("pk"))
+    rows = {
+        row["kind"]: row
+        for row in clocks.values("kind").annotate(
+            decided=Count("case", distinct=True, filter=clock_decided(now)),
+            late=Count("case", distinct=True, filter=clock_late(now)),
+        )
+    }
+    result = []
+    for kind in ClockKind:
+        row = rows.get(kind.value, {"decided": 0, "late": 0})
+        result.append(OnTime(kind.value, str(kind.label), row["decided"] - row["late"], row["late"]))
+    return result
+
+
+def _ratings(cases: QuerySet[Case]) -> dict[str, int]:
+    counts = {str(int(r)): 0 for r in Rating}
+    rated = with_latest_visit(cases).filter(Q(last_rating__isnull=False))
+    for row in rated.values(rating=F("last_rating")).annotate(n=Count("pk")).order_by():
+        counts[str(row["rating"])] = row["n"]
+    return counts
+
+
+def working_day_counter(calendar: WorkCalendar, first: date, last: date) -> Any:
+    """A function (a, b) -> the working days d with a < d <= b, for dates in [first, last] (a prefix sum
+    over the calendar, so a histogram of many date pairs costs one pass)."""
+    days = (last - first).days + 1
+    prefix = [0] * (days + 1)
+    for i in range(days):
+        prefix[i + 1] = prefix[i] + calendar.is_working_day(first + timedelta(days=i))
+
+    def between(a: date, b: date) -> int:
+        return prefix[(b - first).days + 1] - prefix[(a - first).days + 1] if b > a else 0
+
+    return between
+
+
+def _handling_days(cases: QuerySet[Case], calendar: WorkCalendar) -> tuple[float | None, int | None]:
+    """The histogram of (day received, day closed) pairs comes from the database; each pair's working
+    days come from the calendar."""
+    pairs = list(
+        cases.filter(reached("closed"))
+        .annotate(
+            day_in=TruncDate("received_at", tzinfo=SHANGHAI),
+            day_out=TruncDate(Coalesce("closed_at", "replied_at"), tzinfo=SHANGHAI),
+        )
+        .values("day_in", "day_out")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    pairs = [p for p in pairs if p["day_out"] is not None]
+    if not pairs:
+        return None, None
+    first = min(p["day_in"] for p in pairs)
+    last = max(max(p["day_out"] for p in pairs), first)
+    between = working_day_counter(calendar, first, last)
+    histogram: dict[int, int] = {}
+    for p in pairs:
+        days = between(p["day_in"], p["day_out"])
+        histogram[days] = histogram.get(days, 0) + p["n"]
+    return _average(histogram), _nearest_rank(histogram, 0.9)
+
+
+def _average(histogram: dict[int, int]) -> float:
+    return sum(v * n for v, n in histogram.items()) / sum(histogram.values())
+
+
+def _nearest_rank(histogram: dict[int, int], share: float) -> int:
+    total = sum(histogram.values())
+    rank = math.ceil(share * total)
+    values = sorted(histogram)
+    running, cumulative = 0, []
+    for v in values:
+        running += histogram[v]
+        cumulative.append(running)
+    return values[bisect_right(cumulative, rank - 1)]
+
+
+def _buckets(rows: Iterable[dict[str, Any]], key: str, label: str, param: str, labels: dict[str, str] | None = None,
+             ) -> list[Bucket]:
+    result = []
+    for row in rows:
+        value = row[key]
+        if value is None:
+            continue
+        name = (labels or {}).get(value, row[label] if label else value)
+        result.append(Bucket(str(value), str(name), row["n"], {param: str(value)}))
+    return sorted(result, key=lambda b: (-b.count, b.key))
+
+
+def _by_channel(cases: QuerySet[Case]) -> list[Bucket]:
+    rows = cases.values("channel").annotate(n=Count("pk")).order_by()
+    return _buckets(rows, "channel", "", "channel", {str(k): str(v) for k, v in Channel.choices})
+
+
+def _by_matter(cases: QuerySet[Case]) -> list[Bucket]:
+    rows = list(cases.values("matter__code", "matter__name").annotate(n=Count("pk")).order_by())
+    result = _buckets(rows, "matter__code", "matter__name", "matter")
+    none = sum(r["n"] for r in rows if r["matter__code"] is None)
+    if none:
+        result.append(Bucket("", "未选事项", none, {"no_matter": "true"}))
+    return result
+
+
+def _by_reason(cases: QuerySet[Case]) -> list[Bucket]:
+    """Reasons are a JSON list per case: one conditional count per known reason, matching the quoted code
+    in the list's text — the ledger's `reason` filter, on SQLite and PostgreSQL alike."""
+    counts = cases.aggregate(**{r.value: Count("pk", filter=Q(reasons__icontains=f'"{r.value}"')) for r in Reason})
+    result = [Bucket(r.value, str(r.label), counts[r.value], {"reason": r.value}) for r in Reason if counts[r.value]]
+    return sorted(result, key=lambda b: (-b.count, b.key))
+
+
+def _by_center(cases: QuerySet[Case]) -> list[Bucket]:
+    rows = cases.values("center__code", "center__name").annotate(n=Count("pk")).order_by()
+    return _buckets(rows, "center__code", "center__name", "center")
+
+
+def _by_lead_unit(cases: QuerySet[Case]) -> list[Bucket]:
+    """Cases by the units holding their lead order now (handling or replied, not returned or passed down)."""
+    orders = WorkOrder.objects.filter(case__in=cases.values("pk"), role=WorkOrderRole.LEAD).exclude(status__in=FORMER_HOLDER)
+    rows = orders.values("unit__code", "unit__name").annotate(n=Count("case", distinct=True)).order_by()
+    return _buckets(rows, "unit__code", "unit__name", "lead_unit")
+
+
+def _by_month(cases: QuerySet[Case], period: Period) -> list[Bucket]:
+    rows = cases.annotate(month=TruncMonth("received_at", tzinfo=SHANGHAI)).values("month").annotate(n=Count("pk")).order_by("month")
+    result = []
+    for row in rows:
+        month = row["month"]
+        first = month.date() if isinstance(month, datetime) else month
+        after = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+        start, end = max(first, period.start), min(after - timedelta(days=1), period.end)
+        result.append(Bucket(first.strftime("%Y-%m"), f"{first.year}年{first.month}月", row["n"],
+                             {"received_from": start.isoformat(), "received_to": end.isoformat()}))
+    return result
+
+
+LIGHTS = (("red", "红灯（已超时）"), ("yellow", "黄灯（临近时限）"), ("green", "绿灯（正常）"))
+
+
+def _open_by_light(cases: QuerySet[Case], now: datetime) -> list[Bucket]:
+    """A case's light is the worst of its running clocks (the ledger's `light` filter): counted in one
+    pass over the running clocks — cases with any clock red; with any clock yellow or red, less the red
+    ones; with any running clock, less those."""
+    counts = Clock.objects.filter(RUNNING, case__in=cases.values("pk")).aggregate(
+        running=Count("case", distinct=True),
+        warned=Count("case", distinct=True, filter=clock_warned(now)),
+        red=Count("case", distinct=True, filter=clock_red(now)),
+    )
+    values = {"red": counts["red"], "yellow": counts["warned"] - counts["red"], "green": counts["running"] - counts["warned"]}
+    return [Bucket(light, label, values[light], {"light": light}) for light, label in LIGHTS]
+
+
+def working_days_between(calendar: WorkCalendar, received: date, closed: date) -> int:
+    """One pair, as `_handling_days` counts it (for callers and tests that need a single value)."""
+    return int(working_day_counter(calendar, received, max(closed, received))(received, closed))
+
+
+__all__ = ["Bucket", "Figures", "OnTime", "Period", "Scope", "compute", "public_scope", "scope_for"]
