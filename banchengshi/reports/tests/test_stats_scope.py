@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from django.test import Client
 
+from banchengshi.accounts.tests.otp import sign_in
 from banchengshi.cases.choices import CaseStatus
 from banchengshi.cases.tests.factories import case_in
 from banchengshi.conftest import MONDAY_10AM, District
@@ -35,9 +36,7 @@ def cases(district: District) -> dict[str, Any]:
 
 
 def login(district: District, name: str) -> Client:
-    client = Client()
-    client.force_login(district.users[name])
-    return client
+    return sign_in(Client(), district.users[name])
 
 
 @time_machine.travel(MONDAY_10AM, tick=False)
