@@ -65,6 +65,8 @@ class Tally:
     requests: int = 0
     statuses: Counter[int] = field(default_factory=Counter)
     failures: dict[tuple[str, str], str] = field(default_factory=dict)  # (operation, kind) -> first example
+    making: Counter[str] = field(default_factory=Counter)  # seconds spent generating, by operation
+    answering: Counter[str] = field(default_factory=Counter)  # seconds spent in the app, by operation
 
 
 def _fresh_demo() -> dict[str, User]:
@@ -133,27 +135,21 @@ def _substitute(container: Any, known: dict[str, list[Any]], data: Any) -> None:
             container[name] = data.draw(st.lists(choices, min_size=1, max_size=2) if isinstance(value, list) else choices)
 
 
-@dataclass
-class Target:
-    operation: Any
-    strategy: Any
-    identity: str
-    token: str | None
-
-
-def _fuzz(targets: list[Target], known: dict[str, list[Any]], last4: dict[str, str], examples: int,
-          tally: Tally) -> None:
-    """`examples` requests for each target (an operation as one identity), each target with a seed of its
-    own; every problem found is kept in the tally rather than raised, so one run reports them all. One
-    Hypothesis test serves every target (each @given costs a compile and a parse of its source)."""
-    current: list[Target] = []
+def _fuzz(operations: list[Any], tokens: dict[str, str | None], known: dict[str, list[Any]],
+          last4: dict[str, str], examples: int, tally: Tally) -> None:
+    """`examples` generated requests for each operation, each sent once with every identity's token (and
+    with none), so that every role meets the same inputs; every problem is kept in the tally rather than
+    raised, so one run reports them all. One Hypothesis test serves every operation, with a seed of its own
+    for each (every @given costs a compile and a parse of its source)."""
+    current: list[tuple[Any, Any]] = []
 
     @settings(max_examples=examples, derandomize=True, database=None, deadline=None,
               phases=[Phase.generate], suppress_health_check=list(HealthCheck))
     @given(data=st.data())
     def exercise(data: Any) -> None:
-        target = current[0]
-        case = data.draw(target.strategy)
+        operation, strategy = current[0]
+        began = time.perf_counter()
+        case = data.draw(strategy)
         for container in (case.path_parameters, case.query, case.body):
             _substitute(container, known, data)
         # The citizen's routes want the reference and its phone's last four digits together.
@@ -161,24 +157,30 @@ def _fuzz(targets: list[Target], known: dict[str, list[Any]], last4: dict[str, s
         for container in (case.query, case.body):
             if suffix and isinstance(container, dict) and "phone_last4" in container and data.draw(st.booleans()):
                 container["phone_last4"] = suffix
-        # The identity's token (or none) replaces whatever was generated for the header.
-        case.headers = {k: v for k, v in (case.headers or {}).items() if k.lower() != "authorization"}
-        if target.token:
-            case.headers["Authorization"] = f"Bearer {target.token}"
         assert case.meta is not None  # read once, so the edits above count: a negative case may be valid now
-        response = case.call()
-        tally.requests += 1
-        tally.statuses[response.status_code] += 1
-        try:
-            case.validate_response(response, checks=CHECKS)
-        except FailureGroup as group:
-            for failure in group.exceptions:
-                key = (target.operation.label, f"{failure.code} {failure.title}")
-                tally.failures.setdefault(key, f"[{target.identity}] {group.message}"[:3000])
+        tally.making[operation.label] += time.perf_counter() - began
+        cache.clear()  # the public limits count afresh for each input: a 429 everywhere tests little
+        generated = {k: v for k, v in case.headers.items() if k.lower() != "authorization"}
+        for identity, token in tokens.items():
+            # Each identity sends its own token, or none, in place of whatever was generated; the case
+            # learns of it (a new container is revalidated), so a "missing Authorization" is negative only
+            # when it is missing.
+            case.headers = {**generated, "Authorization": f"Bearer {token}"} if token else dict(generated)
+            sent = time.perf_counter()
+            response = case.call()
+            tally.answering[operation.label] += time.perf_counter() - sent
+            tally.requests += 1
+            tally.statuses[response.status_code] += 1
+            try:
+                case.validate_response(response, checks=CHECKS)
+            except FailureGroup as group:
+                for failure in group.exceptions:
+                    key = (operation.label, f"{failure.code} {failure.title}")
+                    tally.failures.setdefault(key, f"[{identity}] {group.message}"[:3000])
 
-    for index, target in enumerate(targets):
-        current[:] = [target]
-        cache.clear()  # the public limits count afresh for each target: a 429 everywhere tests little
+    for index, operation in enumerate(operations):
+        current[:] = [(operation, st.one_of(operation.as_strategy(GenerationMode.POSITIVE),
+                                            operation.as_strategy(GenerationMode.NEGATIVE)))]
         seed(SEED + index)(exercise)
         exercise()
 
@@ -196,16 +198,14 @@ def test_every_operation_with_every_role(transactional_db: Any) -> None:
         schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
         tally = Tally()
         operations = [result.ok() for result in schema.get_all_operations()]
-        targets = []
-        for operation in operations:
-            strategy = st.one_of(operation.as_strategy(GenerationMode.POSITIVE),
-                                 operation.as_strategy(GenerationMode.NEGATIVE))
-            targets += [Target(operation, strategy, identity, token) for identity, token in tokens.items()]
-        _fuzz(targets, known, last4, examples, tally)
+        _fuzz(operations, tokens, known, last4, examples, tally)
     elapsed = time.monotonic() - started
     report = "\n\n".join(f"{op} — {kind}\n{example}" for (op, kind), example in sorted(tally.failures.items()))
     print(f"\nschemathesis: {tally.requests} requests, {len(operations)} operations, {len(tokens)} identities, "
           f"seed {SEED}, {examples} examples each, {elapsed:.0f} s on {vendor}; statuses {dict(tally.statuses)}")
+    print("slowest to generate:", [(op, round(t)) for op, t in tally.making.most_common(6)])
+    print("slowest to answer:", [(op, round(t)) for op, t in tally.answering.most_common(6)])
+    print(f"generating {sum(tally.making.values()):.0f} s, answering {sum(tally.answering.values()):.0f} s")
     assert not tally.failures, f"{len(tally.failures)} problems:\n{report}"
     assert not any(status >= 500 for status in tally.statuses)
     assert tally.requests >= (MINIMUM_REQUESTS[vendor] if EXAMPLES is None else 0)
