@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator
 
 MESSAGES = {
     "missing": "必填",
@@ -67,8 +67,3 @@ def _plausible(moment: datetime) -> datetime:
 
 # A time a person could mean: far dates overflow the time-zone arithmetic and are typing mistakes.
 PlausibleDatetime = Annotated[datetime, AfterValidator(_plausible)]
-
-
-# The id of a row: both databases keep ids in 64 bits, and SQLite refuses a larger number in a query outright
-# (OverflowError, a 500) where PostgreSQL would only find nothing.
-RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]

@@ -10,8 +10,7 @@ from ninja import Field, Query, Router, Schema
 
 from banchengshi.accounts.auth import AuthedRequest
 from banchengshi.lib.pagination import PageParams, paginate
-from banchengshi.lib.schemas import InputSchema
-from banchengshi.lib.validation import RowId
+from banchengshi.lib.schemas import InputSchema, RowId
 from banchengshi.notify.models import Notice
 from banchengshi.notify.services import mark_read, notices_of, unread_notices
 
