@@ -77,7 +77,7 @@ class ErrorOut(Schema):
 # handlers of this module and the middleware in front of every route, so they are declared here, for every
 # operation at once, rather than on each route (a route's own `response=` still wins for a status it names).
 ERROR_DESCRIPTIONS = {
-    400: "请求无法解析（不是有效的 JSON、含有 NUL 等控制字符）",
+    400: "请求无法解析（不是有效的 JSON 对象，或含有 NUL、不成对的代理项等无法保存的字符）",
     401: "未登录或令牌无效（缺少、错误、已过期或已吊销）",
     403: "角色或职责不允许此操作",
     404: "未找到，或无权查看",
