@@ -266,10 +266,10 @@ def _flushes(item: pytest.Item) -> bool:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The browser tests first (after pytest-django's order, which puts the transactional ones after
-    the others): they are the long ones, so with several workers (`make test` runs pytest-xdist) none is
-    left for the end while the other workers wait. Tests pass in any order (see below)."""
-    items.sort(key=lambda item: item.get_closest_marker("browser") is None)
+    """The API fuzzing, then the browser tests first (after pytest-django's order, which puts the
+    transactional ones after the others): they are the long ones, so with several workers (`make test` runs
+    pytest-xdist) none is left for the end while the other workers wait. Tests pass in any order (see below)."""
+    items.sort(key=lambda item: (item.get_closest_marker("fuzz") is None, item.get_closest_marker("browser") is None))
 
 
 @pytest.hookimpl(wrapper=True)

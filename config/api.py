@@ -9,8 +9,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from ninja import NinjaAPI
+from django.utils.datastructures import MultiValueDict
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
+from ninja.parser import Parser
 
 from banchengshi.accounts.auth import TokenAuth
 from banchengshi.cases.api import attachments as attachments_router
@@ -58,13 +61,99 @@ def docs_access(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return guarded
 
 
-api = NinjaAPI(
+class FieldError(Schema):
+    field: str = Field(description="出错的字段（点号分隔的路径），整个请求有误时为空")
+    message: str
+
+
+# What every refusal of the API looks like (the handlers below and lib.input_guard write it).
+class ErrorOut(Schema):
+    detail: str = Field(description="中文说明")
+    errors: list[FieldError] = Field(default_factory=list, description="422：逐项列出的问题")
+    current_status: str = Field("", description="409（状态不允许此操作）：反映件当前状态")
+    retry_after: int = Field(0, description="429：多少秒后可再试（同 Retry-After 头）")
+
+
+# The refusals each operation may answer with, by what it takes and who may call it. They come from the
+# handlers of this module and the middleware in front of every route, so they are declared here, for every
+# operation at once, rather than on each route (a route's own `response=` still wins for a status it names).
+ERROR_DESCRIPTIONS = {
+    400: "请求无法解析（不是有效的 JSON 对象，或含有 NUL、不成对的代理项等无法保存的字符）",
+    401: "未登录或令牌无效（缺少、错误、已过期或已吊销）",
+    403: "角色或职责不允许此操作",
+    404: "未找到，或无权查看",
+    409: "当前状态不允许此操作",
+    422: "请求内容有误（detail 与 errors 说明每一处）",
+    429: "请求过于频繁，请按 Retry-After 稍后再试",
+}
+
+
+def _refusals(method: str, operation: dict[str, Any], *, public: bool) -> list[int]:
+    parameters = operation.get("parameters", [])
+    has_path = any(p.get("in") == "path" for p in parameters)
+    has_body = "requestBody" in operation
+    codes = [400]  # a NUL anywhere, even in a query parameter the operation does not read; bad JSON
+    if operation.get("security"):
+        codes += [401, 403, 404]  # a reference in a body (a unit, a case to merge into) may be unknown too
+    elif has_path:
+        codes.append(404)
+    if method in ("post", "put"):
+        codes.append(409)
+    if parameters or has_body:
+        codes.append(422)
+    if public and (has_path or has_body):  # the limits of the citizen's codes, reports and tracking
+        codes.append(429)
+    return codes
+
+
+class StrictParser(Parser):
+    """Ninja's parser, without its two leniencies. A body that is JSON but not an object (`5`, `[]`) passed
+    for a schema whose fields all have defaults (pydantic read the number's attributes and found none); it
+    is refused like unparsable JSON (400). A parameter given twice (`?case=A&case=B`) where one value is
+    expected was read as its last value; now both reach validation, which refuses them (422)."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValueError("the body is not a JSON object")
+        return data
+
+    def parse_querydict(self, data: MultiValueDict[str, Any], list_fields: list[str],
+                        request: HttpRequest) -> dict[str, Any]:
+        parsed = super().parse_querydict(data, list_fields, request)
+        for key in parsed.keys() - set(list_fields):
+            values = data.getlist(key)
+            if len(values) > 1:
+                parsed[key] = values
+        return parsed
+
+
+class BanchengshiAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None,
+                           path_params: dict[str, Any] | None = None) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        error = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(error.pop("$defs", {}))
+        components["ErrorOut"] = error
+        ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
+        public = f"{schema.path_prefix}public/"  # the citizen's routes, under the public pages' limits
+        for path, item in schema["paths"].items():
+            for method, operation in item.items():
+                responses = operation.setdefault("responses", {})
+                for code in _refusals(method, operation, public=path.startswith(public)):
+                    responses.setdefault(str(code), {"description": ERROR_DESCRIPTIONS[code], **ref})
+        return schema
+
+
+api = BanchengshiAPI(
     title="办成事 API",
     version="1",
     description="“办不成事”反映窗口受理处置系统的接口。时间均为带时区偏移的 ISO 8601；未带偏移的输入按北京时间理解。",
     auth=TokenAuth(),
     urls_namespace="api-v1",
     docs_decorator=docs_access,
+    parser=StrictParser(),
 )
 api.add_router("/cases", cases_router)
 api.add_router("/cases", resupervise_router)  # POST /cases/{reference}/resupervise (supervision)
@@ -137,7 +226,7 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 
 
 # Django Ninja's own messages, in the language of the rest of the API.
-NINJA_MESSAGES = {"Cannot parse request body": "请求体不是有效的 JSON"}
+NINJA_MESSAGES = {"Cannot parse request body": "请求体不是有效的 JSON 对象"}
 
 
 @api.exception_handler(HttpError)

@@ -33,3 +33,7 @@ class TolerantInputSchema(Schema):
 # a longer value cannot name anything, and is refused before any query (PostgreSQL would refuse to store it).
 Code = Annotated[str, Field(max_length=32)]
 Reference = Annotated[str, Field(max_length=24)]
+
+# The id of a row: both databases keep ids in 64 bits, and SQLite refuses a larger number in a query outright
+# (OverflowError, a 500) where PostgreSQL would only find nothing.
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]

@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema
 
 from banchengshi.accounts.auth import AuthedRequest
 from banchengshi.lib.pagination import PageParams, paginate
-from banchengshi.lib.schemas import InputSchema
+from banchengshi.lib.schemas import InputSchema, RowId
 from banchengshi.notify.models import Notice
 from banchengshi.notify.services import mark_read, notices_of, unread_notices
 
@@ -40,7 +40,7 @@ class ReminderFilters(PageParams):
 
 
 class ReadIn(InputSchema):
-    ids: list[int] | None = Field(None, max_length=500, description="要标为已读的提醒；不填则全部标为已读")
+    ids: list[RowId] | None = Field(None, max_length=500, description="要标为已读的提醒；不填则全部标为已读")
 
 
 class ReadOut(Schema):

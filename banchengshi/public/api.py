@@ -20,9 +20,9 @@ from banchengshi.public.actions import Report, ReportRefused, submit_report
 from banchengshi.public.codes import send_code
 from banchengshi.public.progress import progress, promises
 from banchengshi.public.schemas import (
-    NoticeOut,
     ObjectionIn,
     OptionOut,
+    PersonalDataNoticeOut,
     PhoneIn,
     ProgressOut,
     PublicReportIn,
@@ -116,7 +116,7 @@ def rating(request: HttpRequest, reference: str, payload: RatingIn) -> Status[di
     return Status(201, _progress(Case.objects.get(pk=case.pk)))
 
 
-@router.get("/notice", response=NoticeOut, summary="个人信息告知书")
+@router.get("/notice", response=PersonalDataNoticeOut, summary="个人信息告知书")
 def personal_data_notice(request: HttpRequest) -> dict[str, Any]:
     return {"version": notice.VERSION, "sections": [s.__dict__ for s in notice.sections()]}
 

@@ -78,7 +78,7 @@ class NoticeSectionOut(Schema):
     text: str
 
 
-class NoticeOut(Schema):
+class PersonalDataNoticeOut(Schema):
     version: str
     sections: list[NoticeSectionOut]
 

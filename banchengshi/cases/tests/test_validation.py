@@ -38,7 +38,7 @@ def test_non_json_body_is_422(district: District) -> None:
     r = registrar.client.post(
         "/api/v1/cases", "not json", content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {registrar.token}"
     )
-    assert r.status_code == 400 and r.json()["detail"] == "请求体不是有效的 JSON"
+    assert r.status_code == 400 and r.json()["detail"] == "请求体不是有效的 JSON 对象"
 
 
 def test_action_errors_keep_the_case_as_it_was(district: District, monday: Any) -> None:

@@ -11,7 +11,7 @@ from django.test import Client
 
 from banchengshi.accounts.tests.otp import sign_in
 from banchengshi.conftest import District, case_body
-from banchengshi.lib.input_guard import MESSAGE
+from banchengshi.lib.input_guard import MESSAGE, SURROGATE_MESSAGE
 
 PAGES = ["/?q=%00", "/ledger/?q=a%00b", "/ledger/?status=%00", "/cases/BC%00/", "/track/BC%00/", "/reminders/?x=%00",
          "/audit-log/?actor=%00", "/integrations/?source=%00", "/admin/cases/case/?q=%00"]
@@ -57,3 +57,34 @@ def test_a_form_with_a_nul_is_refused_and_a_clean_one_still_works(district: Dist
     # A backslash-u written as text is not a NUL: it passes.
     answer = district.api("registrar").post("/cases", case_body(description=json.loads('"路径 C:\\\\u0000 不是控制字符"')))
     assert answer.status_code == 201, answer.content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "raw"), [
+    ("/cases", json.dumps(case_body(center="\ud800"))),  # was a 500: UnicodeEncodeError looking the center up
+    ("/cases", json.dumps(case_body(description="窗口\udfff说"))),
+    ("/cases", json.dumps(case_body(reasons=["other", "\udbff"]))),
+    ("/cases", json.dumps(case_body(description="x")).replace('"x"', '"\\uD834"')),  # upper-case escape
+    ("/dispatch/suggest", b'{"text": "\xed\xa0\x80"}'),  # the raw bytes of one, which json.loads lets through
+])
+def test_a_json_body_with_half_a_surrogate_pair_is_refused(path: str, raw: str | bytes, district: District) -> None:
+    from banchengshi.cases.models import Case
+
+    api = district.api("registrar")
+    before = Case.objects.count()
+    answer = api.client.post(f"/api/v1{path}", raw, content_type="application/json",
+                             HTTP_AUTHORIZATION=f"Bearer {api.token}")
+    assert answer.status_code == 400 and answer.json()["detail"] == SURROGATE_MESSAGE, answer.content
+    assert Case.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_whole_pairs_and_hangul_pass(district: District) -> None:
+    """An escaped pair is one character (an emoji), and Hangul's UTF-8 starts with the same byte as a half."""
+    body = json.dumps(case_body(description="笑脸 😀 한국어 문의"), ensure_ascii=True)
+    assert "\\ud83d\\ude00" in body
+    answer = district.api("registrar").client.post(
+        "/api/v1/cases", body, content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {district.api('registrar').token}")
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["description"] == "笑脸 😀 한국어 문의"
