@@ -75,6 +75,8 @@ class EventType(models.TextChoices):
     ROLE_CHANGED = "role_changed", "变更角色与权限"
     PASSWORD_RESET = "password_reset", "重置密码"
     PRIVILEGE_CHANGE_REFUSED = "privilege_change_refused", "越权变更被拒绝"
+    BACKUP_TAKEN = "backup_taken", "备份数据库"
+    DATABASE_RESTORED = "database_restored", "从备份恢复数据库"
 
 
 ACTION_LABELS: dict[str, str] = {value: str(label) for value, label in EventType.choices}
