@@ -148,7 +148,10 @@ def backup(target: Path) -> Figures:
 
 
 def _backup_sqlite(part: Path) -> Figures:
-    source = sqlite3.connect(_sqlite_path(), timeout=30)
+    path = _sqlite_path()
+    if not path.is_file():
+        raise BackupError(f"数据库文件 {path} 不存在")
+    source = sqlite3.connect(path, timeout=30)
     copy = sqlite3.connect(part)
     try:
         source.backup(copy)  # all pages in one step: one read transaction, one moment
