@@ -13,6 +13,7 @@ load went on after the backup (the source has more), and the figures `backup` pr
 from __future__ import annotations
 
 import re
+import sqlite3
 import threading
 import time
 import uuid
@@ -88,3 +89,13 @@ def test_a_backup_under_load_restores_the_same_cases_and_chain_head(vendor: str,
         again = inst.manage("restore", str(tmp_path / "under-load.backup"), db=target, check=False)
         assert again.returncode != 0 and "只能恢复到空数据库" in again.stderr
         assert inst.manage("verify_audit", db=target).returncode == 0
+
+        if vendor == "sqlite":  # a backup whose audit trail was rewritten restores, but says so and exits 1
+            forged = tmp_path / "forged.backup"
+            forged.write_bytes((tmp_path / "under-load.backup").read_bytes())
+            with sqlite3.connect(forged) as db:
+                db.execute("DROP TRIGGER audit_event_no_update")
+                db.execute("UPDATE audit_event SET actor_label = '别人' WHERE seq = 2")
+            rewritten = inst.manage("restore", str(forged), db=inst.new_database("forged"), check=False)
+            assert rewritten.returncode == 1, rewritten.stdout + rewritten.stderr
+            assert "审计链校验未通过" in rewritten.stderr and "第 2 条记录被篡改" in rewritten.stderr
