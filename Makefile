@@ -6,7 +6,7 @@ PIP    := $(VENV)/bin/pip
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint typecheck pytest migrate demo install install-dev clean bench screenshots
+.PHONY: run test lint typecheck pytest migrate demo install install-dev clean bench screenshots backup restore
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -65,3 +65,13 @@ clean:
 ## make bench: the benchmarks against a real server in a temporary installation (figures for the issues' notes)
 bench: install
 	$(PY) bench/public_reports.py
+
+## make backup FILE=path: an online backup of the configured database (DATABASE_URL) while it runs
+backup: install
+	@test -n "$(FILE)" || { echo "用法：make backup FILE=备份文件路径"; exit 2; }
+	$(PY) manage.py backup "$(FILE)"
+
+## make restore FILE=path: a backup onto the configured database, which must be empty; verifies the audit chain
+restore: install
+	@test -n "$(FILE)" || { echo "用法：make restore FILE=备份文件路径"; exit 2; }
+	$(PY) manage.py restore "$(FILE)"

@@ -16,12 +16,14 @@ from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
 
 from banchengshi.accounts.auth import TokenAuth
+from banchengshi.accounts.models import ApiToken
 from banchengshi.cases.api import attachments as attachments_router
 from banchengshi.cases.api import router as cases_router
 from banchengshi.cases.api import work_orders as work_orders_router
 from banchengshi.cases.api_calendar import router as calendar_router
 from banchengshi.cases.transitions import InvalidTransition
 from banchengshi.dispatch.api import router as dispatch_router
+from banchengshi.idempotency.services import idempotent
 from banchengshi.integrations.api import router as integrations_router
 from banchengshi.lib.errors import ActionError, ActionForbidden, TooManyRequests
 from banchengshi.lib.validation import describe_errors
@@ -146,15 +148,38 @@ class BanchengshiAPI(NinjaAPI):
         return schema
 
 
+DESCRIPTION = """“办不成事”反映窗口受理处置系统的接口。时间均为带时区偏移的 ISO 8601；未带偏移的输入按北京时间理解。
+
+**重试与 `Idempotency-Key`**：每个 POST（登记反映件 `POST /cases`、群众自助反映 `POST /public/reports` 等）都可带请求头
+`Idempotency-Key`（1–255 位可见 ASCII 字符，建议每个新请求用一个新的 UUID）。没有收到应答（连接中断、超时、5xx）时，
+用**同一个键原样重发**：首次请求已完成的，返回首次的应答（状态码和内容相同，如同一个登记编号，并带
+`Idempotent-Replayed: true`），不会重复登记，也不会重复记入时间线和审计记录；首次请求未完成的，照常办理一次。
+同一个键用于不同的请求（方法、地址或请求体字节不同）时答 422。两个相同键的请求同时到达时，后到的等待先到的完成，
+然后得到同一个应答。4xx 应答不保存：改正请求后可用同一个键再发。键按调用方区分（接口令牌所属账号；无令牌的群众端
+为一个调用方，必须请求体完全相同才会重放），保存 `IDEMPOTENCY_KEY_HOURS` 小时（默认 24），之后自动清理。"""
+
+
+def caller_scope(request: HttpRequest) -> str:
+    """Whose Idempotency-Key this is, read before authentication: the account of a known API token (any
+    token of one account shares its keys), else the public (whose retries must match byte for byte)."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        user_id = ApiToken.objects.filter(digest=ApiToken.digest_of(token.strip())).values_list("user_id", flat=True).first()
+        return f"user:{user_id}" if user_id is not None else "unknown-token"
+    return "public"
+
+
 api = BanchengshiAPI(
     title="办成事 API",
     version="1",
-    description="“办不成事”反映窗口受理处置系统的接口。时间均为带时区偏移的 ISO 8601；未带偏移的输入按北京时间理解。",
+    description=DESCRIPTION,
     auth=TokenAuth(),
     urls_namespace="api-v1",
     docs_decorator=docs_access,
     parser=StrictParser(),
 )
+# Around authentication and the endpoint ("view" mode): a retried POST is answered from its first run.
+api.add_decorator(idempotent(caller_scope), mode="view")
 api.add_router("/cases", cases_router)
 api.add_router("/cases", resupervise_router)  # POST /cases/{reference}/resupervise (supervision)
 api.add_router("/work-orders", work_orders_router)

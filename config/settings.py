@@ -143,6 +143,7 @@ INSTALLED_APPS = [
     "banchengshi.cases",
     "banchengshi.supervision",
     "banchengshi.audit",
+    "banchengshi.idempotency",
     "banchengshi.notify",
     "banchengshi.public",
     "banchengshi.integrations",
@@ -269,6 +270,8 @@ SESSION_COOKIE_HTTPONLY = True
 
 # API tokens expire API_TOKEN_DAYS after issue; their use is audited at most once an hour per token.
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90, minimum=1)
+# A POST's answer kept under its Idempotency-Key this long (banchengshi/idempotency), then purged hourly.
+IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24, minimum=1)
 
 LANGUAGE_CODE = "zh-hans"
 # Simplified Chinese only: a browser that asks for English (Accept-Language) still gets every page, the

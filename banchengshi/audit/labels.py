@@ -83,6 +83,8 @@ class EventType(models.TextChoices):
     OTP_FAILED = "otp_failed", "动态口令错误"
     OTP_LOCKED = "otp_locked", "动态口令错误次数过多锁定"
     OTP_RESET = "otp_reset", "重置动态口令"
+    BACKUP_TAKEN = "backup_taken", "备份数据库"
+    DATABASE_RESTORED = "database_restored", "从备份恢复数据库"
 
 
 ACTION_LABELS: dict[str, str] = {value: str(label) for value, label in EventType.choices}
