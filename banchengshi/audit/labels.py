@@ -75,6 +75,13 @@ class EventType(models.TextChoices):
     ROLE_CHANGED = "role_changed", "变更角色与权限"
     PASSWORD_RESET = "password_reset", "重置密码"
     PRIVILEGE_CHANGE_REFUSED = "privilege_change_refused", "越权变更被拒绝"
+    PERSONAL_DATA_VIEWED = "personal_data_viewed", "查看个人信息"
+    UNMASK = "unmask", "查看完整个人信息"
+    UNMASK_REFUSED = "unmask_refused", "拒绝查看完整个人信息"
+    PHONE_SEARCHED = "phone_searched", "按电话查询"
+    PHONE_SEARCH_REFUSED = "phone_search_refused", "拒绝按电话查询"
+    EXPORTED = "exported", "导出"
+    PRINTED = "printed", "打印"
 
 
 ACTION_LABELS: dict[str, str] = {value: str(label) for value, label in EventType.choices}
