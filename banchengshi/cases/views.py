@@ -144,9 +144,10 @@ def repeat_reports(request: StaffRequest) -> HttpResponse:
 
 @login_required
 def phone_search(request: StaffRequest) -> HttpResponse:
-    """按电话查询: the form, and on POST the cases the user may see that were reported from that phone."""
+    """按电话查询: the form, and on POST the cases the user may see that were reported from that phone (a
+    POST from a role without the need is refused by the look-up, which records the attempt)."""
     user = request.user
-    if not has_role_for(user, Need.SEARCH_PHONE):
+    if request.method != "POST" and not has_role_for(user, Need.SEARCH_PHONE):
         raise PermissionDenied("您的角色无权按电话查询反映件")
     context: dict[str, Any] = {"nav": "phone_search", "phone": "", "rows": None, "refused": ""}
     status = 200
@@ -154,7 +155,9 @@ def phone_search(request: StaffRequest) -> HttpResponse:
         context["phone"] = request.POST.get("phone", "")[:20]
         try:
             found = personal.look_up_by_phone(request, user, context["phone"], kind="phone_search", via="page")
-        except (ActionForbidden, ActionError) as exc:
+        except ActionForbidden as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except ActionError as exc:
             context["refused"], status = refusal(exc)
         else:
             cases = found.select_related("center", "matter").order_by("-received_at")
