@@ -6,7 +6,7 @@ PIP    := $(VENV)/bin/pip
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint typecheck pytest migrate demo install install-dev clean bench
+.PHONY: run test lint typecheck pytest migrate demo install install-dev clean bench screenshots
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ typecheck: install-dev
 PYTEST_WORKERS ?= auto
 pytest: install-dev
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS)
+
+## make screenshots: the browser tests, writing a full-page screenshot of each main page to var/screenshots/
+screenshots: install-dev
+	SCREENSHOTS=1 $(VENV)/bin/pytest -n $(PYTEST_WORKERS) -m browser
 
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache .hypothesis

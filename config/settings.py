@@ -9,6 +9,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from banchengshi.lib.keys import load_key, load_previous_keys, owner_only_file
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("BANCHENGSHI_VAR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -82,20 +84,7 @@ def _audit_key() -> bytes:
     unverifiable, so it is backed up apart from the database."""
     raw = os.environ.get("AUDIT_KEY", "")
     if not raw:
-        path = Path(os.environ.get("AUDIT_KEY_FILE", VAR_DIR / "audit_key"))
-        if not path.exists():
-            import secrets
-
-            try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:  # another process made it first
-                pass
-            else:
-                with os.fdopen(fd, "w") as out:
-                    out.write(secrets.token_hex(32))
-        if path.stat().st_mode & 0o077:
-            raise ImproperlyConfigured(f"{path} holds the audit key: make it readable by its owner only (chmod 600)")
-        raw = path.read_text().strip()
+        raw = owner_only_file(Path(os.environ.get("AUDIT_KEY_FILE", VAR_DIR / "audit_key")), "the audit key", create=True)
     try:
         key = bytes.fromhex(raw)
     except ValueError as exc:
@@ -111,6 +100,21 @@ _retention = os.environ.get("AUDIT_RETENTION_DAYS", "") or "180"
 if not _retention.isdigit() or int(_retention) < 180:
     raise ImproperlyConfigured(f"AUDIT_RETENTION_DAYS must be a number of days, at least 180 (six months), not {_retention!r}")
 AUDIT_RETENTION_DAYS = int(_retention)
+# Personal information (reporters' names and phones, outbox recipients, integration and webhook secrets) is
+# encrypted at rest with SM4-GCM under PII_KEY, kept outside the database (banchengshi/lib/pii.py). In
+# development it is generated once into var/pii_key (mode 0600); production refuses to start without PII_KEY
+# or PII_KEY_FILE. PII_PREVIOUS_KEYS (comma-separated) are keys being rotated away from: read, never written
+# with, until `manage.py rotate_pii_key` has re-encrypted every row under PII_KEY.
+PII_KEY = load_key("PII_KEY", default_file=VAR_DIR / "pii_key", production=PRODUCTION)
+PII_PREVIOUS_KEYS = load_previous_keys("PII_PREVIOUS_KEYS")
+# Closed cases lose their reporter's name (masked to 张*) and phone this many days after closure (PIPL art. 19:
+# kept no longer than the purpose needs). Three years by default: complaints and reviews of a closed case
+# come within that time; every statistic is kept (`manage.py anonymise_cases`, and daily by the job worker).
+_pii_retention = os.environ.get("PII_RETENTION_DAYS", "") or "1095"
+if not _pii_retention.isdigit() or int(_pii_retention) < 1:
+    raise ImproperlyConfigured(f"PII_RETENTION_DAYS must be a whole number of days, at least 1, not {_pii_retention!r}")
+PII_RETENTION_DAYS = int(_pii_retention)
+
 # Only the test suite lifts the append-only guard (to flush its database between tests).
 AUDIT_GUARD_LIFTABLE = False
 
@@ -131,6 +135,8 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "django_ratelimit",
     "axes",  # failed sign-ins counted per account in the database; lockout after AXES_FAILURE_LIMIT
+    "django_otp",  # the second factor: which device verified this session (accounts.second_factor)
+    "django_otp.plugins.otp_totp",  # TOTP devices (RFC 6238), the codes of any authenticator app
     "banchengshi.accounts",
     "banchengshi.sla",
     "banchengshi.dispatch",
@@ -155,9 +161,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "banchengshi.lib.input_guard.RefuseNulMiddleware",  # a NUL anywhere in a request: 400, never a database error
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): a TOTP code passed in this session
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "banchengshi.accounts.middleware.SessionLimitsMiddleware",  # idle timeout by role, absolute limit
+    "banchengshi.accounts.middleware.SecondFactorRequiredMiddleware",  # the TOTP step before any page
     "banchengshi.accounts.middleware.PasswordChangeRequiredMiddleware",  # first sign-in, expired password
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into the lockout page
 ]
@@ -233,7 +241,10 @@ DEMO_ACCOUNTS_EXEMPT = env_bool("DEMO_ACCOUNTS_EXEMPT", default=False)
 # failures from one address, whatever the names, lock that address as long. A security administrator
 # unlocks in the admin site (账号 → 工作人员 → 解除登录锁定, or the 登录失败记录 list).
 AUTHENTICATION_BACKENDS = ["banchengshi.accounts.lockout.LoginLockoutBackend", "django.contrib.auth.backends.ModelBackend"]
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# axes's database handler, except that a correct password does not clear the failures of an account that
+# still owes its TOTP code: wrong codes count towards the same lock (accounts.lockout).
+AXES_HANDLER = "banchengshi.accounts.lockout.SecondFactorAwareHandler"
+AXES_SENSITIVE_PARAMETERS = ["code"]  # a TOTP code typed is never kept in the failure records
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username"]
@@ -244,6 +255,9 @@ AXES_LOCKOUT_CALLABLE = "banchengshi.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 AXES_ENABLE_ADMIN = False  # shown in Chinese by accounts.admin (登录失败与锁定) instead
 LOGIN_IP_FAILURE_LIMIT = env_int("LOGIN_IP_FAILURE_LIMIT", 20, minimum=1)
+# The second factor (django-otp, TOTP) of the 三员, oversight and whoever may unmask personal data
+# (accounts.access.SECOND_FACTOR_ROLES): the name authenticator apps show for the account.
+OTP_TOTP_ISSUER = "办成事"
 
 # Sessions: signed out after SESSION_IDLE_MINUTES without a request (SESSION_IDLE_MINUTES_ADMIN for the
 # 三员), and SESSION_MAX_HOURS after signing in whatever the activity.
@@ -275,6 +289,18 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 DEMO_ACCOUNTS_FILE = VAR_DIR / "demo-accounts.txt"  # written by `manage.py demo` when it creates or resets accounts
+# Attachments (staff uploads and the reporter's photos and files): ATTACHMENT_MAX_MB a file (10), at most
+# ATTACHMENT_MAX_PER_CASE files on one case (20). Only PDF, JPEG, PNG and DOCX, recognised by content
+# (banchengshi/lib/uploads.py). nginx's client_max_body_size and DATA_UPLOAD_MAX_MEMORY_SIZE stay above one file.
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_MB", 10, minimum=1) * 1024 * 1024
+ATTACHMENT_MAX_PER_CASE = env_int("ATTACHMENT_MAX_PER_CASE", 20, minimum=1)
+# received_at of a registration (a report taken by phone or on paper and entered later): at most
+# RECEIVED_AT_MAX_PAST_DAYS (30) in the past, never later than now plus RECEIVED_AT_SKEW_MINUTES (5, the
+# clocks of the clerk's PC and the server); one older than RECEIVED_AT_AUDIT_MINUTES (10) before now is
+# recorded in the audit trail (received_at_backdated, with the given and the actual time).
+RECEIVED_AT_MAX_PAST_DAYS = env_int("RECEIVED_AT_MAX_PAST_DAYS", 30)
+RECEIVED_AT_SKEW_MINUTES = env_int("RECEIVED_AT_SKEW_MINUTES", 5)
+RECEIVED_AT_AUDIT_MINUTES = env_int("RECEIVED_AT_AUDIT_MINUTES", 10)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))

@@ -3,7 +3,12 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
-from banchengshi.accounts.views import PasswordChangeView
+from banchengshi.accounts.views import (
+    PasswordChangeView,
+    second_factor_enrol,
+    second_factor_page,
+    second_factor_qr,
+)
 from banchengshi.cases.views import home as workbench
 from banchengshi.public.views import report as public_report
 from config.api import api
@@ -20,6 +25,9 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/password/", PasswordChangeView.as_view(), name="password_change"),
+    path("account/second-factor/", second_factor_page, name="second_factor"),
+    path("account/second-factor/enrol/", second_factor_enrol, name="second_factor_enrol"),
+    path("account/second-factor/qr.svg", second_factor_qr, name="second_factor_qr"),
     path("", root, name="root"),
     path("", include("banchengshi.public.urls")),
     path("", include("banchengshi.cases.urls")),

@@ -70,6 +70,15 @@ SECOND_FACTOR_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AU
     Need.UNMASK
 ]
 
+
+
+def needs_second_factor(user: User | AnonymousUser | None) -> bool:
+    """Whether signing in takes a TOTP code after the password (a superuser, never in production, too)."""
+    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
+        return False
+    return bool(user.is_superuser or user.role in SECOND_FACTOR_ROLES)
+
+
 SEES_EVERYTHING = frozenset({Role.ADMIN_OFFICE, Role.OVERSEER})
 
 
@@ -113,6 +122,7 @@ class Change(enum.Enum):
     SUPERUSER = "superuser"  # never in the admin: `manage.py createsuperuser`, and none in production
     STAFF = "staff"  # implied by the role, never set by hand
     PERMISSIONS = "permissions"  # groups and single permissions: implied by the role, never set by hand
+    SECOND_FACTOR = "second_factor"  # remove the account's TOTP device, so its owner enrols a new one
 
 
 CHANGE_LABELS = {
@@ -124,6 +134,7 @@ CHANGE_LABELS = {
     Change.SUPERUSER: "设置超级用户",
     Change.STAFF: "设置后台登录权限",
     Change.PERMISSIONS: "单独授予权限或用户组",
+    Change.SECOND_FACTOR: "重置动态口令",
 }
 
 # Account housekeeping is the system administrator's; roles are the security administrator's.
@@ -136,6 +147,8 @@ MANAGES: dict[Change, frozenset[str]] = {
     Change.SUPERUSER: frozenset(),
     Change.STAFF: frozenset(),
     Change.PERMISSIONS: frozenset(),
+    # A lost phone: security policy, the security administrator's (never its own: see may_manage).
+    Change.SECOND_FACTOR: frozenset({Role.SECURITY_ADMIN}),
 }
 
 NEVER_IN_ADMIN = {
@@ -172,4 +185,6 @@ def may_manage(actor: User | AnonymousUser | None, target: User | None, change: 
         return f"不能{CHANGE_LABELS[change]}：{Role(target.role).label}的账号不归{Role(actor.role).label}管理"
     if is_self and change is Change.ACTIVE:
         return "不能停用自己的账号"
+    if is_self and change is Change.SECOND_FACTOR:
+        return "不能重置自己的动态口令：请另一位安全管理员重置"
     return ""

@@ -1,19 +1,21 @@
 from typing import Any
 
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from banchengshi.accounts.access import Change, may_manage
 from banchengshi.accounts.auth import staff
 from banchengshi.accounts.choices import Role, UnitKind
 from banchengshi.accounts.lockout import unlock
 from banchengshi.accounts.models import ApiToken, LoginAttempt, User
+from banchengshi.accounts.second_factor import do_reset_second_factor
 from banchengshi.accounts.services import ROLE_UNITS, StaffError, do_change_role, record_refused
 from banchengshi.audit.events import record_event
 
@@ -66,7 +68,7 @@ class UserAdmin(BaseUserAdmin):
         "user_permissions": Change.PERMISSIONS, "password": Change.PASSWORD, "must_change_password": Change.PASSWORD,
     }
     ALWAYS_READONLY = ("is_staff", "is_superuser", "last_login", "date_joined", "password_changed_at")
-    actions = ["unlock_sign_in"]
+    actions = ["unlock_sign_in", "reset_second_factor"]
 
     def _refusal(self, request: HttpRequest, obj: User | None, change: Change, new_role: str = "") -> str:
         return may_manage(request.user, obj, change, new_role)
@@ -193,6 +195,29 @@ class UserAdmin(BaseUserAdmin):
         for user in queryset:
             unlock(user.username, acting_user=staff(request))
         self.message_user(request, f"已解除 {queryset.count()} 个账号的登录锁定。")
+
+    def has_reset_second_factor_permission(self, request: HttpRequest) -> bool:
+        """Offered to whoever may reset someone's device; each account is asked again in the action."""
+        return not may_manage(request.user, None, Change.SECOND_FACTOR)
+
+    @admin.action(description="重置动态口令（手机丢失后重新绑定）", permissions=["reset_second_factor"])
+    def reset_second_factor(self, request: HttpRequest, queryset: Any) -> None:
+        done, refused = [], []
+        for user in queryset:
+            try:
+                do_reset_second_factor(user, acting_user=staff(request))
+                done.append(user.username)
+            except StaffError as exc:  # recorded by the action (privilege_change_refused)
+                refused.append(f"{user.username}：{exc}")
+        if done:
+            self.message_user(request, f"已重置 {len(done)} 个账号的动态口令（{'、'.join(done)}），本人下次登录时重新绑定。")
+        if refused:
+            self.message_user(request, "未重置：" + "；".join(refused), level=messages.ERROR)
+
+
+# django-otp's own device admin would show the secrets, in English: devices are reset above, never edited.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
 
 
 @admin.register(ApiToken)

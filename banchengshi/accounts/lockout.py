@@ -14,6 +14,8 @@ from typing import Any
 
 from axes.backends import AxesStandaloneBackend
 from axes.exceptions import AxesBackendPermissionDenied
+from axes.handlers.database import AxesDatabaseHandler
+from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import toggleable
 from axes.models import AccessAttempt
 from django.conf import settings
@@ -24,6 +26,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from banchengshi.accounts.access import needs_second_factor
 from banchengshi.accounts.models import User
 from banchengshi.audit.events import record_event
 from banchengshi.audit.labels import EventType
@@ -59,6 +62,48 @@ class LoginLockoutBackend(AxesStandaloneBackend):
             raise AxesBackendPermissionDenied("登录来源地址已被锁定")
 
 
+class SecondFactorAwareHandler(AxesDatabaseHandler):
+    """axes's database handler (settings.AXES_HANDLER), but a correct password alone does not clear the
+    failures of an account that needs a second factor: otherwise four wrong codes, sign in again, four
+    more... would never lock. Its failures are cleared when the TOTP code passes (`second_factor_passed`)."""
+
+    def user_logged_in(self, sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+        request.axes_keep_failures = needs_second_factor(user)
+        try:
+            super().user_logged_in(sender, request, user, **kwargs)
+        finally:
+            request.axes_keep_failures = False
+
+    def reset_user_attempts(self, request: HttpRequest, credentials: dict[str, Any] | None = None) -> int:
+        if getattr(request, "axes_keep_failures", False):
+            return 0
+        return int(super().reset_user_attempts(request, credentials))
+
+
+def second_factor_locked(request: HttpRequest, username: str) -> bool:
+    """The account (or the address) is locked: no code is even checked."""
+    return bool(AxesProxyHandler.is_locked(request, {"username": username})) or (
+        address_failures(client_ip(request)) >= settings.LOGIN_IP_FAILURE_LIMIT
+    )
+
+
+def second_factor_failed(request: HttpRequest, username: str) -> bool:
+    """A wrong TOTP code counts as a failed sign-in of the account, towards the same lock as wrong
+    passwords (axes records it, and at the limit sends user_locked_out: `locked_out` below records
+    `otp_locked`). True when this failure locked the account."""
+    request.second_factor_failure = True  # type: ignore[attr-defined]
+    AxesProxyHandler.user_login_failed(sender=SecondFactorAwareHandler, credentials={"username": username},
+                                       request=request)
+    return bool(getattr(request, "axes_locked_out", False))
+
+
+def second_factor_passed(username: str) -> None:
+    """The sign-in is complete: the account's failures are cleared, as a password sign-in clears them."""
+    from axes.utils import reset
+
+    reset(username=username)
+
+
 def lockout_response(request: HttpRequest, original_response: HttpResponse | None = None,
                      credentials: dict[str, Any] | None = None) -> HttpResponse:
     """The sign-in page again, with the one lockout message (axes's AXES_LOCKOUT_CALLABLE)."""
@@ -79,8 +124,9 @@ def locked_out(sender: Any, request: Any = None, username: str | None = None, ip
     if not cache.add(key, 1, timeout=int(settings.AXES_COOLOFF_TIME.total_seconds())):
         return
     known = bool(username) and User.objects.filter(username=username).exists()
+    by_code = bool(getattr(request, "second_factor_failure", False)) and not by_address
     record_event(
-        EventType.LOGIN_LOCKED,
+        EventType.OTP_LOCKED if by_code else EventType.LOGIN_LOCKED,
         actor_label="未登录",
         username=username if known and not by_address else "",
         known_account=known,

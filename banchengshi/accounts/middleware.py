@@ -1,4 +1,4 @@
-"""Two middlewares behind AuthenticationMiddleware: session limits, and a password that must change."""
+"""Middlewares behind AuthenticationMiddleware: session limits, the second factor, a password that must change."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 
-from banchengshi.accounts import sessions
+from banchengshi.accounts import second_factor, sessions
 from banchengshi.audit.events import record_event
 from banchengshi.audit.labels import EventType
 
@@ -47,6 +48,43 @@ class SessionLimitsMiddleware:
         return self.get_response(request)
 
 
+SECOND_FACTOR_NEEDED = "请先完成动态口令验证。"
+
+
+class SecondFactorRequiredMiddleware:
+    """An account that needs a second factor and has given only its password reaches nothing but the
+    code page, the enrolment page (and its QR code) and sign-out: every other page, the admin site and
+    the API docs redirect to the code page; htmx fragments and JSON get 403. The API proper is unchanged:
+    it authenticates by token (machine credentials) and never by the session."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not second_factor.pending(request):
+            return self.get_response(request)
+        if request.path.startswith("/api/") and request.headers.get("Authorization"):
+            # A bearer token is the API's own credential; a half-signed-in session is none (the docs too).
+            request.user = AnonymousUser()
+            return self.get_response(request)
+        if self._open(request):
+            return self.get_response(request)
+        accept = request.headers.get("Accept", "")
+        if request.headers.get("HX-Request") or "json" in accept or (request.path.startswith("/api/") and "html" not in accept):
+            response: HttpResponse = JsonResponse({"detail": SECOND_FACTOR_NEEDED}, status=403,
+                                                  json_dumps_params={"ensure_ascii": False})
+            response["HX-Redirect"] = reverse("second_factor")
+            return response
+        query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
+        return HttpResponseRedirect(reverse("second_factor") + (f"?{query}" if query else ""))
+
+    @staticmethod
+    def _open(request: HttpRequest) -> bool:
+        steps = (reverse("second_factor"), reverse("second_factor_enrol"), reverse("second_factor_qr"),
+                 reverse("logout"), reverse("login"))
+        return request.path in steps or request.path.startswith("/" + settings.STATIC_URL.lstrip("/"))
+
+
 class PasswordChangeRequiredMiddleware:
     """A generated password (first sign-in), one an administrator set, or one older than
     PASSWORD_MAX_AGE_DAYS: every page leads to the change page until it is changed."""
@@ -56,7 +94,8 @@ class PasswordChangeRequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if user.is_authenticated and getattr(user, "password_change_required", False):
+        # The second factor first (SecondFactorRequiredMiddleware): then the password.
+        if user.is_authenticated and getattr(user, "password_change_required", False) and not second_factor.pending(request):
             change = reverse("password_change")
             allowed = (change, reverse("logout"), reverse("login"))
             if request.path not in allowed and not request.path.startswith(("/" + settings.STATIC_URL.lstrip("/"), "/api/")):

@@ -85,6 +85,13 @@ class User(AbstractUser):
     def password_change_required(self) -> bool:
         return self.must_change_password or self.password_expired
 
+    @property
+    def requires_second_factor(self) -> bool:
+        """A TOTP code after the password (read by the audit's sign-in record, which cannot ask access)."""
+        from banchengshi.accounts.access import needs_second_factor
+
+        return needs_second_factor(self)
+
 
 class PasswordHistory(models.Model):
     """The hashes of a user's last passwords (settings.PASSWORD_HISTORY of them are refused again)."""

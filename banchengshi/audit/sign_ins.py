@@ -23,7 +23,18 @@ def _agent() -> str:
 
 
 def logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """A password accepted. For an account that needs a second factor the sign-in is not done yet: it
+    is recorded as pending, and `logged_in` is recorded when the TOTP code passes (accounts.second_factor)."""
+    if getattr(user, "requires_second_factor", False):
+        record_event(EventType.PASSWORD_ACCEPTED, actor=user, user_agent=_agent(), outcome="pending")
+        return
     record_event(EventType.LOGGED_IN, actor=user, user_agent=_agent(), outcome="success")
+
+
+def second_factor_passed(user: Any, *, enrolled: bool) -> None:
+    """The sign-in of an account with a second factor is complete."""
+    record_event(EventType.LOGGED_IN, actor=user, user_agent=_agent(), outcome="success", factor="totp",
+                 enrolled=enrolled)
 
 
 def logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:

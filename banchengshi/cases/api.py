@@ -14,7 +14,7 @@ from banchengshi.accounts.selectors import unit_by_code
 from banchengshi.cases import actions, personal
 from banchengshi.cases.actions.base import InvalidInput
 from banchengshi.cases.models import Case
-from banchengshi.cases.presenters import attachment_out, case_detail, case_summary
+from banchengshi.cases.presenters import attachment_download, attachment_out, case_detail, case_summary
 from banchengshi.cases.schemas import (
     AcceptIn,
     AssistIn,
@@ -225,7 +225,7 @@ def upload_attachment(request: AuthedRequest, reference: str, file: File[Uploade
 @attachments.get("/{attachment_id}", response={200: None}, summary="下载附件")
 def download_attachment(request: AuthedRequest, attachment_id: int) -> FileResponse:
     attachment = access_attachment(request.auth, attachment_id)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    return attachment_download(attachment)
 
 
 @work_orders.post("/{order_id}/receive", response=CaseOut, summary="接单")

@@ -16,14 +16,15 @@ from banchengshi.accounts.access import Need, has_role_for
 from banchengshi.accounts.auth import AuthedRequest
 from banchengshi.cases.actions.calendar import do_set_calendar_year
 from banchengshi.lib.errors import ActionForbidden
+from banchengshi.lib.schemas import InputSchema
 from banchengshi.sla.services import calendar_summary
 
 router = Router(tags=["工作日历与时限"])
 
 
-class CalendarIn(Schema):
-    holidays: list[date] = Field(description="法定节假日（休息日）")
-    workdays: list[date] = Field(default_factory=list, description="调休上班日（周六或周日）")
+class CalendarIn(InputSchema):
+    holidays: list[date] = Field(max_length=366, description="法定节假日（休息日）")
+    workdays: list[date] = Field(default_factory=list, max_length=366, description="调休上班日（周六或周日）")
     source: str = Field("国务院办公厅通知", max_length=200)
 
 

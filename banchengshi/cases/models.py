@@ -20,9 +20,11 @@ from banchengshi.cases.choices import (
     WorkOrderRole,
     WorkOrderStatus,
 )
+from banchengshi.lib.fields import EncryptedCharField, LookupHashField
 from banchengshi.sla.choices import ClockEvent
 
 USER = settings.AUTH_USER_MODEL
+PHONE_PURPOSE = "phone"  # what a reporter phone's lookup hash is keyed for (lib.pii.lookup_hash)
 
 
 class Case(models.Model):
@@ -31,8 +33,12 @@ class Case(models.Model):
     reference = models.CharField(_("登记编号"), max_length=24, unique=True)
     status = models.CharField(_("状态"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.REGISTERED)
     channel = models.CharField(_("反映渠道"), max_length=20, choices=Channel.choices)
-    reporter_name = models.CharField(_("反映人"), max_length=64)
-    reporter_phone = models.CharField(_("联系电话"), max_length=20)
+    # Encrypted at rest (SM4-GCM, lib/pii.py); found by phone only through the hash (selectors.reported_by_phone).
+    reporter_name = EncryptedCharField(_("反映人"), max_length=64)
+    reporter_phone = EncryptedCharField(_("联系电话"), max_length=20, blank=True)
+    reporter_phone_hash = LookupHashField(_("联系电话查找摘要"), source="reporter_phone", purpose=PHONE_PURPOSE)
+    # Set when the retention period ended: the name is masked (张*), the phone and its hash cleared.
+    anonymised_at = models.DateTimeField(_("个人信息匿名化时间"), null=True, blank=True)
     reporter_kind = models.CharField(_("反映人类型"), max_length=12, choices=ReporterKind.choices, default=ReporterKind.PERSON)
     reporter_organization = models.CharField(_("企业名称"), max_length=128, blank=True)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
@@ -90,7 +96,6 @@ class Case(models.Model):
         ordering = ["-received_at", "-id"]
         indexes = [
             models.Index(fields=["status", "received_at"]),
-            models.Index(fields=["reporter_phone"]),
         ]
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.http import FileResponse
 from django.utils import timezone
 
 from banchengshi.accounts.models import User
@@ -18,8 +19,9 @@ from banchengshi.cases.choices import (
     WorkOrderStatus,
 )
 from banchengshi.cases.clocks import clock_light
-from banchengshi.cases.models import Case, Clock, WorkOrder
+from banchengshi.cases.models import Attachment, Case, Clock, WorkOrder
 from banchengshi.cases.personal import Reporter
+from banchengshi.lib import uploads
 from banchengshi.lib.masking import mask_phones_in
 from banchengshi.sla.services import missing_year_warning
 
@@ -82,6 +84,17 @@ def attachment_out(attachment: Any) -> dict[str, Any]:
         "uploaded_by": str(attachment.uploaded_by) if attachment.uploaded_by else "反映人",
         "uploaded_at": _local(attachment.uploaded_at),
     }
+
+
+def attachment_download(attachment: Attachment) -> FileResponse:
+    """The file, always as a download (Content-Disposition: attachment), with the content type our check
+    found (lib/uploads.py) and nosniff: a browser never renders it as a page on our origin. An older row's
+    type came from the uploading browser and is not trusted: it is sent as bytes."""
+    trusted = attachment.content_type if attachment.content_type in uploads.CONTENT_TYPES.values() else ""
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name,
+                            content_type=trusted or "application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def case_detail(case: Case, user: User, reporter: Reporter, now: datetime | None = None) -> dict[str, Any]:
@@ -210,6 +223,8 @@ EVENT_DETAILS: dict[str, Any] = {
     "accepted": lambda d: f"{_label(HandlingType, d.get('handling_type'))}，{_label(Complexity, d.get('complexity'))}",
     "dispatched": lambda d: "；".join(filter(None, [
         f"主办：{d.get('lead')}", f"协办：{'、'.join(d['assisting'])}" if d.get("assisting") else "", d.get("rule", "")])),
+    "received_at_backdated": lambda d: f"登记时间填为 {str(d.get('given', ''))[:16].replace('T', ' ')}，"
+                                       f"实际录入于 {str(d.get('actual', ''))[:16].replace('T', ' ')}",
     "work_order_created": lambda d: f"{d.get('unit')}（{_label(WorkOrderRole, d.get('role'))}）",
     "work_order_received": lambda d: "：".join(filter(None, [d.get("unit"), d.get("note")])),
     "work_order_returned": lambda d: f"{d.get('unit')}退回{('至' + d['to_unit']) if d.get('to_unit') else '，待重新派单'}：{d.get('reason')}",

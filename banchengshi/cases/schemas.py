@@ -5,39 +5,40 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from banchengshi.lib.schemas import Code, InputSchema, Reference
 from banchengshi.lib.validation import PlausibleDatetime
 
 
-class ReporterIn(Schema):
+class ReporterIn(InputSchema):
     name: str = Field(min_length=1, max_length=64, description="反映人姓名")
     phone: str = Field(min_length=7, max_length=20, description="联系电话")
     kind: Literal["person", "enterprise"] = "person"
     organization: str = Field("", max_length=128, description="企业名称（企业反映时必填）")
 
 
-class CaseIn(Schema):
-    channel: str = Field(description="反映渠道：window/phone/online/mobile/kiosk/upstream_exit/bad_review")
+class CaseIn(InputSchema):
+    channel: str = Field(max_length=20, description="反映渠道：window/phone/online/mobile/kiosk/upstream_exit/bad_review")
     reporter: ReporterIn
-    center: str = Field(description="登记中心编码")
+    center: Code = Field(description="登记中心编码")
     window: str = Field("", max_length=64, description="接待窗口")
-    locality: str | None = Field(None, description="属地镇（街道）中心编码")
-    matter: str | None = Field(None, description="事项编码")
+    locality: Code | None = Field(None, description="属地镇（街道）中心编码")
+    matter: Code | None = Field(None, description="事项编码")
     business_name: str = Field("", max_length=128, description="办理业务名称")
-    reasons: list[str] = Field(default_factory=list, description="办不成原因编码")
+    reasons: list[Code] = Field(default_factory=list, max_length=10, description="办不成原因编码")
     reason_other: str = Field("", max_length=200)
-    category: str = Field("", description="who/how/window（不知找谁办/不知怎么办/窗口办不成）")
+    category: str = Field("", max_length=10, description="who/how/window（不知找谁办/不知怎么办/窗口办不成）")
     description: str = Field(min_length=1, max_length=4000, description="遇到的问题")
     demand: str = Field("", max_length=2000, description="诉求")
     received_at: PlausibleDatetime | None = Field(None, description="登记时间，缺省为当前时间")
 
 
-class AcceptIn(Schema):
+class AcceptIn(InputSchema):
     handling_type: Literal["consult", "assist", "coordinate"]
     complexity: Literal["simple", "general", "complex"]
     verification: str = Field("", max_length=4000, description="核实情况及处理意见")
 
 
-class ReasonIn(Schema):
+class ReasonIn(InputSchema):
     reason: str = Field(min_length=1, max_length=4000)
 
 
@@ -45,55 +46,55 @@ class ResuperviseIn(ReasonIn):
     days: int | None = Field(None, ge=1, le=60, description="整改时限（工作日），默认取时限规则的再督办整改时限，不超过其最长整改时限")
 
 
-class ResultIn(Schema):
+class ResultIn(InputSchema):
     result: str = Field(min_length=1, max_length=4000)
 
 
-class NoteIn(Schema):
+class NoteIn(InputSchema):
     note: str = Field("", max_length=4000)
 
 
-class WorkNoteIn(Schema):
+class WorkNoteIn(InputSchema):
     note: str = Field("", max_length=4000)
     verification: str = Field("", max_length=4000)
     opinion: str = Field("", max_length=4000)
 
 
-class ContactIn(Schema):
+class ContactIn(InputSchema):
     note: str = Field(min_length=1, max_length=4000)
 
 
-class DispatchIn(Schema):
-    lead_unit: str | None = None
-    assisting_units: list[str] = Field(default_factory=list)
+class DispatchIn(InputSchema):
+    lead_unit: Code | None = None
+    assisting_units: list[Code] = Field(default_factory=list, max_length=50)
 
 
-class DispatchDownIn(Schema):
-    unit: str
+class DispatchDownIn(InputSchema):
+    unit: Code
 
 
-class AssistIn(Schema):
-    units: list[str] = Field(min_length=1)
+class AssistIn(InputSchema):
+    units: list[Code] = Field(min_length=1, max_length=50)
     note: str = Field("", max_length=4000)
 
 
-class ReviewIn(Schema):
+class ReviewIn(InputSchema):
     approve: bool
     note: str = Field("", max_length=4000)
 
 
-class CloseIn(Schema):
+class CloseIn(InputSchema):
     reporter_confirmed: bool = False
 
 
-class VisitIn(Schema):
+class VisitIn(InputSchema):
     rating: int = Field(ge=1, le=5, description="1 非常不满意 … 5 非常满意")
     solved: bool
     note: str = Field("", max_length=4000)
 
 
-class MergeIn(Schema):
-    into: str = Field(description="并入的（更早的）反映件登记编号")
+class MergeIn(InputSchema):
+    into: Reference = Field(description="并入的（更早的）反映件登记编号")
 
 
 class UnitRef(Schema):

@@ -27,7 +27,7 @@ from banchengshi.cases.choices import (
     WorkOrderRole,
     WorkOrderStatus,
 )
-from banchengshi.cases.models import Attachment, Case, Clock, Visit, WorkOrder
+from banchengshi.cases.models import PHONE_PURPOSE, Attachment, Case, Clock, Visit, WorkOrder
 from banchengshi.cases.transitions import (
     TRANSITIONS,
     InvalidTransition,
@@ -39,6 +39,7 @@ from banchengshi.lib.errors import (
     ActionForbidden as ActionForbidden,  # re-exported: pages catch it with REFUSALS
 )
 from banchengshi.lib.pagination import PageParams
+from banchengshi.lib.pii import lookup_hashes
 from banchengshi.sla.models import Policy
 from banchengshi.sla.services import effective_policy
 
@@ -322,6 +323,8 @@ def filter_cases(cases: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:
     if f.received_to:
         cases = cases.filter(received_at__lte=datetime.combine(f.received_to, time.max, tzinfo=tz))
     if f.q and f.q.strip():
+        # Never the reporter's name or phone: both are encrypted at rest (a fresh nonce per value), so no
+        # substring of them can be matched in the database, and a match would let `q` probe them anyway.
         words = f.q.split()
         for word in words:
             match = (
@@ -441,6 +444,11 @@ def default_lead_unit(case: Any, route: Route | None = None) -> Unit | None:
 
 def reported_by_phone(cases: QuerySet[Case], phone: str) -> QuerySet[Case]:
     """The cases among `cases` whose reporter gave `phone` (normalized as registration stores it): the one
-    place a phone number finds cases. Never reachable from a URL's query (`q` does not match phones)."""
-    return cases.filter(reporter_phone=phone)
+    place a phone number finds cases. Never reachable from a URL's query (`q` does not match phones).
+
+    Phones are encrypted with a fresh nonce each (lib/pii.py): the match is on their keyed hash, under the
+    current key and any key still being rotated away from. An anonymised case has no hash: nothing finds it."""
+    if not phone:
+        return cases.none()
+    return cases.filter(reporter_phone_hash__in=lookup_hashes(phone, PHONE_PURPOSE))
 

@@ -11,6 +11,7 @@ from banchengshi.audit.events import record_event
 from banchengshi.cases.actions.reporter import close_unanswered
 from banchengshi.cases.models import Clock
 from banchengshi.cases.reminders import remind_light_changes
+from banchengshi.cases.retention import do_anonymise_closed_cases
 from banchengshi.notify.periodic import once_per_period
 
 
@@ -56,3 +57,11 @@ def remind_light_changes_now() -> int:
     """The same, at once: queued after a calendar, policy or unit change that moved clocks commits. Not
     once-per-period: this minute's periodic run may have come before the change."""
     return remind_light_changes(timezone.now())
+
+
+# Huey's schedule is in UTC: 18:30 UTC is 02:30 in Shanghai, when nobody is at work.
+@db_periodic_task(crontab(hour="18", minute="30"))
+@once_per_period("anonymise_cases", minutes=60)
+def anonymise_cases_task() -> int | None:
+    """Every night: the personal data of cases closed longer ago than PII_RETENTION_DAYS is anonymised."""
+    return do_anonymise_closed_cases()

@@ -29,7 +29,13 @@ from banchengshi.cases.choices import CaseStatus as S
 from banchengshi.cases.clocks import clock_light
 from banchengshi.cases.forms import AcceptForm, RegisterForm, VisitForm
 from banchengshi.cases.models import Case, WorkOrder
-from banchengshi.cases.presenters import case_light, event_detail, latest_return, time_left
+from banchengshi.cases.presenters import (
+    attachment_download,
+    case_light,
+    event_detail,
+    latest_return,
+    time_left,
+)
 from banchengshi.cases.selectors import (
     CASE_ACTIONS,
     ORDER_ACTIONS,
@@ -377,4 +383,4 @@ def upload_attachment(request: StaffRequest, reference: str) -> HttpResponse:
 @login_required
 def download_attachment(request: StaffRequest, attachment_id: int) -> FileResponse:
     attachment = access_attachment(request.user, attachment_id)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    return attachment_download(attachment)

@@ -9,13 +9,14 @@ from banchengshi.accounts.auth import AuthedRequest
 from banchengshi.accounts.selectors import unit_by_code
 from banchengshi.dispatch import routing
 from banchengshi.lib.errors import ActionForbidden
+from banchengshi.lib.schemas import Code, InputSchema
 
 router = Router(tags=["派单"])
 
 
-class SuggestIn(Schema):
+class SuggestIn(InputSchema):
     text: str = Field(min_length=1, max_length=4000)
-    center: str | None = None
+    center: Code | None = None
 
 
 class SuggestionOut(Schema):

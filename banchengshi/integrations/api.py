@@ -1,5 +1,6 @@
 """`POST /api/v1/integrations/{source}/events`: no token; the signature says who sent it. The body is read
-raw (the signature covers its bytes), so the route parses it itself, after the signature is checked."""
+raw (the signature covers its bytes), so the route parses it itself, after the signature is checked. Fields the schema does not know are
+allowed (API.md's "…") and ignored: only EventIn's fields are stored (see integrations/schemas.py)."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ from banchengshi.accounts.models import Unit
 from banchengshi.cases.choices import Channel
 from banchengshi.cases.models import Case
 from banchengshi.integrations.choices import EventType, Outcome
+from banchengshi.lib.fields import EncryptedCharField
 from banchengshi.notify.models import Subscriber
 
 
@@ -15,9 +16,9 @@ class IntegrationSource(models.Model):
     """An upstream platform that sends us reports (一网通办 中途退出, 好差评 差评, others), at
     `POST /api/v1/integrations/{code}/events`, signed with its secret.
 
-    The secrets are stored in plain text because the signature is an HMAC: we need the secret itself to
-    verify it, not a hash of it. Issue 10 encrypts them at rest (a key outside the database); until then
-    they never leave this table: not in the admin, the pages, the logs or the commands' output."""
+    The signature is an HMAC, so we need the secret itself to verify it, not a hash of it: the secrets are
+    encrypted at rest (SM4-GCM under PII_KEY, outside the database, lib/pii.py), and never leave this table:
+    not in the admin, the pages, the logs or the commands' output."""
 
     code = models.SlugField(_("来源编码"), max_length=32, unique=True,
                             help_text=_("接口地址中的编码：/api/v1/integrations/编码/events"))
@@ -31,8 +32,8 @@ class IntegrationSource(models.Model):
         limit_choices_to={"kind": UnitKind.SERVICE_CENTER}, related_name="+",
         help_text=_("事件未指明中心时登记到这里；留空为区行政服务中心"),
     )
-    secret = models.CharField(_("当前签名密钥"), max_length=128, blank=True, editable=False)
-    previous_secret = models.CharField(_("上一个签名密钥"), max_length=128, blank=True, editable=False)
+    secret = EncryptedCharField(_("当前签名密钥"), max_length=128, blank=True, editable=False)
+    previous_secret = EncryptedCharField(_("上一个签名密钥"), max_length=128, blank=True, editable=False)
     secret_set_at = models.DateTimeField(_("密钥更新时间"), null=True, blank=True, editable=False)
     is_active = models.BooleanField(_("启用"), default=True)
     callback = models.ForeignKey(

@@ -1,5 +1,10 @@
 """The body of an upstream event. Every text is checked to be storable (no control characters such as NUL,
-no lone surrogates: PostgreSQL refuses both), so a bad body is a 422 that says what is wrong, never a 500."""
+no lone surrogates: PostgreSQL refuses both), so a bad body is a 422 that says what is wrong, never a 500.
+
+Unlike every other body of the API (lib.schemas.InputSchema refuses a field it does not know), an upstream
+event may carry fields we do not read: API.md promises the platforms that ("…"), and a platform that adds a
+field must not have its reports refused. Those fields are dropped when the body is parsed (extra="ignore"):
+only the fields below reach the case, and the delivery log keeps the body's SHA-256, not the body."""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, field_validator
 
 from banchengshi.cases.choices import Rating
+from banchengshi.lib.schemas import TolerantInputSchema
 from banchengshi.lib.validation import PlausibleDatetime
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -29,7 +35,7 @@ def storable(value: str) -> str:
 Text = Annotated[str, AfterValidator(storable)]
 
 
-class ReporterIn(Schema):
+class ReporterIn(TolerantInputSchema):
     name: Text = Field(min_length=1, max_length=64, description="反映人姓名（企业为联系人）")
     phone: Text = Field(min_length=1, max_length=20, description="联系电话")
     kind: Literal["person", "enterprise"] = "person"
@@ -37,8 +43,8 @@ class ReporterIn(Schema):
     credit_code: Text = Field("", max_length=24, description="统一社会信用代码")
 
 
-class ReviewIn(Schema):
-    level: int | str = Field(description="差评等级：1 非常不满意、2 不满意（也可写中文）")
+class ReviewIn(TolerantInputSchema):
+    level: int | Annotated[str, Field(max_length=8)] = Field(description="差评等级：1 非常不满意、2 不满意（也可写中文）")
     text: Text = Field("", max_length=1000, description="评价内容")
 
     @field_validator("level")
@@ -53,7 +59,7 @@ class ReviewIn(Schema):
         return int(level)
 
 
-class EventIn(Schema):
+class EventIn(TolerantInputSchema):
     type: Literal["abandoned", "bad_review", "other"] = Field(
         description="abandoned：一网通办中途退出；bad_review：好差评差评；other：其他反映")
     reporter: ReporterIn
@@ -67,7 +73,7 @@ class EventIn(Schema):
     step: Text = Field("", max_length=100, description="中途退出的环节（中途退出事件）")
     portal: Text = Field("", max_length=16, description="网上办事平台：pc_portal/mobile_app/enterprise/mini_program/hotline")
     review: ReviewIn | None = Field(None, description="差评：等级和内容（差评事件必填）")
-    reasons: list[Text] = Field(default_factory=list, max_length=10, description="办不成原因编码")
+    reasons: list[Annotated[Text, Field(max_length=32)]] = Field(default_factory=list, max_length=10, description="办不成原因编码")
 
 
 class ReferenceOut(Schema):

@@ -33,6 +33,9 @@ MESSAGES = {
     "model_attributes_type": "请求体应为 JSON 对象",
     "dict_type": "应为 JSON 对象",
     "value_error": "{msg}",
+    "extra_forbidden": "不认识的字段，请删除（字段名见接口文档）",
+    "too_long": "最多 {max_length} 项",
+    "too_short": "至少 {min_length} 项",
 }
 
 LOCATIONS = {"body", "query", "path", "payload", "form"}
@@ -41,7 +44,11 @@ LOCATIONS = {"body", "query", "path", "payload", "form"}
 def describe_errors(errors: Iterable[Any]) -> list[dict[str, str]]:
     described = []
     for error in errors:
-        loc = [str(p) for p in error.get("loc", ()) if str(p) not in LOCATIONS]
+        loc = [str(p) for p in error.get("loc", ())]
+        # Where Ninja read it (body, then the parameter, payload), not a field: a field itself may be named "body".
+        for place in (LOCATIONS, {"payload"}):
+            if loc and loc[0] in place:
+                loc.pop(0)
         template = MESSAGES.get(error.get("type", ""), "取值无效")
         context = {**error.get("ctx", {}), "msg": str(error.get("msg", "")).removeprefix("Value error, ")}
         try:

@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema
 
 from banchengshi.accounts.auth import AuthedRequest
 from banchengshi.lib.pagination import PageParams, paginate
+from banchengshi.lib.schemas import InputSchema
 from banchengshi.notify.models import Notice
 from banchengshi.notify.services import mark_read, notices_of, unread_notices
 
@@ -38,7 +39,7 @@ class ReminderFilters(PageParams):
     unread: bool = Field(False, description="只列未读")
 
 
-class ReadIn(Schema):
+class ReadIn(InputSchema):
     ids: list[int] | None = Field(None, max_length=500, description="要标为已读的提醒；不填则全部标为已读")
 
 

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from banchengshi.lib.fields import EncryptedCharField
+
 
 class MessageKind(models.TextChoices):
     SMS = "sms", _("短信")
@@ -24,7 +26,7 @@ class Subscriber(models.Model):
 
     name = models.CharField(_("名称"), max_length=64)
     url = models.URLField(_("推送地址"), max_length=500)
-    secret = models.CharField(_("签名密钥"), max_length=128, help_text=_("推送以 HMAC-SHA256 签名，对方用同一密钥验签"))
+    secret = EncryptedCharField(_("签名密钥"), max_length=128, help_text=_("推送以 HMAC-SHA256 签名，对方用同一密钥验签"))
     events = models.JSONField(_("订阅的事件"), default=list, blank=True, help_text=_("留空为全部事件"))
     # Only the cases an upstream source sent in (its code, as in Case.origin); blank for every case.
     source = models.CharField(_("仅限来源平台"), max_length=32, blank=True)
@@ -49,8 +51,9 @@ class Message(models.Model):
     sender at a time, retried with backoff, and moved to the dead letters after the last try."""
 
     kind = models.CharField(_("类型"), max_length=10, choices=MessageKind.choices, default=MessageKind.SMS)
-    # A phone number, an e-mail address, a staff member's id (in-app) or a subscriber's id (webhook).
-    to = models.CharField(_("接收方"), max_length=254)
+    # A phone number, an e-mail address, a staff member's id (in-app) or a subscriber's id (webhook);
+    # encrypted at rest (a reporter's phone), cleared with the case's personal data after the retention period.
+    to = EncryptedCharField(_("接收方"), max_length=254, blank=True)
     title = models.CharField(_("标题"), max_length=200, blank=True)
     text = models.TextField(_("内容"))
     payload = models.JSONField(_("推送内容"), null=True, blank=True)

@@ -4,8 +4,8 @@ the receipt queued by SMS — the page and the API call this one function."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import PurePath
 
+from django.conf import settings
 from django.db import transaction
 
 from banchengshi.accounts.models import Unit
@@ -15,16 +15,15 @@ from banchengshi.cases.choices import Channel, Portal, ReporterKind
 from banchengshi.cases.models import Case
 from banchengshi.cases.sms import tell_receipt
 from banchengshi.dispatch.models import Matter
+from banchengshi.lib import uploads
 from banchengshi.lib.errors import InvalidInput
-from banchengshi.lib.images import NotAnImage, reencode_photo
 from banchengshi.lib.phone import normalize_phone
 from banchengshi.public import notice
 from banchengshi.public.codes import use_code
 from banchengshi.public.progress import promises
 
 MAX_FILES = 5
-MAX_FILE_BYTES = 10 * 1024 * 1024
-PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".heic", ".webp", ".gif", ".bmp"})
+PUBLIC_KINDS = frozenset({uploads.JPEG, uploads.PNG, uploads.PDF})
 
 
 class ReportRefused(InvalidInput):
@@ -63,29 +62,19 @@ class Report:
     files: list[Upload] = field(default_factory=list)
 
 
-def _checked_files(files: list[Upload], problems: dict[str, str]) -> list[Upload]:
+def _checked_files(files: list[Upload], problems: dict[str, str]) -> list[uploads.CheckedFile]:
+    """The reporter's files as they will be kept (photos written again), each allowed by its content: a
+    photo (jpg, png) or a PDF, at most settings.ATTACHMENT_MAX_BYTES each, at most MAX_FILES."""
     if len(files) > MAX_FILES:
         problems["files"] = f"最多上传{MAX_FILES}个文件，您选了{len(files)}个"
         return []
     ready = []
     for upload in files:
-        name = PurePath(upload.name or "材料").name
-        suffix = PurePath(name).suffix.lower()
-        if len(upload.content) > MAX_FILE_BYTES:
-            problems["files"] = f"“{name}”超过10MB，请换一张小一点的照片"
-        elif suffix == ".pdf" or upload.content.startswith(b"%PDF-"):
-            if not upload.content.startswith(b"%PDF-"):
-                problems["files"] = f"“{name}”不是有效的PDF文件"
-            else:
-                ready.append(Upload(PurePath(name).with_suffix(".pdf").name, upload.content, "application/pdf"))
-        else:
-            try:
-                photo = reencode_photo(upload.content)
-            except NotAnImage:
-                problems["files"] = f"“{name}”不是照片或PDF文件（可上传 jpg、png 照片或 PDF）"
-                continue
-            stem = PurePath(name).stem if suffix in PHOTO_SUFFIXES else "照片"
-            ready.append(Upload(f"{stem}.jpg", photo, "image/jpeg"))
+        try:
+            ready.append(uploads.check_file(upload.content, upload.name, kinds=PUBLIC_KINDS,
+                                            max_bytes=settings.ATTACHMENT_MAX_BYTES))
+        except uploads.FileRefused as exc:
+            problems["files"] = str(exc)
     return ready
 
 
@@ -150,6 +139,6 @@ def submit_report(report: Report) -> Case:
             notice_version=report.notice_version,
         )
         for upload in files:
-            attach_reporter_file(case, name=upload.name, content=upload.content, content_type=upload.content_type)
+            attach_reporter_file(case, upload)
         tell_receipt(case, promises(case)[0])
     return case

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -41,7 +42,9 @@ def report(request: HttpRequest, *, kiosk: bool = False) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         center, portal = form.center_and_portal()
-        files = [Upload(f.name or "", f.read(), f.content_type or "") for f in request.FILES.getlist("files")[: MAX_FILES + 1]]
+        # An oversize file is read only past the limit: enough to refuse it.
+        files = [Upload(f.name or "", f.read(settings.ATTACHMENT_MAX_BYTES + 1), f.content_type or "")
+                 for f in request.FILES.getlist("files")[: MAX_FILES + 1]]
         try:
             phone = normalize_phone(data["phone"]) if data["phone"] else ""
             if phone:

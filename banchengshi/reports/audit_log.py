@@ -12,12 +12,12 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from banchengshi.accounts.choices import Role
 from banchengshi.audit.labels import ACTION_LABELS, action_label
 from banchengshi.audit.models import Event
+from banchengshi.lib import xlsx
 from banchengshi.lib.masking import mask_phones_in
 
 ROLE_LABELS = {value: str(label) for value, label in Role.choices}
@@ -124,7 +124,7 @@ def audit_log_xlsx(events: Iterable[Event], *, filters: AuditFilters) -> bytes:
         r = row(event)
         values = [r["seq"], r["at"].strftime("%Y-%m-%d %H:%M:%S"), r["action"], r["actor"], r["role"], r["ip"],
                   r["request_id"], r["case"], r["outcome"], r["content"]]
-        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values])
+        xlsx.append(sheet, values)  # text stays text: a note starting with "=" is no formula
     for letter, width in zip("ABCDEFGHIJ", (8, 20, 16, 28, 12, 16, 34, 18, 8, 60), strict=True):
         sheet.column_dimensions[letter].width = width
     out = BytesIO()

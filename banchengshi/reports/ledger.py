@@ -19,7 +19,6 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -37,6 +36,7 @@ from banchengshi.cases.choices import (
 from banchengshi.cases.models import Case, Visit
 from banchengshi.cases.presenters import case_light
 from banchengshi.cases.selectors import holding_units
+from banchengshi.lib import xlsx
 from banchengshi.lib.masking import mask_name, mask_phone, mask_phones_in
 
 LIGHT_LABELS = {"red": gettext_lazy("红"), "yellow": gettext_lazy("黄"), "green": gettext_lazy("绿")}
@@ -136,20 +136,9 @@ TOP_LEFT = Alignment(vertical="top", horizontal="left")
 TOP_LEFT_WRAP = Alignment(vertical="top", horizontal="left", wrap_text=True)
 
 
-EXCEL_CELL_LIMIT = 32767
-
-
-def _text(value: str) -> str:
-    # openpyxl refuses control characters, which pasted or OCR'd text does carry; Excel "repairs"
-    # (empties) a file with a cell longer than its limit.
-    return ILLEGAL_CHARACTERS_RE.sub("", value)[:EXCEL_CELL_LIMIT]
-
-
 def _put(ws: Worksheet, row: int, column: int, value: str) -> Any:
-    cell = ws.cell(row=row, column=column, value=_text(value))
-    # What a citizen typed is text even when it starts with "=": never a live formula in the ledger.
-    cell.data_type = "s"
-    return cell
+    # What a citizen typed is text even when it starts with "=": never a live formula (lib/xlsx.py).
+    return xlsx.put(ws, row, column, value)
 
 
 def _filters_text(filters: list[tuple[str, str]], count: int, now: datetime) -> str:

@@ -7,13 +7,14 @@ from typing import Any
 from django.test import Client
 
 from banchengshi.accounts.models import Unit
+from banchengshi.accounts.tests.otp import sign_in
 from banchengshi.conftest import District
 from banchengshi.dispatch.models import Matter
 
 
 def admin_client(district: District, name: str) -> Client:
     client = Client()
-    client.force_login(district.users[name])
+    sign_in(client, district.users[name])
     return client
 
 
@@ -41,11 +42,11 @@ def test_three_administrators_are_kept_apart(district: District, db: Any) -> Non
     auditor, _ = do_create_staff("auditor", unit=units["ZWB"], role="audit_admin", password="Audit-pass-2026x")
     security, _ = do_create_staff("security", unit=units["ZWB"], role="security_admin", password="Secur-pass-2026x")
     audit = Client()
-    audit.force_login(auditor)
+    sign_in(audit, auditor)
     assert audit.get("/admin/audit/event/").status_code == 200
     assert audit.get("/admin/accounts/user/").status_code == 403
     sec = Client()
-    sec.force_login(security)
+    sign_in(sec, security)
     assert sec.get("/admin/accounts/user/").status_code == 200
     assert sec.get("/admin/audit/event/").status_code == 403
     assert admin_client(district, "system_admin").get("/admin/audit/event/").status_code == 403

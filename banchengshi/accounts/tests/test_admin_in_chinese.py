@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from banchengshi.accounts.models import ApiToken, User
 from banchengshi.accounts.services import do_create_staff
+from banchengshi.accounts.tests.otp import sign_in
 from banchengshi.audit.labels import ACTION_LABELS
 from banchengshi.cases.choices import CaseStatus
 from banchengshi.cases.tests.factories import case_in
@@ -144,7 +145,7 @@ def _request_for(user: User) -> Any:
 def test_admin_pages_are_in_chinese(role: str, admins: dict[str, User], district: District) -> None:
     user = admins[role]
     client = Client()
-    client.force_login(user)
+    sign_in(client, user)
     codes = raw_codes()
     usernames = set(User.objects.values_list("username", flat=True))
     problems: list[str] = []
@@ -167,7 +168,7 @@ def test_admin_pages_are_in_chinese(role: str, admins: dict[str, User], district
 
 def test_audit_events_show_action_and_status_names(admins: dict[str, User]) -> None:
     client = Client()
-    client.force_login(admins["audit_admin"])
+    sign_in(client, admins["audit_admin"])
     html = client.get("/admin/audit/event/").content.decode()
     assert "生成工单" in html and "work_order_created" not in html.replace('action=work_order_created', "")
     assert "已派单" in html  # a status by its name

@@ -9,28 +9,29 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
-import time_machine
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
+from banchengshi.accounts.access import needs_second_factor
 from banchengshi.accounts.models import ApiToken, LoginAttempt, PasswordHistory, User
 from banchengshi.accounts.services import do_create_staff
+from banchengshi.accounts.tests.otp import pass_second_factor
+from banchengshi.accounts.tests.otp import sign_in as verified_sign_in
 from banchengshi.audit.models import Event
-from banchengshi.conftest import MONDAY_10AM, STAFF_PASSWORD
+from banchengshi.conftest import STAFF_PASSWORD
 
 LOCKED = "登录失败次数过多，已暂时锁定30分钟"
 NEW_PASSWORD = "Qing-Shan-Lv-Shui-42"
 
 
-@pytest.fixture
-def clock():
-    with time_machine.travel(MONDAY_10AM, tick=False) as traveller:
-        yield traveller
-
-
 def sign_in(client: Client, username: str, password: str):
-    return client.post("/login/", {"username": username, "password": password})
+    """The sign-in page, and for an account that needs it the second factor too (through its page)."""
+    response = client.post("/login/", {"username": username, "password": password})
+    user = User.objects.filter(username=username).first()
+    if response.status_code == 302 and user is not None and needs_second_factor(user):
+        pass_second_factor(client, user)
+    return response
 
 
 # Lockout
@@ -92,7 +93,7 @@ def test_a_security_admin_unlocks_an_account(district, clock):
         sign_in(Client(), "registrar", f"Wrong-password-{i}")
     assert sign_in(Client(), "registrar", STAFF_PASSWORD).status_code == 429
     admin = Client()
-    admin.force_login(security)
+    verified_sign_in(admin, security)
     listing = admin.get("/admin/accounts/loginattempt/")
     assert listing.status_code == 200 and "登录失败与锁定" in listing.content.decode()
     r = admin.post("/admin/accounts/user/", {"action": "unlock_sign_in", "_selected_action": [district.users["registrar"].pk]})
@@ -105,7 +106,7 @@ def test_a_security_admin_unlocks_an_account(district, clock):
 @pytest.mark.django_db
 def test_the_system_admin_cannot_unlock(district, clock):
     admin = Client()
-    admin.force_login(district.users["system_admin"])
+    verified_sign_in(admin, district.users["system_admin"])
     r = admin.get("/admin/accounts/user/")
     assert "解除登录锁定" not in r.content.decode()
 
@@ -166,7 +167,7 @@ def test_a_generated_password_must_be_changed_at_first_sign_in(district, clock):
 @pytest.mark.django_db
 def test_the_change_page_refuses_weak_and_reused_passwords(district):
     client = Client()
-    client.force_login(district.users["registrar"])
+    verified_sign_in(client, district.users["registrar"])
     assert "修改密码" in client.get("/").content.decode()  # in the user menu
     for weak in ("admin12345", "abcdefghijklmn", "registrar-Abc-123"):
         r = client.post("/account/password/", {"old_password": STAFF_PASSWORD, "new_password1": weak, "new_password2": weak})
@@ -177,11 +178,11 @@ def test_the_change_page_refuses_weak_and_reused_passwords(district):
     passwords = [f"Zhong-Guo-Meng-{n}x" for n in range(6)]
     old = STAFF_PASSWORD
     for new in passwords:
-        client.force_login(User.objects.get(username="registrar"))
+        verified_sign_in(client, User.objects.get(username="registrar"))
         r = client.post("/account/password/", {"old_password": old, "new_password1": new, "new_password2": new})
         assert r.status_code == 302, r.content.decode()
         old = new
-    client.force_login(User.objects.get(username="registrar"))
+    verified_sign_in(client, User.objects.get(username="registrar"))
     for reused in passwords[1:]:  # the last five
         r = client.post("/account/password/", {"old_password": passwords[-1], "new_password1": reused, "new_password2": reused})
         assert "不能使用最近5次用过的密码" in r.content.decode(), reused
@@ -193,7 +194,7 @@ def test_the_change_page_refuses_weak_and_reused_passwords(district):
 @pytest.mark.django_db
 def test_the_admin_form_refuses_a_weak_password(district, clock):
     admin = Client()
-    admin.force_login(district.users["system_admin"])
+    verified_sign_in(admin, district.users["system_admin"])
     r = admin.post("/admin/accounts/user/add/", {"username": "weakling", "password1": "admin12345", "password2": "admin12345",
                                                   "usable_password": "true"})
     assert r.status_code == 200 and "过于常见" in r.content.decode()
@@ -290,7 +291,7 @@ def test_a_revoked_token_stays_refused(district, clock):
     assert call(token).status_code == 401
     security, _ = do_create_staff("anquan", unit=district.units["ZWB"], role="security_admin", password="An-Quan-Guan-Li-2026")
     admin = Client()
-    admin.force_login(security)
+    verified_sign_in(admin, security)
     found = ApiToken.objects.get(digest=ApiToken.digest_of(token))
     admin.post(f"/admin/accounts/apitoken/{found.pk}/change/", {"revoked": ""})
     assert ApiToken.objects.get(pk=found.pk).revoked

@@ -11,6 +11,7 @@ from django.test import Client
 from banchengshi.accounts.access import Change, may_manage
 from banchengshi.accounts.models import User
 from banchengshi.accounts.services import do_create_staff
+from banchengshi.accounts.tests.otp import sign_in
 from banchengshi.audit.models import Event
 from banchengshi.conftest import District
 
@@ -23,7 +24,7 @@ def security(district: District) -> User:
 
 def client_of(user: User) -> Client:
     client = Client()
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from pathlib import PurePath
-
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -12,46 +11,59 @@ from banchengshi.audit.events import record_event
 from banchengshi.cases.actions.base import ActionError, InvalidInput, lock_case
 from banchengshi.cases.choices import CaseStatus
 from banchengshi.cases.models import Attachment, Case, WorkOrder
+from banchengshi.lib import uploads
 
-MAX_BYTES = 20 * 1024 * 1024
-ALLOWED_SUFFIXES = frozenset({".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".txt", ".ofd"})
+STAFF_KINDS = uploads.ALL_KINDS  # pdf, jpg, png, docx
+
+
+def room_for(case: Case, count: int) -> None:
+    """Refuse when `count` more files would take the case past settings.ATTACHMENT_MAX_PER_CASE."""
+    limit = settings.ATTACHMENT_MAX_PER_CASE
+    held = case.attachments.count()
+    if held + count > limit:
+        raise InvalidInput(f"每件反映件最多 {limit} 个附件，已有 {held} 个，不能再上传 {count} 个", field="files")
+
+
+def _store(case: Case, checked: uploads.CheckedFile, *, uploaded_by: User | None, work_order: WorkOrder | None = None) -> Attachment:
+    """Stored under a name of ours (attachments/YYYY/MM/<random>.<kind>), with the type our check found."""
+    attachment = Attachment(
+        case=case, work_order=work_order, name=checked.name, size=len(checked.content), content_type=checked.content_type,
+        uploaded_by=uploaded_by, uploaded_at=timezone.now(),
+    )
+    attachment.file.save(f"upload{uploads.SUFFIXES[checked.kind]}", ContentFile(checked.content), save=False)
+    attachment.save()
+    return attachment
+
+
+def read_upload(upload: UploadedFile) -> bytes:
+    """The upload's bytes, or only the first byte past the limit (an oversize file is not read whole)."""
+    upload.seek(0)
+    return upload.read(settings.ATTACHMENT_MAX_BYTES + 1)
 
 
 @transaction.atomic
 def do_attach_file(case: Case, *, acting_user: User, upload: UploadedFile, work_order: WorkOrder | None = None) -> Attachment:
+    """A staff member's attachment: allowed by its content (lib/uploads.py), within the size and count
+    limits of the settings; refused (InvalidInput, nothing stored) otherwise."""
     case = lock_case(case)
     if case.status == CaseStatus.MERGED:
         raise ActionError("已并单的反映件不能再上传附件，请上传到主件")
-    name = PurePath(upload.name or "附件").name[:200]
-    if PurePath(name).suffix.lower() not in ALLOWED_SUFFIXES:
-        raise InvalidInput(f"不支持的文件类型：{name}（可上传 {'、'.join(sorted(ALLOWED_SUFFIXES))}）")
-    if not upload.size:
-        raise InvalidInput("文件为空")
-    if upload.size > MAX_BYTES:
-        raise InvalidInput("文件不能超过 20 MB")
-    attachment = Attachment(
-        case=case,
-        work_order=work_order,
-        name=name,
-        size=upload.size,
-        content_type=(upload.content_type or "")[:100],
-        uploaded_by=acting_user,
-        uploaded_at=timezone.now(),
-    )
-    attachment.file.save(name, upload, save=False)
-    attachment.save()
-    record_event("attachment_added", actor=acting_user, case=case, work_order=work_order, name=name, size=upload.size)
+    try:
+        checked = uploads.check_file(read_upload(upload), upload.name or "", kinds=STAFF_KINDS,
+                                     max_bytes=settings.ATTACHMENT_MAX_BYTES)
+    except uploads.FileRefused as exc:
+        raise InvalidInput(str(exc), field="file") from exc
+    room_for(case, 1)
+    attachment = _store(case, checked, uploaded_by=acting_user, work_order=work_order)
+    record_event("attachment_added", actor=acting_user, case=case, work_order=work_order, name=attachment.name,
+                 size=attachment.size, kind=checked.kind)
     return attachment
 
 
-def attach_reporter_file(case: Case, *, name: str, content: bytes, content_type: str) -> Attachment:
-    """A file the reporter sent with the report (already checked and, for photos, re-encoded by the
-    public side). Call inside the report's transaction."""
-    attachment = Attachment(
-        case=case, name=name[:200], size=len(content), content_type=content_type[:100], uploaded_by=None,
-        uploaded_at=timezone.now(),
-    )
-    attachment.file.save(name, ContentFile(content), save=False)
-    attachment.save()
-    record_event("attachment_added", case=case, actor_label="反映人（网上自助）", name=attachment.name, size=attachment.size)
+def attach_reporter_file(case: Case, checked: uploads.CheckedFile) -> Attachment:
+    """A file the reporter sent with the report, already checked by lib.uploads.check_file (photos written
+    again). Call inside the report's transaction."""
+    attachment = _store(case, checked, uploaded_by=None)
+    record_event("attachment_added", case=case, actor_label="反映人（网上自助）", name=attachment.name, size=attachment.size,
+                 kind=checked.kind)
     return attachment

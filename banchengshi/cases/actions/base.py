@@ -60,6 +60,14 @@ def move(
     tell_subscribers(case, action, at, data)
 
 
+def optional_text(value: str, label: str, *, limit: int = 4000) -> str:
+    """A text that may be left empty, within the limit the API's schemas also set (pages send anything)."""
+    value = (value or "").strip()
+    if len(value) > limit:
+        raise InvalidInput(f"{label}不能超过{limit}字")
+    return value
+
+
 def require_text(value: str, label: str, *, limit: int = 4000) -> str:
     value = (value or "").strip()
     if not value:

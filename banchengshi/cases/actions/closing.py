@@ -15,6 +15,7 @@ from banchengshi.cases.actions.base import (
     lock_order,
     move,
     move_order,
+    optional_text,
     require_text,
 )
 from banchengshi.cases.choices import ClosureBasis, Rating, VisitSource, WorkOrderRole, WorkOrderStatus
@@ -33,6 +34,7 @@ def lead_reply(case: Case) -> WorkOrder | None:
 @transaction.atomic
 def do_review_case(case: Case, *, acting_user: User, approve: bool, note: str = "") -> Case:
     """The center head checks the reply before closure; a returned reply goes back to the lead unit."""
+    note = optional_text(note, "审核意见")
     case = lock_case(case, "approve" if approve else "review_return")
     now = timezone.now()
     if approve:
@@ -101,6 +103,7 @@ def record_visit(
 ) -> Visit:
     """The one record of a rating, whoever gave it (a staff return visit or the reporter's own): the case
     moves to 已回访, and an unsatisfied or unsolved rating starts the re-supervision clock. `case` is locked."""
+    note = optional_text(note, "回访记录")
     now = timezone.now()
     visit = Visit.objects.create(
         case=case, rating=rating, solved=solved, note=note.strip(), given_by=given_by, visited_by=acting_user, visited_at=now

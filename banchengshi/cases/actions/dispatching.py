@@ -20,6 +20,7 @@ from banchengshi.cases.actions.base import (
     lock_order,
     move,
     move_order,
+    optional_text,
     require_text,
     submit_for_review_when_done,
 )
@@ -157,6 +158,7 @@ def do_request_assistance(order: WorkOrder, *, acting_user: User, units: Sequenc
     order = lock_order(order, "request_assistance")
     if order.role != WorkOrderRole.LEAD:
         raise ActionError("只有主办单位可以发起协办")
+    note = optional_text(note, "协办说明")
     if not units:
         raise InvalidInput("请选择协办单位")
     case = lock_case(order.case)
@@ -183,6 +185,7 @@ def _outstanding_assisting(order: WorkOrder, transition: str) -> tuple[WorkOrder
 @transaction.atomic
 def do_chase_work_order(order: WorkOrder, *, acting_user: User, note: str = "") -> WorkOrder:
     """催办: an assisting unit that has not answered is reminded; the chase is on the timeline."""
+    note = optional_text(note, "催办说明")
     order, case = _outstanding_assisting(order, "chase")
     record_event("work_order_chased", actor=acting_user, case=case, work_order=order, unit=order.unit.name,
                  note=note.strip())

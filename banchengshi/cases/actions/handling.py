@@ -13,6 +13,7 @@ from banchengshi.cases.actions.base import (
     lock_order,
     move,
     move_order,
+    optional_text,
     require_text,
     submit_for_review_when_done,
 )
@@ -24,6 +25,7 @@ from banchengshi.sla.choices import ClockEvent
 
 @transaction.atomic
 def do_receive_work_order(order: WorkOrder, *, acting_user: User, note: str = "") -> WorkOrder:
+    note = optional_text(note, "接单说明")
     order = lock_order(order, "receive")
     case = lock_case(order.case)
     now = timezone.now()
@@ -54,6 +56,8 @@ def do_contact_reporter(order: WorkOrder, *, acting_user: User, note: str) -> Wo
 @transaction.atomic
 def do_add_note(order: WorkOrder, *, acting_user: User, note: str = "", verification: str = "", opinion: str = "") -> WorkOrder:
     """A handling note, and the Ankang 工单's 核实情况 and 处理意见 when given."""
+    note, verification, opinion = (optional_text(note, "办理记录"), optional_text(verification, "核实情况"),
+                                   optional_text(opinion, "处理意见"))
     order = lock_order(order, "note")
     if not (note.strip() or verification.strip() or opinion.strip()):
         raise ActionError("请填写办理记录、核实情况或处理意见")

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from banchengshi.accounts.choices import UnitKind
 from banchengshi.accounts.models import Unit, User
 from banchengshi.audit.events import record_event
-from banchengshi.cases.actions.base import InvalidInput, lock_case, move, require_text
+from banchengshi.cases.actions.base import InvalidInput, lock_case, move, optional_text, require_text
 from banchengshi.cases.choices import (
     CaseStatus,
     Category,
@@ -67,8 +68,12 @@ def registration_problems(
     if received_at is not None:
         if timezone.is_naive(received_at):
             received_at = timezone.make_aware(received_at)
-        if received_at > timezone.now() + timedelta(minutes=5):
+        now = timezone.now()
+        if received_at > now + timedelta(minutes=settings.RECEIVED_AT_SKEW_MINUTES):
             problems["received_at"] = "登记时间不能晚于当前时间"
+        elif received_at < now - timedelta(days=settings.RECEIVED_AT_MAX_PAST_DAYS):
+            days = settings.RECEIVED_AT_MAX_PAST_DAYS
+            problems["received_at"] = f"登记时间不能早于{days}天前（超过补录期限）；更早的反映请按当前时间登记，并在问题描述中写明反映日期"
     if center is not None and center.kind != UnitKind.SERVICE_CENTER:
         problems["center"] = f"“{center.name}”不是政务服务中心，不能作为登记中心"
     if locality is not None and locality.kind != UnitKind.SERVICE_CENTER:
@@ -162,6 +167,11 @@ def do_register_case(
     )
     record_event("registered", actor=acting_user, actor_label=actor_label or ("反映人（网上自助）" if acting_user is None else ""),
                  case=case, after=case.status, at=now, channel=case.channel)
+    if received_at < now - timedelta(minutes=settings.RECEIVED_AT_AUDIT_MINUTES):
+        # Backdating moves every clock's start: who did it, and by how much, is for the audit admin to see.
+        record_event("received_at_backdated", actor=acting_user, case=case, at=now,
+                     given=timezone.localtime(received_at).isoformat(), actual=timezone.localtime(now).isoformat(),
+                     minutes_earlier=int((now - received_at).total_seconds() // 60))
     tell_subscribers(case, "registered", now, {})
     on_event(case, ClockEvent.REGISTERED, received_at)
     return case
@@ -198,7 +208,7 @@ def do_accept_case(case: Case, *, acting_user: User, handling_type: str, complex
     case.handling_type = _check_choice(handling_type, HandlingType, "办理方式")
     case.complexity = _check_choice(complexity, Complexity, "难易程度")
     case.accepted_at = now
-    case.verification = verification.strip() or case.verification
+    case.verification = optional_text(verification, "核实情况及处理意见") or case.verification
     move(case, "accept", actor=acting_user, action="accepted", at=now,
          fields=("handling_type", "complexity", "accepted_at", "verification"),
          handling_type=case.handling_type, complexity=case.complexity)

@@ -10,6 +10,7 @@ from banchengshi.cases.choices import CaseStatus as S
 from banchengshi.cases.models import Case
 from banchengshi.cases.tests.factories import case_in, register
 from banchengshi.conftest import District, case_body
+from banchengshi.lib.tests.files import pdf_bytes
 from config.api import api
 
 VALID_BODIES: dict[str, dict[str, Any]] = {
@@ -61,7 +62,7 @@ def test_the_route_list_is_complete() -> None:
 def test_another_departments_handler_gets_404_on_every_route(district: District, monday: Any, status: S) -> None:
     case = case_in(district, status, description="社保卡补办时照片被退回，来回跑了三次")
     order = case.work_orders.get(unit__code="RSJ")
-    attachment = district.api("rsj").upload(f"/cases/{case.reference}/attachments", "证明.pdf", b"%PDF-1.4").json()
+    attachment = district.api("rsj").upload(f"/cases/{case.reference}/attachments", "证明.pdf", pdf_bytes()).json()
     ybj = district.api("ybj")
     for method, path in case_routes():
         url = (
@@ -70,7 +71,7 @@ def test_another_departments_handler_gets_404_on_every_route(district: District,
             .replace("{attachment_id}", str(attachment["id"]))
         )
         if path.endswith("/attachments"):
-            response = ybj.upload(url, "x.pdf", b"%PDF")
+            response = ybj.upload(url, "x.pdf", pdf_bytes())
         else:
             response = getattr(ybj, method)(url, body_for(path)) if method != "get" else ybj.get(url)
         assert response.status_code == 404, (method, url, response.status_code)
@@ -121,7 +122,7 @@ def test_oversight_reads_everything_and_changes_nothing(district: District, mond
         if method == "get" or path.endswith("/unmask"):  # reading in full (with a reason) changes nothing
             continue
         url = path.replace("{reference}", case.reference).replace("{order_id}", str(order.pk))
-        response = jiwei.upload(url, "x.pdf", b"%PDF") if path.endswith("/attachments") else jiwei.post(url, body_for(path))
+        response = jiwei.upload(url, "x.pdf", pdf_bytes()) if path.endswith("/attachments") else jiwei.post(url, body_for(path))
         assert response.status_code == 403, url
     for endpoint, body in [("review", {"approve": True}), ("close", {}), ("resupervise", {"reason": "x"})]:
         r = jiwei.post(f"/cases/{case.reference}/{endpoint}", body)

@@ -11,15 +11,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.conf import settings
 
+from banchengshi.accounts.tests.otp import pass_second_factor_in_browser
 from banchengshi.cases.choices import CaseStatus
 from banchengshi.cases.models import Case
 from banchengshi.cases.tests.factories import case_in
 from banchengshi.conftest import STAFF_PASSWORD, District
-from banchengshi.lib.tests.chromium import SharedChromium
-
-SHOTS = settings.VAR_DIR / "screenshots"
+from banchengshi.lib.tests.chromium import SharedChromium, screenshot
 
 # serialized_rollback restores the rows the data migrations seeded (calendar, policies) after each flush.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -60,13 +58,13 @@ class Desk:
     def __init__(self, browser: Any, base: str) -> None:
         self.page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
         self.base = base
-        SHOTS.mkdir(parents=True, exist_ok=True)
 
     def login(self, username: str) -> None:
         self.page.goto(f"{self.base}/login/")
         self.page.get_by_label("账号").fill(username)
         self.page.get_by_label("密码").fill(STAFF_PASSWORD)
         self.page.get_by_role("button", name="登录").click()
+        pass_second_factor_in_browser(self.page, username)  # the 三员, oversight, the admin office
         self.page.wait_for_url(f"{self.base}/")
 
     def logout(self) -> None:
@@ -74,7 +72,7 @@ class Desk:
         self.page.wait_for_url("**/login/")
 
     def shot(self, name: str) -> None:
-        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+        screenshot(self.page, name)
 
     def open_from_queue(self, queue: str, reference: str) -> None:
         self.page.locator(f"[data-testid=queue-{queue}]").get_by_role("link", name=reference).click()

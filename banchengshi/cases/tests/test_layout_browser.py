@@ -15,7 +15,7 @@ from django.utils import timezone
 from banchengshi.accounts.models import Unit
 from banchengshi.cases.choices import CaseStatus as S
 from banchengshi.cases.tests.factories import case_in
-from banchengshi.cases.tests.test_browser_flow import SHOTS, Desk, browser, server  # noqa: F401 (fixtures)
+from banchengshi.cases.tests.test_browser_flow import Desk, browser, server  # noqa: F401 (fixtures)
 from banchengshi.conftest import STAFF, District
 from banchengshi.dispatch.models import Matter
 from banchengshi.supervision.actions import do_create_meeting, do_record_meeting_outcome
@@ -108,10 +108,13 @@ def test_every_page_fits_and_speaks_chinese(role: str, browser: Any, server: Any
     problems: list[str] = []
     for name, url in pages_for(role, refs):
         widths = [LAPTOP, TABLET] + ([PHONE] if name in {"home", "ledger"} else [])
+        desk.page.set_viewport_size({"width": LAPTOP[0], "height": LAPTOP[1]})
+        response = desk.page.goto(f"{server.url}{url}")
+        assert response is not None and response.status == (404 if name == "404" else 200), (url, response and response.status)
         for width, height in widths:
+            # The pages lay out by CSS alone (Bootstrap's breakpoints), so turning the screen re-lays the
+            # page as loading it at that width would: one load per page, measured at each width.
             desk.page.set_viewport_size({"width": width, "height": height})
-            response = desk.page.goto(f"{server.url}{url}")
-            assert response is not None and response.status == (404 if name == "404" else 200), (url, response and response.status)
             desk.shot(f"{role}-{name}-{width}")
             found = desk.page.evaluate(MEASURE)
             where = f"{role} {url} @{width}px"

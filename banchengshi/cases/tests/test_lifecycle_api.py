@@ -8,6 +8,7 @@ from typing import Any
 from banchengshi.audit.models import Event
 from banchengshi.cases.models import Case, WorkOrder
 from banchengshi.conftest import District, case_body
+from banchengshi.lib.tests.files import pdf_bytes
 
 
 def ok(response: Any, status: int = 200) -> dict[str, Any]:
@@ -231,15 +232,15 @@ def test_satisfied_and_solved_cases_are_not_resupervised(district: District, mon
 def test_attachments_over_the_api(district: District, monday: Any) -> None:
     registrar, rsj = district.api("registrar"), district.api("rsj")
     ref = ok(registrar.post("/cases", case_body()), 201)["reference"]
-    response = registrar.upload(f"/cases/{ref}/attachments", "解除劳动合同证明.pdf", b"%PDF-1.4 proof")
+    response = registrar.upload(f"/cases/{ref}/attachments", "解除劳动合同证明.pdf", pdf_bytes("proof"))
     stored = ok(response, 201)
-    assert stored["name"] == "解除劳动合同证明.pdf" and stored["size"] == 14
+    assert stored["name"] == "解除劳动合同证明.pdf" and stored["size"] == len(pdf_bytes("proof"))
     assert ok(registrar.get(f"/cases/{ref}"))["attachments"][0]["id"] == stored["id"]
     download = registrar.get(f"/attachments/{stored['id']}")
-    assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 proof"
+    assert download.status_code == 200 and b"".join(download.streaming_content) == pdf_bytes("proof")
     assert rsj.get(f"/attachments/{stored['id']}").status_code == 404  # RSJ holds no order yet
     bad = registrar.upload(f"/cases/{ref}/attachments", "run.exe", b"MZ")
-    assert bad.status_code == 422 and "不支持的文件类型" in bad.json()["detail"]
+    assert bad.status_code == 422 and "不是允许的文件类型" in bad.json()["detail"]
     missing = registrar.client.post(f"/api/v1/cases/{ref}/attachments", {}, HTTP_AUTHORIZATION=f"Bearer {registrar.token}")
     assert missing.status_code == 422
 

@@ -15,6 +15,7 @@ from banchengshi.cases.models import Case
 from banchengshi.cases.tests.factories import case_in
 from banchengshi.cases.tests.test_workbench import client_for
 from banchengshi.conftest import District
+from banchengshi.lib.tests.files import pdf_bytes
 
 
 def queue_section(page: str, key: str) -> str:
@@ -118,8 +119,8 @@ def test_page_and_api_refuse_alike(district: District, monday: Any) -> None:
 
     merged = case_in(district, S.MERGED)
     registrar = client_for(district, "registrar")
-    page = registrar.post(f"/cases/{merged.reference}/attachments/", {"file": SimpleUploadedFile("a.pdf", b"%PDF-1")})
-    api = district.api("registrar").upload(f"/cases/{merged.reference}/attachments", "a.pdf", b"%PDF-1")
+    page = registrar.post(f"/cases/{merged.reference}/attachments/", {"file": SimpleUploadedFile("a.pdf", pdf_bytes())})
+    api = district.api("registrar").upload(f"/cases/{merged.reference}/attachments", "a.pdf", pdf_bytes())
     assert page.status_code == api.status_code == 409
     assert "已并单" in api.json()["detail"] and "已并单" in page.content.decode()
     assert not merged.attachments.exists()

@@ -8,6 +8,7 @@ from datetime import datetime
 import time_machine
 from django.test import Client
 
+from banchengshi.accounts.tests.otp import sign_in
 from banchengshi.cases.choices import CaseStatus as S
 from banchengshi.cases.tests.factories import case_in, register
 from banchengshi.conftest import District
@@ -16,7 +17,7 @@ from banchengshi.sla.deadlines import SHANGHAI
 
 def home_of(district: District, name: str) -> str:
     client = Client()
-    client.force_login(district.users[name])
+    sign_in(client, district.users[name])
     return client.get("/").content.decode()
 
 

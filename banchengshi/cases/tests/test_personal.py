@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
+from banchengshi.accounts.tests.otp import sign_in
 from banchengshi.audit.models import Event
 from banchengshi.cases import actions
 from banchengshi.cases.choices import CaseStatus as S
@@ -23,9 +24,7 @@ MASKED_NAME, MASKED_PHONE = "王**", "139****5678"
 
 
 def client_for(district: District, name: str) -> Client:
-    client = Client()
-    client.force_login(district.users[name])
-    return client
+    return sign_in(Client(), district.users[name])
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from banchengshi.accounts.tests.otp import sign_in
 from banchengshi.cases.models import Case
 from banchengshi.conftest import District, case_body
 from banchengshi.lib.phone import normalize_phone
@@ -50,7 +51,7 @@ def test_the_api_and_the_form_answer_alike(district: District, monday: Any) -> N
     r = district.api("registrar").post("/cases", case_body(reporter={"name": "张三", "phone": "1391234567"}))
     assert r.status_code == 422 and "手机号码应为1开头的11位数字" in r.json()["detail"]
     client = Client()
-    client.force_login(district.users["registrar"])
+    sign_in(client, district.users["registrar"])
     page = client.post("/cases/new/", {"reporter_phone": "1391234567"}).content.decode()
     assert "手机号码应为1开头的11位数字" in page
     r = district.api("registrar").post("/cases", case_body(reporter={"name": "张三", "phone": "139 1234 5678"}))

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
+from banchengshi.accounts.tests.otp import sign_in
 from banchengshi.audit.models import Event
 from banchengshi.cases.choices import CaseStatus as S
 from banchengshi.cases.models import Case
@@ -27,9 +28,7 @@ CANDIDATES = [f"133{n:04d}5555" for n in range(ATTEMPTS)]  # 1330000…1333999: 
 
 
 def client_for(district: District, name: str) -> Client:
-    client = Client()
-    client.force_login(district.users[name])
-    return client
+    return sign_in(Client(), district.users[name])
 
 
 def _limit() -> int:

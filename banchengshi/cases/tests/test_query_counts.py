@@ -9,6 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from banchengshi.accounts.tests.otp import sign_in
 from banchengshi.cases.choices import CaseStatus as S
 from banchengshi.cases.tests.factories import case_in
 from banchengshi.conftest import District
@@ -24,7 +25,7 @@ def queries(call: Callable[[], Any]) -> int:
 def test_api_list_ledger_and_home_do_not_grow_with_cases(district: District, monday: Any) -> None:
     api = district.api("dispatcher")
     client = Client()
-    client.force_login(district.users["dispatcher"])
+    sign_in(client, district.users["dispatcher"])
     pages = {
         "api": lambda: api.get("/cases"),
         "ledger": lambda: client.get("/ledger/"),

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.test import Client
 
+from banchengshi.accounts.tests.otp import sign_in
 from banchengshi.cases.choices import CaseStatus as S
 from banchengshi.cases.tests.factories import case_in
 from banchengshi.conftest import District
@@ -13,7 +14,7 @@ from banchengshi.conftest import District
 
 def login(district: District, name: str) -> Client:
     client = Client()
-    client.force_login(district.users[name])
+    sign_in(client, district.users[name])
     return client
 
 

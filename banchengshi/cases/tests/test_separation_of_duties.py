@@ -6,6 +6,7 @@ from typing import Any
 
 from django.test import Client
 
+from banchengshi.accounts.tests.otp import sign_in
 from banchengshi.audit.models import Event
 from banchengshi.cases.models import Case
 from banchengshi.conftest import District, case_body
@@ -42,7 +43,7 @@ def test_the_one_dispatcher_loop_is_refused_at_approve_close_and_visit(district:
 
     # No review button on the page, and the API refuses, saying why.
     page = Client()
-    page.force_login(district.users["dispatcher"])
+    sign_in(page, district.users["dispatcher"])
     html = page.get(f"/cases/{ref}/").content.decode()
     assert "审核通过" not in html
     refused = dispatcher.post(f"/cases/{ref}/review", {"approve": True})

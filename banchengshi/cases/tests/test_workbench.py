@@ -12,16 +12,18 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import load_workbook
 
+from banchengshi.accounts.tests.otp import sign_in
 from banchengshi.cases import actions
 from banchengshi.cases.choices import CaseStatus as S
 from banchengshi.cases.models import Attachment, Case
 from banchengshi.cases.tests.factories import case_in
 from banchengshi.conftest import District
+from banchengshi.lib.tests.files import pdf_bytes
 
 
 def client_for(district: District, name: str) -> Client:
     client = Client()
-    client.force_login(district.users[name])
+    sign_in(client, district.users[name])
     return client
 
 
@@ -30,7 +32,7 @@ def two_departments(district: District, monday: Any) -> tuple[Case, Case]:
     """A 人社局 case about 社保 with an attachment, and a 医保局 case about 医保."""
     rsj_case = case_in(district, S.IN_PROGRESS, description="社保卡补办时照片被退回")
     actions.do_attach_file(
-        rsj_case, acting_user=district.users["rsj"], upload=SimpleUploadedFile("离职证明.pdf", b"%PDF-1.4 test")
+        rsj_case, acting_user=district.users["rsj"], upload=SimpleUploadedFile("离职证明.pdf", pdf_bytes("test"))
     )
     ybj_case = case_in(district, S.ACCEPTED, matter="YBJ-002", description="医保异地备案被退回")
     actions.do_dispatch_case(ybj_case, acting_user=district.users["dispatcher"], lead_unit=district.units["YBJ"])
@@ -64,7 +66,7 @@ def test_a_department_sees_only_its_own_cases_everywhere(district: District, two
     assert Case.objects.get(pk=rsj_case.pk).status == S.IN_PROGRESS
     # The holding department gets the attachment back, byte for byte.
     download = client_for(district, "rsj").get(f"/attachments/{attachment.pk}/")
-    assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 test"
+    assert download.status_code == 200 and b"".join(download.streaming_content) == pdf_bytes("test")
     assert "离职证明.pdf" in download["Content-Disposition"] or "filename*" in download["Content-Disposition"]
 
 
@@ -108,7 +110,7 @@ def test_bad_actions_answer_4xx_with_a_message_and_change_nothing(district: Dist
     assert Case.objects.get(pk=rsj_case.pk).status == S.IN_PROGRESS
     upload = SimpleUploadedFile("virus.exe", b"MZ")
     response = rsj.post(f"/cases/{rsj_case.reference}/attachments/", {"file": upload})
-    assert response.status_code == 422 and "不支持的文件类型" in response.content.decode()
+    assert response.status_code == 422 and "不是允许的文件类型" in response.content.decode()
 
 
 def test_registration_shows_repeat_reports_and_errors(district: District, monday: Any) -> None:

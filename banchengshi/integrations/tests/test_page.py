@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from banchengshi.accounts.tests.otp import sign_in
 from banchengshi.conftest import District
 from banchengshi.integrations.models import IntegrationSource
 from banchengshi.integrations.tests.conftest import SECRETS, abandoned_body, bad_review_body, deliver
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.usefixtures("sources", "monday")
 
 def signed_in(district: District, name: str) -> Client:
     client = Client()
-    client.force_login(district.users[name])
+    sign_in(client, district.users[name])
     return client
 
 

@@ -23,6 +23,17 @@ from typing import Any
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
+
+def screenshot(page: Any, name: str) -> None:
+    """A full-page screenshot for people to look at, var/screenshots/NAME.png, written when SCREENSHOTS=1
+    (`make screenshots`). Encoding a full-page PNG costs Chromium about as much CPU as loading the page,
+    and no test reads the files, so `make test` leaves them out."""
+    if os.environ.get("SCREENSHOTS", "") not in ("", "0"):
+        from django.conf import settings
+
+        shots = settings.VAR_DIR / "screenshots"
+        shots.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--lang=zh-CN"]
 

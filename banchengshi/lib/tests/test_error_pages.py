@@ -7,6 +7,7 @@ import re
 from django.test import Client, RequestFactory
 from django.views.defaults import bad_request, server_error
 
+from banchengshi.accounts.tests.otp import sign_in
 from banchengshi.conftest import District
 
 ENGLISH_WORD = re.compile(r"\b[A-Za-z]{3,}\b")
@@ -21,7 +22,7 @@ def visible_text(html: str, username: str = "") -> str:
 
 def client_for(district: District, name: str) -> Client:
     client = Client()
-    client.force_login(district.users[name])
+    sign_in(client, district.users[name])
     return client
 
 
@@ -79,7 +80,7 @@ def test_400_and_500_render_without_a_request_context(db: None) -> None:
 
 def test_a_stale_form_gets_the_chinese_csrf_page(district: District) -> None:
     client = Client(enforce_csrf_checks=True)
-    client.force_login(district.users["registrar"])
+    sign_in(client, district.users["registrar"])
     response = client.post("/cases/new/", {})
     assert response.status_code == 403
     assert "页面已过期" in response.content.decode()

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from banchengshi.accounts.tests.otp import sign_in
 from banchengshi.conftest import District, case_body
 from banchengshi.lib.input_guard import MESSAGE
 
@@ -21,7 +22,7 @@ API = ["/cases?q=%00", "/cases?status=%00", "/cases/BC%00", "/public/reports/BC%
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", PAGES)
 def test_a_page_with_a_nul_in_its_path_or_filter_answers_400_in_chinese(path: str, district: District, client: Client) -> None:
-    client.force_login(district.users["admin_office"])
+    sign_in(client, district.users["admin_office"])
     answer = client.get(path)
     assert answer.status_code == 400 and MESSAGE in answer.content.decode()
 
@@ -50,7 +51,7 @@ def test_a_json_body_with_a_nul_is_refused_and_nothing_is_stored(body: dict[str,
 
 @pytest.mark.django_db
 def test_a_form_with_a_nul_is_refused_and_a_clean_one_still_works(district: District, client: Client) -> None:
-    client.force_login(district.users["registrar"])
+    sign_in(client, district.users["registrar"])
     answer = client.post("/ledger/", {"q": "社保\x00"})
     assert answer.status_code == 400
     # A backslash-u written as text is not a NUL: it passes.

@@ -15,16 +15,20 @@ from typing import Any
 import pytest
 from django.conf import settings
 
+from banchengshi.accounts.tests.otp import sign_in
+
 ROOT = Path(settings.BASE_DIR)
 
 
 def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "SECRET_KEY_FILE", "DATABASE_URL",
-                                                            "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE"}}
+                                                            "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE", "PII_KEY", "PII_KEY_FILE",
+                                                            "PII_PREVIOUS_KEYS"}}
     env.update({
         "BANCHENGSHI_PROFILE": "production",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "bcs.example.gov.cn",
+        "PII_KEY": secrets.token_hex(32),
         "BANCHENGSHI_VAR": str(tmp_path),  # the audit key and the database file of this run, not the project's
         "PYTHONPATH": str(ROOT),
     })
@@ -41,6 +45,7 @@ def test_check_deploy_is_clean_in_production(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "System check identified no issues" in done.stdout
     assert not (tmp_path / "secret_key").exists()  # production never makes up a key
+    assert not (tmp_path / "pii_key").exists()
 
 
 def test_production_settings(tmp_path: Path) -> None:
@@ -68,6 +73,9 @@ def test_production_settings(tmp_path: Path) -> None:
     ({"SECRET_KEY": "short-and-guessable"}, "too weak"),
     ({"SECRET_KEY": "django-insecure-" + "x" * 60}, "too weak"),
     ({"ALLOWED_HOSTS": ""}, "needs ALLOWED_HOSTS"),
+    ({"PII_KEY": ""}, "needs PII_KEY"),
+    ({"PII_KEY": "0123456789abcdef"}, "PII_KEY must be at least 32 bytes"),
+    ({"PII_RETENTION_DAYS": "three years"}, "PII_RETENTION_DAYS must be a whole number"),
     ({"DEBUG": "1"}, "DEBUG must be off"),
     ({"SECURE_HSTS_SECONDS": "3600"}, "at least 31536000"),
     ({"BANCHENGSHI_PROFILE": "prod"}, "must be development or production"),
@@ -144,10 +152,10 @@ def test_api_docs_need_staff_or_a_token_in_production(settings: Any, district: A
     assert with_token.status_code == 200 and "/api/v1/cases" in with_token.json()["paths"]
 
     clerk = Client()
-    clerk.force_login(district.users["registrar"])  # signed in, but not one who may open the admin
+    sign_in(clerk, district.users["registrar"])  # signed in, but not one who may open the admin
     assert clerk.get("/api/v1/docs").status_code == 403
     admin = Client()
-    admin.force_login(district.users["system_admin"])
+    sign_in(admin, district.users["system_admin"])
     assert all(admin.get(url).status_code == 200 for url in DOCS)
 
 

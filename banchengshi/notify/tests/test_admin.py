@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from banchengshi.accounts.models import User
+from banchengshi.accounts.tests.otp import sign_in
 from banchengshi.notify.models import Subscriber
 from banchengshi.notify.services import queue_email, queue_sms
 
@@ -26,5 +27,5 @@ def test_the_outbox_pages_of_the_admin_open_in_chinese_with_addresses_masked(pag
 def admin_client(db: Any) -> Client:
     user = User.objects.create_superuser("outbox_admin", password="Outbox-admin-2026")
     client = Client()
-    client.force_login(user)
+    sign_in(client, user)
     return client

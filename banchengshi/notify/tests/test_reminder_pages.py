@@ -7,6 +7,7 @@ from typing import Any
 
 from django.test import Client
 
+from banchengshi.accounts.tests.otp import sign_in
 from banchengshi.conftest import District
 from banchengshi.notify.models import Notice
 from banchengshi.notify.services import queue_inapp
@@ -14,7 +15,7 @@ from banchengshi.notify.services import queue_inapp
 
 def client_for(district: District, name: str, **kwargs: Any) -> Client:
     client = Client(**kwargs)
-    client.force_login(district.users[name])
+    sign_in(client, district.users[name])
     return client
 
 

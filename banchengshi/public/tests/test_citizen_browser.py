@@ -22,10 +22,11 @@ from PIL import ExifTags, Image
 from banchengshi.cases.choices import CaseStatus as S
 from banchengshi.cases.models import Case
 from banchengshi.cases.tests.factories import case_in
-from banchengshi.cases.tests.test_browser_flow import SHOTS, Desk
+from banchengshi.cases.tests.test_browser_flow import Desk
 from banchengshi.cases.tests.test_browser_holes import desk_for, session_cookie_without_expiry, submit  # noqa: F401 (autouse)
 from banchengshi.conftest import District
 from banchengshi.lib.tests.axe import assert_accessible, require_axe
+from banchengshi.lib.tests.chromium import screenshot
 from banchengshi.public.tests.helpers import code_in, sms_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -80,14 +81,13 @@ class Citizen:
         self.base = base
         self.requests: list[str] = []
         self.page.on("request", lambda request: self.requests.append(request.url))
-        SHOTS.mkdir(parents=True, exist_ok=True)
 
     def goto(self, path: str) -> None:
         self.page.goto(f"{self.base}{path}")
 
     def shot(self, name: str) -> None:
         assert_fits(self.page, name)
-        self.page.screenshot(path=str(SHOTS / f"citizen-{name}.png"), full_page=True)
+        screenshot(self.page, f"citizen-{name}")
 
     def large(self) -> bool:
         return self.page.locator("html.large-text").count() == 1

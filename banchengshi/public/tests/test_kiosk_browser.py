@@ -9,15 +9,13 @@ import time
 from typing import Any
 
 import pytest
-from django.conf import settings
 
 from banchengshi.cases.models import Case
 from banchengshi.conftest import District
+from banchengshi.lib.tests.chromium import screenshot
 from banchengshi.public.tests.helpers import code_in, sms_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-SHOTS = settings.VAR_DIR / "screenshots"
 PHONE = "13912345678"
 KIOSK = {"viewport": {"width": 1080, "height": 1920}, "has_touch": True, "locale": "zh-CN"}
 # What a person may touch: each at least 64px high (the visually hidden skip link aside).
@@ -42,7 +40,6 @@ def wait_for_sms(phone: str) -> str:
 
 
 def test_kiosk_report_by_touch_then_idle_reset(browser: Any, server: Any, district: District) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(**KIOSK)
     page = context.new_page()
     page.clock.install()  # time flows as usual until the test moves it
@@ -69,12 +66,12 @@ def test_kiosk_report_by_touch_then_idle_reset(browser: Any, server: Any, distri
     assert page.get_by_test_id("privacy-notice").is_visible()
     page.locator("label[for=id_agree]").tap()
     assert page.evaluate(TARGETS_TOO_SMALL) == []
-    page.screenshot(path=str(SHOTS / "kiosk-report.png"), full_page=True)
+    screenshot(page, "kiosk-report")
     page.get_by_test_id("submit").tap()
 
     page.wait_for_url("**/kiosk/done/")
     reference = page.get_by_test_id("reference").inner_text()
-    page.screenshot(path=str(SHOTS / "kiosk-receipt.png"), full_page=True)
+    screenshot(page, "kiosk-receipt")
     case = Case.objects.select_related("center").get(reference=reference)
     assert (case.channel, case.center.code, case.reporter_name) == ("kiosk", "C-CH", "王先生")
     assert case.description == "在自助终端反映：办理“失业保险金申领”时未能办成，原因：材料不符合。"

@@ -16,8 +16,10 @@ from banchengshi.audit.models import Event
 from banchengshi.cases.actions.reporter import close_unanswered
 from banchengshi.cases.choices import CaseStatus
 from banchengshi.cases.models import Attachment, Case
+from banchengshi.cases.selectors import reported_by_phone
 from banchengshi.cases.tests.factories import case_in
 from banchengshi.conftest import District
+from banchengshi.lib.tests.files import pdf_bytes
 from banchengshi.public import notice
 from banchengshi.public.actions import Report, Upload, submit_report
 from banchengshi.public.codes import send_code
@@ -33,7 +35,7 @@ def test_the_sixth_report_from_one_phone_in_a_day_is_refused(district: District,
     detail = sixth.json()["detail"]
     assert detail.startswith("这个手机号今天提交的反映已达上限，请") and "后再试" in detail
     assert int(sixth["Retry-After"]) > 0
-    assert Case.objects.filter(reporter_phone=citizen.phone).count() == 5
+    assert reported_by_phone(Case.objects.all(), citizen.phone).count() == 5
     # Another phone from the same address is not held back by this one's limit.
     Citizen(django_capture_on_commit_callbacks, phone="13700001111").report()
 
@@ -104,7 +106,7 @@ def test_stored_photos_carry_no_location(district: District, monday: Any, django
     case = submit_report(Report(
         channel="mobile", reporter_name="赵六", phone=phone, phone_code=code_in(sms_to(phone)[-1]),
         center=district.units["FWZX"], description="窗口说要原件，我只有复印件。", notice_version=notice.VERSION,
-        files=[Upload("现场.jpg", original, "image/jpeg"), Upload("证明.pdf", b"%PDF-1.4\n%test\n", "application/pdf")],
+        files=[Upload("现场.jpg", original, "image/jpeg"), Upload("证明.pdf", pdf_bytes("test"), "application/pdf")],
     ))
     photo, pdf = Attachment.objects.filter(case=case).order_by("id")
     assert photo.uploaded_by is None and photo.name == "现场.jpg" and pdf.name == "证明.pdf"
@@ -130,7 +132,8 @@ def test_a_case_left_without_an_answer_past_its_objection_window_closes_once(dis
 def test_an_objection_after_the_window_is_refused(district: District, monday: Any, django_capture_on_commit_callbacks: Any) -> None:
     citizen = Citizen(django_capture_on_commit_callbacks)
     case = case_in(district, CaseStatus.APPROVED)
-    Case.objects.filter(pk=case.pk).update(reporter_phone=citizen.phone)
+    case.reporter_phone = citizen.phone
+    case.save(update_fields=["reporter_phone", "reporter_phone_hash"])
     monday.shift(timedelta(days=7))
     refused = citizen.post(f"/reports/{case.reference}/objection", {"phone_last4": citizen.phone[-4:], "reason": "不同意"})
     assert refused.status_code == 409 and "异议期已过" in refused.json()["detail"]

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
+from banchengshi.accounts.tests.otp import sign_in
 from banchengshi.audit.events import record_event
 from banchengshi.audit.models import Event
 from banchengshi.conftest import STAFF
@@ -16,7 +17,7 @@ from banchengshi.conftest import STAFF
 
 def _client(district, name: str) -> Client:
     client = Client()
-    client.force_login(district.users[name])
+    sign_in(client, district.users[name])
     return client
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.test import Client
 from openpyxl import load_workbook
 
+from banchengshi.accounts.tests.otp import sign_in
 from banchengshi.audit.models import Event
 from banchengshi.cases.choices import CaseStatus as S
 from banchengshi.cases.tests.factories import case_in
@@ -16,9 +17,7 @@ from banchengshi.conftest import District
 
 
 def client_for(district: District, name: str) -> Client:
-    client = Client()
-    client.force_login(district.users[name])
-    return client
+    return sign_in(Client(), district.users[name])
 
 
 def test_the_ledger_export_is_audited_with_its_filters_and_rows(district: District, monday: Any) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 import time_machine
 from django.test import Client
 
+from banchengshi.accounts.tests.otp import sign_in
 from banchengshi.audit.models import Event
 from banchengshi.cases.choices import CaseStatus as S
 from banchengshi.cases.models import Clock
@@ -20,7 +21,7 @@ BANNER_2027 = "2027年的法定节假日和调休安排尚未录入"
 
 def admin_office(district: District) -> Client:
     client = Client()
-    client.force_login(district.users["admin_office"])
+    sign_in(client, district.users["admin_office"])
     return client
 
 

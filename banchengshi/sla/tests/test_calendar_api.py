@@ -8,6 +8,7 @@ from typing import Any
 import time_machine
 from django.test import Client
 
+from banchengshi.accounts.tests.otp import sign_in
 from banchengshi.audit.models import Event
 from banchengshi.cases.choices import CaseStatus as S
 from banchengshi.cases.models import Clock
@@ -52,7 +53,7 @@ def test_a_case_whose_clock_runs_into_2027_carries_the_warning(district: Distric
 
 def test_the_admin_shows_the_missing_year(district: District) -> None:
     client = Client()
-    client.force_login(district.users["admin_office"])
+    sign_in(client, district.users["admin_office"])
     for url in ["/admin/", "/admin/sla/calendaryear/"]:
         page = client.get(url)
         assert page.status_code == 200
@@ -109,7 +110,7 @@ def test_editing_a_policy_in_the_admin_recomputes(district: District, monday: An
     case = case_in(district, S.DISPATCHED)
     policy = Policy.objects.get(is_default=True)
     client = Client()
-    client.force_login(district.users["admin_office"])
+    sign_in(client, district.users["admin_office"])
     form = client.get(f"/admin/sla/policy/{policy.pk}/change/")
     assert form.status_code == 200
     data = {k: ("" if v is None else v) for k, v in Policy.objects.filter(pk=policy.pk).values().get().items()}
