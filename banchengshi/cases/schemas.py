@@ -204,7 +204,7 @@ class CasePage(Schema):
     results: list[CaseSummary]
 
 
-class PhoneSearchIn(Schema):
+class PhoneSearchIn(InputSchema):
     phone: str = Field(min_length=1, max_length=20, description="反映人联系电话（只在请求体中，不进网址）")
 
 
@@ -213,7 +213,7 @@ class PhoneSearchOut(Schema):
     results: list[CaseSummary]
 
 
-class UnmaskIn(Schema):
+class UnmaskIn(InputSchema):
     reason: str = Field(max_length=500, description="查看完整信息的理由（至少4个字，记入审计日志）")
 
 
