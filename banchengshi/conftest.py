@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -309,6 +310,28 @@ def district(db: Any) -> District:
     units = {u.code: u for u in Unit.objects.all()}
     users = {u.username: u for u in User.objects.filter(username__in=STAFF).select_related("unit")}
     return District(units, users)
+
+
+ELEVEN_DIGITS = re.compile(r"(?<!\d)\d{11}(?!\d)")
+
+
+@pytest.fixture(autouse=True)
+def audit_holds_no_full_phone(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After every test with the district, no audit row (its data, its actor) holds an 11-digit number: a
+    full phone is never written to the audit trail, whatever the test did (issue 10)."""
+    if "district" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("district")  # set up first, so this looks before the test's rows are rolled back
+    yield
+    from banchengshi.audit.models import Event
+
+    leaks = [
+        (e.seq, e.action, found.group(0)[:3] + "…")
+        for e in Event.objects.only("seq", "action", "data", "actor_label")
+        if (found := ELEVEN_DIGITS.search(json.dumps(e.data, ensure_ascii=False, default=str) + e.actor_label))
+    ]
+    assert not leaks, f"audit rows with a full phone number: {leaks}"
 
 
 @pytest.fixture

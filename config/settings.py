@@ -363,6 +363,14 @@ PUBLIC_LIMITS = {
     "track_failures_per_reference": _rate("LIMIT_TRACKING_FAILURES", "5/h"),
 }
 
+# Staff look-ups of cases by a reporter's phone, counted per staff member: the 按电话查询 page and its API
+# (LIMIT_PHONE_SEARCHES), and the registration page's repeat-report check (LIMIT_REPEAT_CHECKS, looser: a
+# registrar checks every phone typed). Each look-up is audited; the limit stops an enumeration of numbers.
+STAFF_LIMITS = {
+    "phone_search": _rate("LIMIT_PHONE_SEARCHES", "10/10m"),
+    "repeat_check": _rate("LIMIT_REPEAT_CHECKS", "30/10m"),
+}
+
 # SMS: an HTTP gateway when SMS_GATEWAY_URL is set; otherwise each message is one JSON line in SMS_FILE.
 SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")

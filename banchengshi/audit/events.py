@@ -9,6 +9,7 @@ from django.utils import timezone
 from banchengshi.audit.chain import GENESIS, mac_of, normalised
 from banchengshi.audit.labels import EventType
 from banchengshi.audit.models import AuditChain, Event
+from banchengshi.lib.masking import mask_phones_in
 from banchengshi.lib.request_context import current_request
 
 HEAD_PK = 1
@@ -48,7 +49,8 @@ def record_event(
 ) -> Event:
     """Write one event, sealed into the chain. Call inside the action's transaction, so a failed write
     undoes the change; the request at hand (id, address) is read from `lib.request_context`. The actor
-    is a staff user (accounts.User, settings.AUTH_USER_MODEL), or None for the system."""
+    is a staff user (accounts.User, settings.AUTH_USER_MODEL), or None for the system. A mobile number in
+    the data (a note that says 已致电13912345678) is written masked: the trail never holds a full phone."""
     if action not in EventType.values:
         raise ValueError(f"unknown event type {action!r}: add it to audit.labels.EventType")
     label = (actor_label or "系统") if actor is None else f"{actor}（{actor.unit}）" if getattr(actor, "unit", None) else str(actor)
@@ -67,7 +69,7 @@ def record_event(
             status_after=after,
             request_id=request.request_id if request else "",
             ip=request.ip if request else "",
-            data=normalised(data),
+            data=normalised(mask_phones_in(data)),
             seq=head.last_seq + 1,
             prev_mac=head.last_mac,
         )

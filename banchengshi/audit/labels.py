@@ -85,6 +85,13 @@ class EventType(models.TextChoices):
     OTP_RESET = "otp_reset", "重置动态口令"
     BACKUP_TAKEN = "backup_taken", "备份数据库"
     DATABASE_RESTORED = "database_restored", "从备份恢复数据库"
+    PERSONAL_DATA_VIEWED = "personal_data_viewed", "查看个人信息"
+    UNMASK = "unmask", "查看完整个人信息"
+    UNMASK_REFUSED = "unmask_refused", "拒绝查看完整个人信息"
+    PHONE_SEARCHED = "phone_searched", "按电话查询"
+    PHONE_SEARCH_REFUSED = "phone_search_refused", "拒绝按电话查询"
+    EXPORTED = "exported", "导出"
+    PRINTED = "printed", "打印"
 
 
 ACTION_LABELS: dict[str, str] = {value: str(label) for value, label in EventType.choices}

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from banchengshi.cases import admin_settings  # noqa: F401  (registers the settings that move clocks)
 from banchengshi.cases.choices import Reason
 from banchengshi.cases.models import Case, Clock, WorkOrder
+from banchengshi.lib.masking import mask_name, mask_phone
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -37,13 +38,18 @@ class CaseAdmin(admin.ModelAdmin):
     list_filter = ("status", "channel", "center")
     search_fields = ("reference", "description", "business_name")
     inlines = [WorkOrderInline, ClockInline]
-    exclude = ("reporter_phone",)
-    readonly_fields = ("reason_labels",)
+    # The reporter only masked (张* / 138****5678): reading them in full is the case page's, audited.
+    exclude = ("reporter_phone", "reporter_name")
+    readonly_fields = ("reason_labels", "reporter_masked")
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        """The reasons by name, where the stored codes would be."""
-        fields = [f for f in super().get_fields(request, obj) if f != "reason_labels"]
-        return [("reason_labels" if f == "reasons" else f) for f in fields]
+        """The reasons by name, where the stored codes would be; the reporter masked, first."""
+        fields = [f for f in super().get_fields(request, obj) if f not in ("reason_labels", "reporter_masked")]
+        return ["reporter_masked", *(("reason_labels" if f == "reasons" else f) for f in fields)]
+
+    @admin.display(description="反映人（已脱敏）")
+    def reporter_masked(self, case: Case) -> str:
+        return f"{mask_name(case.reporter_name)} {mask_phone(case.reporter_phone)}"
 
     @admin.display(description="办不成原因")
     def reason_labels(self, case: Case) -> str:

@@ -11,7 +11,7 @@ from ninja import File, Query, Router, Status, UploadedFile
 from banchengshi.accounts.access import Need, has_role_for, subtree_ids
 from banchengshi.accounts.auth import AuthedRequest
 from banchengshi.accounts.selectors import unit_by_code
-from banchengshi.cases import actions
+from banchengshi.cases import actions, personal
 from banchengshi.cases.actions.base import InvalidInput
 from banchengshi.cases.models import Case
 from banchengshi.cases.presenters import attachment_download, attachment_out, case_detail, case_summary
@@ -28,9 +28,13 @@ from banchengshi.cases.schemas import (
     DispatchIn,
     MergeIn,
     NoteIn,
+    PhoneSearchIn,
+    PhoneSearchOut,
     ReasonIn,
     ResultIn,
     ReviewIn,
+    UnmaskIn,
+    UnmaskOut,
     VisitIn,
     WorkNoteIn,
 )
@@ -47,14 +51,17 @@ from banchengshi.dispatch.models import Matter
 from banchengshi.lib.pagination import paginate
 from banchengshi.lib.schemas import EmptyIn
 
+PHONE_SEARCH_ROWS = 50
+
 router = Router(tags=["反映件"])
 work_orders = Router(tags=["工单"])
 attachments = Router(tags=["附件"])
 
 
-def _detail(request: AuthedRequest, case: Case) -> dict[str, Any]:
+def case_answer(request: AuthedRequest, case: Case) -> dict[str, Any]:
+    """The case as the answer of a read or an action; a full name and phone in it is an audited view."""
     fresh = Case.objects.select_related("center", "matter", "locality", "merged_into").get(pk=case.pk)
-    return case_detail(fresh, request.auth)
+    return case_detail(fresh, request.auth, personal.viewed(request.auth, fresh, via="api"))
 
 
 @router.post("", response={201: CaseOut}, summary="登记反映件")
@@ -91,7 +98,7 @@ def register_case(request: AuthedRequest, payload: CaseIn) -> Status[dict[str, A
         demand=payload.demand,
         received_at=payload.received_at,
     )
-    return Status(201, _detail(request, case))
+    return Status(201, case_answer(request, case))
 
 
 @router.get("", response=CasePage, summary="反映件列表")
@@ -103,13 +110,31 @@ def list_cases(request: AuthedRequest, filters: Query[CaseFilters]) -> dict[str,
         cases.select_related("center", "matter").prefetch_related("clocks"),
         filters.page,
         filters.page_size,
-        lambda c: case_summary(c, now),
+        lambda c: case_summary(c, now, reporter=personal.listed(request.auth, c)),
     )
+
+
+@router.post("/search-by-phone", response=PhoneSearchOut, summary="按电话查询（限次、留痕）")
+def search_by_phone(request: AuthedRequest, payload: PhoneSearchIn) -> dict[str, Any]:
+    """The cases the caller may see that were reported from this phone. The phone goes in the body, never
+    the URL; each caller has a limit per period (LIMIT_PHONE_SEARCHES, then 429), and every attempt is in
+    the audit log with the phone masked."""
+    found = personal.look_up_by_phone(request, request.auth, payload.phone, kind="phone_search", via="api")
+    now = timezone.now()
+    cases = list(found.select_related("center", "matter").prefetch_related("clocks").order_by("-received_at")[:PHONE_SEARCH_ROWS])
+    return {"count": found.count(), "results": [case_summary(c, now, reporter=personal.listed(request.auth, c)) for c in cases]}
 
 
 @router.get("/{reference}", response=CaseOut, summary="反映件详情")
 def get_case(request: AuthedRequest, reference: str) -> dict[str, Any]:
-    return _detail(request, access_case(request.auth, reference))
+    return case_answer(request, access_case(request.auth, reference))
+
+
+@router.post("/{reference}/unmask", response=UnmaskOut, summary="查看完整个人信息（须说明理由，留痕）")
+def unmask(request: AuthedRequest, reference: str, payload: UnmaskIn) -> dict[str, Any]:
+    case = access_case(request.auth, reference)
+    shown = personal.do_unmask(request.auth, case, reason=payload.reason)
+    return {"name": shown.name, "phone": shown.phone}
 
 
 @router.post("/{reference}/accept", response=CaseOut, summary="受理")
@@ -119,21 +144,21 @@ def accept(request: AuthedRequest, reference: str, payload: AcceptIn) -> dict[st
         case, acting_user=request.auth, handling_type=payload.handling_type, complexity=payload.complexity,
         verification=payload.verification,
     )
-    return _detail(request, case)
+    return case_answer(request, case)
 
 
 @router.post("/{reference}/reject", response=CaseOut, summary="不予受理")
 def reject(request: AuthedRequest, reference: str, payload: ReasonIn) -> dict[str, Any]:
     case = access_case(request.auth, reference, "reject")
     actions.do_reject_case(case, acting_user=request.auth, reason=payload.reason)
-    return _detail(request, case)
+    return case_answer(request, case)
 
 
 @router.post("/{reference}/resolve-on-site", response=CaseOut, summary="现场办结")
 def resolve_on_site(request: AuthedRequest, reference: str, payload: ResultIn) -> dict[str, Any]:
     case = access_case(request.auth, reference, "resolve")
     actions.do_resolve_on_site(case, acting_user=request.auth, result=payload.result)
-    return _detail(request, case)
+    return case_answer(request, case)
 
 
 @router.post("/{reference}/merge", response=CaseOut, summary="并单（并入更早的反映件）")
@@ -141,7 +166,7 @@ def merge(request: AuthedRequest, reference: str, payload: MergeIn) -> dict[str,
     case = access_case(request.auth, reference, "merge")
     into = access_case(request.auth, payload.into)
     actions.do_merge_case(case, acting_user=request.auth, into=into)
-    return _detail(request, case)
+    return case_answer(request, case)
 
 
 @router.post("/{reference}/dispatch", response=CaseOut, summary="派单（不指定主办单位则自动派单）")
@@ -152,28 +177,28 @@ def dispatch(request: AuthedRequest, reference: str, payload: DispatchIn) -> dic
         raise InvalidInput("指定协办单位时请同时指定主办单位")
     assisting = [unit_by_code(code, "协办单位") for code in payload.assisting_units]
     actions.do_dispatch_case(case, acting_user=request.auth, lead_unit=lead, assisting_units=assisting)
-    return _detail(request, case)
+    return case_answer(request, case)
 
 
 @router.post("/{reference}/pause", response=CaseOut, summary="暂停计时（如等待补充材料）")
 def pause(request: AuthedRequest, reference: str, payload: ReasonIn) -> dict[str, Any]:
     case = access_case(request.auth, reference, "pause")
     actions.do_pause_case(case, acting_user=request.auth, reason=payload.reason)
-    return _detail(request, case)
+    return case_answer(request, case)
 
 
 @router.post("/{reference}/resume", response=CaseOut, summary="恢复计时")
 def resume(request: AuthedRequest, reference: str, payload: EmptyIn | None = None) -> dict[str, Any]:
     case = access_case(request.auth, reference, "resume")
     actions.do_resume_case(case, acting_user=request.auth)
-    return _detail(request, case)
+    return case_answer(request, case)
 
 
 @router.post("/{reference}/review", response=CaseOut, summary="办结前审核")
 def review(request: AuthedRequest, reference: str, payload: ReviewIn) -> dict[str, Any]:
     case = access_case(request.auth, reference, "approve" if payload.approve else "review_return")
     actions.do_review_case(case, acting_user=request.auth, approve=payload.approve, note=payload.note)
-    return _detail(request, case)
+    return case_answer(request, case)
 
 
 @router.post("/{reference}/close", response=CaseOut, summary="办结")
@@ -181,14 +206,14 @@ def close(request: AuthedRequest, reference: str, payload: CloseIn | None = None
     case = access_case(request.auth, reference, "close")
     confirmed = payload.reporter_confirmed if payload is not None else False
     actions.do_close_case(case, acting_user=request.auth, reporter_confirmed=confirmed)
-    return _detail(request, case)
+    return case_answer(request, case)
 
 
 @router.post("/{reference}/visit", response=CaseOut, summary="回访")
 def visit(request: AuthedRequest, reference: str, payload: VisitIn) -> dict[str, Any]:
     case = access_case(request.auth, reference, "visit")
     actions.do_visit_case(case, acting_user=request.auth, rating=payload.rating, solved=payload.solved, note=payload.note)
-    return _detail(request, case)
+    return case_answer(request, case)
 
 
 @router.post("/{reference}/attachments", response={201: AttachmentOut}, summary="上传附件（multipart，字段 file）")
@@ -208,14 +233,14 @@ def download_attachment(request: AuthedRequest, attachment_id: int) -> FileRespo
 def receive(request: AuthedRequest, order_id: int, payload: NoteIn | None = None) -> dict[str, Any]:
     order = access_work_order(request.auth, order_id, "receive")
     actions.do_receive_work_order(order, acting_user=request.auth, note=payload.note if payload else "")
-    return _detail(request, order.case)
+    return case_answer(request, order.case)
 
 
 @work_orders.post("/{order_id}/contact", response=CaseOut, summary="联系反映人")
 def contact(request: AuthedRequest, order_id: int, payload: ContactIn) -> dict[str, Any]:
     order = access_work_order(request.auth, order_id, "contact")
     actions.do_contact_reporter(order, acting_user=request.auth, note=payload.note)
-    return _detail(request, order.case)
+    return case_answer(request, order.case)
 
 
 @work_orders.post("/{order_id}/note", response=CaseOut, summary="办理记录、核实情况及处理意见")
@@ -224,7 +249,7 @@ def note(request: AuthedRequest, order_id: int, payload: WorkNoteIn) -> dict[str
     actions.do_add_note(
         order, acting_user=request.auth, note=payload.note, verification=payload.verification, opinion=payload.opinion
     )
-    return _detail(request, order.case)
+    return case_answer(request, order.case)
 
 
 @work_orders.post("/{order_id}/assist", response=CaseOut, summary="发起协办")
@@ -232,39 +257,39 @@ def assist(request: AuthedRequest, order_id: int, payload: AssistIn) -> dict[str
     order = access_work_order(request.auth, order_id, "assist")
     units = [unit_by_code(code, "协办单位") for code in payload.units]
     actions.do_request_assistance(order, acting_user=request.auth, units=units, note=payload.note)
-    return _detail(request, order.case)
+    return case_answer(request, order.case)
 
 
 @work_orders.post("/{order_id}/reply", response=CaseOut, summary="答复办理结果")
 def reply(request: AuthedRequest, order_id: int, payload: ResultIn) -> dict[str, Any]:
     order = access_work_order(request.auth, order_id, "reply")
     actions.do_reply_work_order(order, acting_user=request.auth, result=payload.result)
-    return _detail(request, order.case)
+    return case_answer(request, order.case)
 
 
 @work_orders.post("/{order_id}/return", response=CaseOut, summary="退回工单")
 def return_order(request: AuthedRequest, order_id: int, payload: ReasonIn) -> dict[str, Any]:
     order = access_work_order(request.auth, order_id, "return")
     actions.do_return_work_order(order, acting_user=request.auth, reason=payload.reason)
-    return _detail(request, order.case)
+    return case_answer(request, order.case)
 
 
 @work_orders.post("/{order_id}/dispatch-down", response=CaseOut, summary="向下派单")
 def dispatch_down(request: AuthedRequest, order_id: int, payload: DispatchDownIn) -> dict[str, Any]:
     order = access_work_order(request.auth, order_id, "dispatch-down")
     actions.do_dispatch_down(order, acting_user=request.auth, unit=unit_by_code(payload.unit, "下级中心"))
-    return _detail(request, order.case)
+    return case_answer(request, order.case)
 
 
 @work_orders.post("/{order_id}/chase", response=CaseOut, summary="催办（协办单位未答复）")
 def chase(request: AuthedRequest, order_id: int, payload: NoteIn | None = None) -> dict[str, Any]:
     order = access_work_order(request.auth, order_id, "chase")
     actions.do_chase_work_order(order, acting_user=request.auth, note=payload.note if payload else "")
-    return _detail(request, order.case)
+    return case_answer(request, order.case)
 
 
 @work_orders.post("/{order_id}/withdraw", response=CaseOut, summary="撤回协办工单")
 def withdraw(request: AuthedRequest, order_id: int, payload: ReasonIn) -> dict[str, Any]:
     order = access_work_order(request.auth, order_id, "withdraw")
     actions.do_withdraw_work_order(order, acting_user=request.auth, reason=payload.reason)
-    return _detail(request, order.case)
+    return case_answer(request, order.case)

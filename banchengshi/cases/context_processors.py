@@ -17,6 +17,7 @@ def workbench(request: HttpRequest) -> dict[str, Any]:
         "perms_nav": {"register": has_role_for(user, Need.REGISTER), "ledger": reads_cases, "meetings": reads_cases,
                       "dashboard": has_role_for(user, Need.STATISTICS),
                       "integrations": has_role_for(user, Need.INTEGRATIONS),
-                      "audit_log": has_role_for(user, Need.AUDIT_LOG)},
+                      "audit_log": has_role_for(user, Need.AUDIT_LOG),
+                      "phone_search": has_role_for(user, Need.SEARCH_PHONE)},
         "show_calendar_warnings": getattr(user, "role", "") in CALENDAR_WATCHERS,
     }

@@ -8,8 +8,8 @@ from typing import Any
 from django.http import FileResponse
 from django.utils import timezone
 
-from banchengshi.accounts.access import Need, has_role_for
 from banchengshi.accounts.models import User
+from banchengshi.cases import personal
 from banchengshi.cases.choices import (
     CaseStatus,
     ClockKind,
@@ -20,8 +20,9 @@ from banchengshi.cases.choices import (
 )
 from banchengshi.cases.clocks import clock_light
 from banchengshi.cases.models import Attachment, Case, Clock, WorkOrder
+from banchengshi.cases.personal import Reporter
 from banchengshi.lib import uploads
-from banchengshi.lib.masking import mask_phone
+from banchengshi.lib.masking import mask_phones_in
 from banchengshi.sla.services import missing_year_warning
 
 LIGHT_ORDER = {"green": 0, "yellow": 1, "red": 2}
@@ -49,12 +50,11 @@ def latest_return(case: Case) -> WorkOrder | None:
     return newest if newest is not None and newest.status == WorkOrderStatus.RETURNED else None
 
 
-def may_see_contact(user: User) -> bool:
-    return has_role_for(user, Need.CONTACT_DETAILS)
-
-
-def case_summary(case: Case, now: datetime, clocks: list[Clock] | None = None) -> dict[str, Any]:
+def case_summary(case: Case, now: datetime, clocks: list[Clock] | None = None, *, reporter: Reporter | None = None
+                 ) -> dict[str, Any]:
+    """A case as a list shows it; `reporter` as the reader may see them (`cases.personal`), masked when not given."""
     clocks = list(case.clocks.all()) if clocks is None else clocks
+    reporter = reporter or personal.masked(case)
     return {
         "reference": case.reference,
         "status": case.status,
@@ -64,8 +64,8 @@ def case_summary(case: Case, now: datetime, clocks: list[Clock] | None = None) -
         "matter": None if case.matter is None else {"code": case.matter.code, "name": case.matter.name},
         "business_name": case.business_name,
         "reporter": {
-            "name": case.reporter_name,
-            "phone": mask_phone(case.reporter_phone),
+            "name": reporter.name,
+            "phone": reporter.phone,
             "kind": case.reporter_kind,
             "organization": case.reporter_organization,
         },
@@ -97,12 +97,13 @@ def attachment_download(attachment: Attachment) -> FileResponse:
     return response
 
 
-def case_detail(case: Case, user: User, now: datetime | None = None) -> dict[str, Any]:
+def case_detail(case: Case, user: User, reporter: Reporter, now: datetime | None = None) -> dict[str, Any]:
+    """The case in full as `user` may read it; `reporter` from `personal.viewed` (which records the look).
+    For a reader who may not see phones, any phone number in the texts and the timeline is masked too."""
     now = now or timezone.now()
     clocks = list(case.clocks.all())
-    detail = case_summary(case, now, clocks)
-    if may_see_contact(user):
-        detail["reporter"]["phone"] = case.reporter_phone
+    detail = case_summary(case, now, clocks, reporter=reporter)
+    shown = (lambda value: value) if personal.sees_contact(user) else mask_phones_in
     years = sorted({c.due_at.year for c in clocks if c.calendar_fallback and c.stopped_at is None})
     detail.update(
         handling_type=case.handling_type,
@@ -112,11 +113,11 @@ def case_detail(case: Case, user: User, now: datetime | None = None) -> dict[str
         reasons=case.reasons,
         reason_other=case.reason_other,
         category=case.category,
-        description=case.description,
-        demand=case.demand,
-        verification=case.verification,
-        result=case.result,
-        rejection_reason=case.rejection_reason,
+        description=shown(case.description),
+        demand=shown(case.demand),
+        verification=shown(case.verification),
+        result=shown(case.result),
+        rejection_reason=shown(case.rejection_reason),
         merged_into=case.merged_into.reference if case.merged_into_id and case.merged_into else None,
         resupervision_count=case.resupervision_count,
         review_approved=case.review_approved_at is not None,
@@ -164,8 +165,8 @@ def case_detail(case: Case, user: User, now: datetime | None = None) -> dict[str
                 "action": e.action,
                 "status_before": e.status_before,
                 "status_after": e.status_after,
-                "detail": event_detail(e.action, e.data),
-                "data": e.data,
+                "detail": shown(event_detail(e.action, e.data)),
+                "data": shown(e.data),
             }
             for e in case.events.all()
         ],

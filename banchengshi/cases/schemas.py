@@ -202,3 +202,21 @@ class CasePage(Schema):
     page: int
     page_size: int
     results: list[CaseSummary]
+
+
+class PhoneSearchIn(InputSchema):
+    phone: str = Field(min_length=1, max_length=20, description="反映人联系电话（只在请求体中，不进网址）")
+
+
+class PhoneSearchOut(Schema):
+    count: int = Field(description="找到的反映件数（结果最多列出50件）")
+    results: list[CaseSummary]
+
+
+class UnmaskIn(InputSchema):
+    reason: str = Field(max_length=500, description="查看完整信息的理由（至少4个字，记入审计日志）")
+
+
+class UnmaskOut(Schema):
+    name: str
+    phone: str

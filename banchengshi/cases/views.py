@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import suppress
 from typing import Any
 
 from django.contrib import messages
@@ -13,6 +12,7 @@ from django.db.models import F, Min, Q, QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from banchengshi.accounts.access import Need, has_role_for
@@ -20,7 +20,7 @@ from banchengshi.accounts.auth import StaffRequest
 from banchengshi.accounts.choices import UnitKind
 from banchengshi.accounts.models import Unit, User
 from banchengshi.audit.labels import ACTION_LABELS
-from banchengshi.cases import actions
+from banchengshi.cases import actions, personal
 from banchengshi.cases.actions.base import ActionError
 from banchengshi.cases.actions.closing import objection_window_ends
 from banchengshi.cases.actions.dispatching import dispatch_down_targets
@@ -40,6 +40,7 @@ from banchengshi.cases.selectors import (
     CASE_ACTIONS,
     ORDER_ACTIONS,
     REFUSALS,
+    ActionForbidden,
     access_attachment,
     access_case,
     access_work_order,
@@ -56,7 +57,7 @@ from banchengshi.cases.selectors import (
 )
 from banchengshi.dispatch.models import Matter
 from banchengshi.dispatch.routing import route_case
-from banchengshi.lib.masking import mask_phone
+from banchengshi.lib.masking import mask_phone, mask_phones_in
 from banchengshi.lib.phone import normalize_phone
 from banchengshi.sla.services import effective_policy, hours_of, load_calendar
 
@@ -128,18 +129,57 @@ def register(request: StaffRequest) -> HttpResponse:
 
 
 @login_required
+@require_POST
 def repeat_reports(request: StaffRequest) -> HttpResponse:
-    """Earlier reports from the same phone, shown while registering (repeated failure is a signal)."""
-    phone = request.GET.get("reporter_phone", "").strip()
-    with suppress(ValueError):
-        phone = normalize_phone(phone)  # as registration stores it: 139 1234 5678 finds 13912345678
-    cases = reported_by_phone(cases_visible_to(request.user), phone).order_by("-received_at") if len(phone) >= 7 else Case.objects.none()
+    """Earlier reports from the same phone, shown while registering (repeated failure is a signal). The
+    phone comes in the POST body (htmx), never in a URL or the access log; a number not yet complete looks
+    nothing up, a complete one counts against the registrar's limit and is audited."""
+    raw = request.POST.get("reporter_phone", "").strip()
+    try:
+        normalize_phone(raw)  # as registration stores it: 139 1234 5678 finds 13912345678
+    except ValueError:
+        return render(request, "cases/_repeat_reports.html", {"count": 0})
+    try:
+        cases = personal.look_up_by_phone(request, request.user, raw, kind="repeat_check", via="repeat_check")
+    except (ActionForbidden, ActionError) as exc:
+        message, status = refusal(exc)
+        return render(request, "cases/_repeat_reports.html", {"count": 0, "refused": message}, status=status)
+    cases = cases.order_by("-received_at")
     return render(request, "cases/_repeat_reports.html", {"cases": cases[:10], "count": cases.count()})
 
 
-def _detail_context(request: StaffRequest, case: Case, refused: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The case page; `refused` (form key, posted data, message) puts a refused form back as it was sent."""
+@login_required
+def phone_search(request: StaffRequest) -> HttpResponse:
+    """按电话查询: the form, and on POST the cases the user may see that were reported from that phone (a
+    POST from a role without the need is refused by the look-up, which records the attempt)."""
     user = request.user
+    if request.method != "POST" and not has_role_for(user, Need.SEARCH_PHONE):
+        raise PermissionDenied("您的角色无权按电话查询反映件")
+    context: dict[str, Any] = {"nav": "phone_search", "phone": "", "rows": None, "refused": ""}
+    status = 200
+    if request.method == "POST":
+        context["phone"] = request.POST.get("phone", "")[:20]
+        try:
+            found = personal.look_up_by_phone(request, user, context["phone"], kind="phone_search", via="page")
+        except ActionForbidden as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except ActionError as exc:
+            context["refused"], status = refusal(exc)
+        else:
+            cases = found.select_related("center", "matter").order_by("-received_at")
+            context["count"] = found.count()
+            context["rows"] = [{"case": c, "reporter": personal.listed(user, c)} for c in cases[:50]]
+    return render(request, "cases/phone_search.html", context, status=status)
+
+
+def _detail_context(
+    request: StaffRequest, case: Case, refused: dict[str, Any] | None = None, reporter: personal.Reporter | None = None
+) -> dict[str, Any]:
+    """The case page; `refused` (form key, posted data, message) puts a refused form back as it was sent;
+    `reporter` as unmasked for this one answer, else as the user's role sees it (an audited view in full)."""
+    user = request.user
+    reporter = reporter or personal.viewed(user, case, via="page")
+    shown = (lambda text: text) if personal.sees_contact(user) else mask_phones_in
     now = timezone.now()
     calendar = load_calendar()
     hours = hours_of(case.center)
@@ -163,7 +203,7 @@ def _detail_context(request: StaffRequest, case: Case, refused: dict[str, Any] |
         "clocks": clocks,
         "orders": orders,
         "my_orders": [(o, list(dispatch_down_targets(o.unit))) for o in my_orders],
-        "events": [(e, ACTION_LABELS.get(e.action, e.action), event_detail(e.action, e.data)) for e in case.events.all()],
+        "events": [(e, ACTION_LABELS.get(e.action, e.action), shown(event_detail(e.action, e.data))) for e in case.events.all()],
         "visits": list(case.visits.all()),
         "attachments": list(case.attachments.select_related("uploaded_by")),
         "permitted": permitted,
@@ -175,7 +215,10 @@ def _detail_context(request: StaffRequest, case: Case, refused: dict[str, Any] |
         "accept_form": AcceptForm(posted if refused and refused["form"] == "accept" else None),
         "visit_form": VisitForm(posted if refused and refused["form"] == "visit" else None),
         "refused": refused,
-        "phone": case.reporter_phone if has_role_for(user, Need.CONTACT_DETAILS) else mask_phone(case.reporter_phone),
+        "reporter": reporter,
+        "texts": {name: shown(getattr(case, name)) for name in ("description", "demand", "verification", "result")},
+        "may_unmask": has_role_for(user, Need.UNMASK) and not reporter.full,
+        "unmasked": reporter.full and not personal.sees_contact(user),
         "policy": effective_policy(case.center),
         "chasing": [(o, may_order(user, o, "withdraw")) for o in chasing],
         "objection_ends": objection_window_ends(case) if case.status in (S.APPROVED, S.RESOLVED_ON_SITE) else None,
@@ -190,6 +233,23 @@ def _detail_context(request: StaffRequest, case: Case, refused: dict[str, Any] |
 def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
     case = access_case(request.user, reference)
     return render(request, "cases/detail.html", _detail_context(request, case))
+
+
+@never_cache
+@login_required
+@require_POST
+def unmask(request: StaffRequest, reference: str) -> HttpResponse:
+    """查看完整信息: the case page once more, with the reporter in full in this answer only (nothing is kept
+    in the session; the next visit shows 张* again). A reason is required and audited with the look."""
+    case = access_case(request.user, reference)
+    try:
+        shown = personal.do_unmask(request.user, case, reason=request.POST.get("reason", ""))
+    except ActionForbidden as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except ActionError as exc:
+        refused = {"form": "unmask", "data": request.POST, "message": exc.message}
+        return render(request, "cases/detail.html", _detail_context(request, case, refused), status=exc.status)
+    return render(request, "cases/detail.html", _detail_context(request, case, reporter=shown))
 
 
 def _unit(code: str) -> Unit:

@@ -3,13 +3,12 @@ counted by django-ratelimit in the shared cache). A refusal says, in Chinese, ho
 
 from __future__ import annotations
 
-import hashlib
-
 from django.conf import settings
 from django.http import HttpRequest
-from django_ratelimit.core import get_usage
 
+from banchengshi.lib import limits
 from banchengshi.lib.errors import TooManyRequests
+from banchengshi.lib.limits import wait_words
 
 MESSAGES = {
     "report_per_phone": "这个手机号今天提交的反映已达上限",
@@ -20,38 +19,17 @@ MESSAGES = {
 }
 
 
-def wait_words(seconds: int) -> str:
-    seconds = max(seconds, 1)
-    hours, rest = divmod(seconds, 3600)
-    minutes = -(-rest // 60)
-    if minutes == 60:
-        hours, minutes = hours + 1, 0
-    if hours and minutes:
-        return f"{hours}小时{minutes}分钟"
-    if hours:
-        return f"{hours}小时"
-    return f"{minutes}分钟"
-
-
-def _key(value: str) -> str:
-    # Keys hold no personal data in the clear.
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{value}".encode()).hexdigest()[:32]
-
-
 def client_address(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def usage(request: HttpRequest, name: str, value: str, *, increment: bool) -> dict[str, int | bool]:
-    found = get_usage(request, group=f"public:{name}", key=lambda _group, _request: _key(value),
-                      rate=settings.PUBLIC_LIMITS[name], increment=increment)
-    return found or {"count": 0, "limit": 0, "should_limit": False, "time_left": 0}
+    return limits.usage(request, f"public:{name}", value, settings.PUBLIC_LIMITS[name], increment=increment)
 
 
 def over(request: HttpRequest, name: str, value: str) -> int:
     """Seconds to wait when `value` has used up the limit `name` (0 when it has not); counts nothing."""
-    found = usage(request, name, value, increment=False)
-    return max(int(found["time_left"]), 1) if int(found["count"]) >= int(found["limit"]) else 0
+    return limits.seconds_over(request, f"public:{name}", value, settings.PUBLIC_LIMITS[name])
 
 
 def refuse_when_over(request: HttpRequest, name: str, value: str) -> None:

@@ -3,7 +3,6 @@ time, actor, action and case, with phone numbers masked wherever they appear; an
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -19,9 +18,8 @@ from banchengshi.accounts.choices import Role
 from banchengshi.audit.labels import ACTION_LABELS, action_label
 from banchengshi.audit.models import Event
 from banchengshi.lib import xlsx
-from banchengshi.lib.masking import mask_phone
+from banchengshi.lib.masking import mask_phones_in
 
-MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 ROLE_LABELS = {value: str(label) for value, label in Role.choices}
 OUTCOMES = {"success": "成功", "failure": "失败"}
 HEADERS = ["序号", "时间", "动作", "操作人", "角色", "IP 地址", "请求编号", "反映件", "结果", "内容"]
@@ -84,21 +82,9 @@ def audit_events(filters: AuditFilters) -> QuerySet[Event]:
     return events.order_by("-seq")
 
 
-def _masked(value: Any, key: str = "") -> Any:
-    if isinstance(value, dict):
-        return {k: _masked(v, k) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_masked(v, key) for v in value]
-    if isinstance(value, str):
-        if "phone" in key.lower() and value:
-            return mask_phone(value)
-        return MOBILE.sub(lambda m: mask_phone(m.group(0)), value)
-    return value
-
-
 def data_in_words(event: Event) -> str:
     """The event's content, phone numbers masked: a full number is never shown here nor exported."""
-    data = _masked(event.data)
+    data = mask_phones_in(event.data)
     parts = []
     for key, value in data.items():
         if key in ("outcome", "user_agent"):

@@ -37,7 +37,7 @@ from banchengshi.cases.models import Case, Visit
 from banchengshi.cases.presenters import case_light
 from banchengshi.cases.selectors import holding_units
 from banchengshi.lib import xlsx
-from banchengshi.lib.masking import mask_phone
+from banchengshi.lib.masking import mask_name, mask_phone, mask_phones_in
 
 LIGHT_LABELS = {"red": gettext_lazy("红"), "yellow": gettext_lazy("黄"), "green": gettext_lazy("绿")}
 NO_LIGHT = "—"
@@ -101,21 +101,23 @@ def _solved(visit: Visit | None) -> str:
 
 Cell = Callable[[Case, datetime, Visit | None], str]
 
+REPORTER, PROBLEM, DEMAND, RESULT = gettext_lazy("反映人"), gettext_lazy("遇到的问题"), gettext_lazy("诉求"), gettext_lazy("办理结果")
+
 # (header, column width in characters, wrap, value)
 COLUMNS: list[tuple[Promise, int, bool, Cell]] = [
     (gettext_lazy("登记编号"), 16, False, lambda c, now, v: c.reference),
     (gettext_lazy("登记时间"), 17, False, lambda c, now, v: _local(c.received_at)),
     (gettext_lazy("反映渠道"), 12, True, lambda c, now, v: _label(Channel, c.channel)),
     (gettext_lazy("登记中心"), 18, True, lambda c, now, v: c.center.name),
-    (gettext_lazy("反映人"), 10, False, lambda c, now, v: c.reporter_name),
+    (REPORTER, 10, False, lambda c, now, v: c.reporter_name),
     (gettext_lazy("联系电话"), 14, False, lambda c, now, v: mask_phone(c.reporter_phone)),
     (gettext_lazy("企业名称"), 20, True, lambda c, now, v: c.reporter_organization),
     (gettext_lazy("事项"), 22, True, lambda c, now, v: c.matter.name if c.matter else ""),
     (gettext_lazy("办理业务名称"), 20, True, lambda c, now, v: c.business_name),
     (gettext_lazy("办不成原因"), 22, True, lambda c, now, v: _reasons(c)),
     (gettext_lazy("问题类型"), 12, False, lambda c, now, v: _label(Category, c.category)),
-    (gettext_lazy("遇到的问题"), 40, True, lambda c, now, v: c.description),
-    (gettext_lazy("诉求"), 30, True, lambda c, now, v: c.demand),
+    (PROBLEM, 40, True, lambda c, now, v: c.description),
+    (DEMAND, 30, True, lambda c, now, v: c.demand),
     (gettext_lazy("办理方式"), 10, False, lambda c, now, v: _label(HandlingType, c.handling_type)),
     (gettext_lazy("难易程度"), 9, False, lambda c, now, v: _label(Complexity, c.complexity)),
     (gettext_lazy("状态"), 12, False, lambda c, now, v: _label(CaseStatus, c.status)),
@@ -123,7 +125,7 @@ COLUMNS: list[tuple[Promise, int, bool, Cell]] = [
     (gettext_lazy("协办单位"), 20, True, lambda c, now, v: holding_units(c, WorkOrderRole.ASSISTING)),
     (gettext_lazy("时限灯"), 7, False, lambda c, now, v: _light(c, now)),
     (gettext_lazy("办结时间"), 17, False, lambda c, now, v: _closed_at(c)),
-    (gettext_lazy("办理结果"), 40, True, lambda c, now, v: _result(c)),
+    (RESULT, 40, True, lambda c, now, v: _result(c)),
     (gettext_lazy("回访满意度"), 11, False, lambda c, now, v: _label(Rating, v.rating) if v else ""),
     (gettext_lazy("是否解决"), 9, False, lambda c, now, v: _solved(v)),
 ]
@@ -146,14 +148,26 @@ def _filters_text(filters: list[tuple[str, str]], count: int, now: datetime) -> 
     )
 
 
+# What a reader who does not call reporters sees of them in the ledger: the name masked (张*), and any
+# mobile number in the texts (the phone column is masked for everyone).
+MASKED_COLUMNS: list[tuple[Promise, Callable[[str], str]]] = [
+    (REPORTER, mask_name), (PROBLEM, mask_phones_in), (DEMAND, mask_phones_in), (RESULT, mask_phones_in),
+]
+
+
 def ledger_xlsx(
-    cases: Iterable[Case], *, title: str, filters: list[tuple[str, str]], now: datetime | None = None
+    cases: Iterable[Case], *, title: str, filters: list[tuple[str, str]], now: datetime | None = None,
+    full_names: bool = False,
 ) -> bytes:
     """The 台账 as .xlsx bytes: title, the filters applied, a header, then one row per case.
 
     `filters` are (label, value) pairs already in Chinese, e.g. [("状态", "办理中")]. `now` decides the
-    时限灯 and the export time shown.
+    时限灯 and the export time shown. Names are masked unless `full_names` (`cases.personal.sees_contact`).
     """
+    masks = {} if full_names else {
+        index: mask for index, (header, *_rest) in enumerate(COLUMNS, start=1) for column, mask in MASKED_COLUMNS
+        if header is column
+    }
     now = now or timezone.now()
     wb = Workbook()
     ws = wb.active
@@ -182,7 +196,8 @@ def ledger_xlsx(
         row += 1
         visit = _latest_visit(case)
         for index, (_header, _width, wrap, value) in enumerate(COLUMNS, start=1):
-            cell = _put(ws, row, index, value(case, now, visit))
+            text = value(case, now, visit)
+            cell = _put(ws, row, index, masks[index](text) if index in masks else text)
             cell.border = BORDER
             cell.alignment = TOP_LEFT_WRAP if wrap else TOP_LEFT
 

@@ -23,6 +23,7 @@ from banchengshi.accounts.auth import StaffRequest
 from banchengshi.accounts.models import Unit
 from banchengshi.audit.events import record_event
 from banchengshi.audit.labels import EventType
+from banchengshi.cases import personal
 from banchengshi.cases.choices import CaseStatus, Channel, ClockKind, Rating, Reason
 from banchengshi.cases.models import Case
 from banchengshi.cases.presenters import case_light, latest_return
@@ -36,7 +37,7 @@ from banchengshi.cases.selectors import (
 )
 from banchengshi.cases.views import HANDLING_UNIT_KINDS
 from banchengshi.dispatch.models import Matter
-from banchengshi.lib.masking import mask_phone
+from banchengshi.lib.masking import mask_phones_in
 from banchengshi.lib.validation import describe_errors
 from banchengshi.reports.audit_log import AuditFilters, audit_events, audit_log_xlsx
 from banchengshi.reports.audit_log import row as audit_row
@@ -63,10 +64,10 @@ def ledger(request: StaffRequest) -> HttpResponse:
         cases = cases.select_related("center", "matter").prefetch_related("clocks", "work_orders__unit")
         page = Paginator(cases.order_by("-received_at", "-id"), 30).get_page(request.GET.get("page"))
     now = timezone.now()
+    shown = (lambda text: text) if personal.sees_contact(request.user) else mask_phones_in
     rows = [
-        {"case": c, "light": case_light(list(c.clocks.all()), now) or "none", "phone": mask_phone(c.reporter_phone),
-         "returned": latest_return(c),
-         "leads": holding_units(c)}
+        {"case": c, "light": case_light(list(c.clocks.all()), now) or "none", "reporter": personal.listed(request.user, c),
+         "description": shown(c.description), "returned": latest_return(c), "leads": holding_units(c)}
         for c in (page.object_list if page else [])
     ]
     query = request.GET.copy()
@@ -101,11 +102,17 @@ def ledger_export(request: StaffRequest) -> HttpResponse:
     if cases is None:
         return HttpResponse("；".join(errors), status=422, content_type="text/plain; charset=utf-8")
     cases = cases.select_related("center", "matter").prefetch_related("clocks", "work_orders__unit", "visits")
+    rows = list(cases.order_by("-received_at", "-id"))
+    filters = [_filter_in_words(k, v) for k, v in raw.items()]
     data = ledger_xlsx(
-        cases.order_by("-received_at", "-id"),
+        rows,
         title=f"“办不成事”反映台账（{request.user.unit}）",
-        filters=[_filter_in_words(k, v) for k, v in raw.items()],
+        filters=filters,
+        full_names=personal.sees_contact(request.user),
     )
+    record_event(EventType.EXPORTED, actor=request.user, what="ledger", title="台账（Excel）",
+                 filters="；".join(f"{label}：{value}" for label, value in filters) or "全部", rows=len(rows),
+                 outcome="success")
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f"attachment; filename=ledger-{stamp}.xlsx"
@@ -153,7 +160,12 @@ def work_order_pdf(request: StaffRequest, order_id: int) -> HttpResponse:
     order = access_work_order(request.user, order_id)
     if not has_role_for(request.user, Need.PRINT):
         raise PermissionDenied("打印工单仅限中心和承办单位工作人员")
-    response = HttpResponse(render_pdf(order), content_type="application/pdf")
+    pdf = render_pdf(order)
+    with transaction.atomic():
+        record_event(EventType.PRINTED, actor=request.user, case=order.case, work_order=order, what="work_order",
+                     title="工单（PDF）", rows=1, outcome="success")
+        personal.viewed(request.user, order.case, via="print")
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="work-order-{order.case.reference}-{order.pk}.pdf"'
     return response
 

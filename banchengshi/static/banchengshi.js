@@ -93,6 +93,16 @@
     if (!window.confirm(question.replace("{unit}", unit))) e.preventDefault();
   });
 
+  // A refused htmx request (403, 429: too many look-ups) answers with a fragment that says why, in Chinese:
+  // it is shown where the answer would have gone, not dropped as htmx does with errors by default.
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var status = e.detail.xhr.status;
+    if (status === 403 || status === 429) {
+      e.detail.shouldSwap = true;
+      e.detail.isError = false;
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[maxlength][aria-describedby]").forEach(count);
   });

@@ -10,8 +10,8 @@ from banchengshi.accounts.access import Need, has_role_for
 from banchengshi.accounts.auth import AuthedRequest
 from banchengshi.accounts.selectors import unit_by_code
 from banchengshi.cases.actions.base import InvalidInput
+from banchengshi.cases.api import case_answer
 from banchengshi.cases.models import Case
-from banchengshi.cases.presenters import case_detail
 from banchengshi.cases.schemas import CaseOut, ResuperviseIn
 from banchengshi.cases.selectors import ActionForbidden, access_case, cases_visible_to
 from banchengshi.lib.pagination import PageParams, paginate
@@ -60,8 +60,7 @@ def _case_by_reference(request: AuthedRequest, reference: str) -> Case:
 def resupervise(request: AuthedRequest, reference: str, payload: ResuperviseIn) -> dict[str, Any]:
     case = access_case(request.auth, reference, "resupervise")
     actions.do_resupervise_case(case, acting_user=request.auth, reason=payload.reason, days=payload.days)
-    fresh = Case.objects.select_related("center", "matter", "locality", "merged_into").get(pk=case.pk)
-    return case_detail(fresh, request.auth)
+    return case_answer(request, case)
 
 
 def _require_supervisor(request: AuthedRequest, what: str) -> None:

@@ -31,6 +31,7 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
     "dispatch-down": {"unit": "C-CH"},
     "withdraw": {"reason": "协办事项已由主办单位办结"},
     "chase": {"note": "请尽快答复"},
+    "unmask": {"reason": "核查投诉线索"},
 }
 
 
@@ -118,7 +119,7 @@ def test_oversight_reads_everything_and_changes_nothing(district: District, mond
     assert detail["timeline"] and "****" in detail["reporter"]["phone"]
     order = case.work_orders.get(unit__code="RSJ")
     for method, path in case_routes():
-        if method == "get":
+        if method == "get" or path.endswith("/unmask"):  # reading in full (with a reason) changes nothing
             continue
         url = path.replace("{reference}", case.reference).replace("{order_id}", str(order.pk))
         response = jiwei.upload(url, "x.pdf", pdf_bytes()) if path.endswith("/attachments") else jiwei.post(url, body_for(path))

@@ -106,10 +106,14 @@ def test_phone_report_to_resupervision_and_closure(browser: Any, server: Any, di
     page.get_by_role("link", name="登记反映").first.click()
     page.get_by_label("反映渠道").select_option(label="电话")
     page.get_by_label("反映人姓名").fill("周建国")
+    sent: list[tuple[str, str]] = []
+    page.on("request", lambda request: sent.append((request.method, request.url)))
     page.get_by_label("联系电话").fill("13912345678")
     repeats = page.locator("[data-testid=repeat-reports]")
     repeats.wait_for()  # htmx shows the earlier report of the same phone while the clerk types
     assert earlier.reference in repeats.inner_text()
+    # The phone went in a POST body (with the CSRF header), never in a URL or the access log.
+    assert ("POST", f"{server.url}/cases/new/repeats/") in sent and not [u for _, u in sent if "13912345678" in u]
     page.get_by_label("办理业务名称").fill("失业保险金申领")
     page.get_by_label("事项（可不选）").select_option(label="失业保险金申领（示范区人力资源和社会保障局·区级）")
     page.get_by_label("材料不符合", exact=True).check()

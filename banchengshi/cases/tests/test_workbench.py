@@ -116,9 +116,9 @@ def test_bad_actions_answer_4xx_with_a_message_and_change_nothing(district: Dist
 def test_registration_shows_repeat_reports_and_errors(district: District, monday: Any) -> None:
     registrar = client_for(district, "registrar")
     earlier = case_in(district, S.REGISTERED, reporter_phone="13700001111")
-    partial = registrar.get("/cases/new/repeats/", {"reporter_phone": "13700001111"}).content.decode()
+    partial = registrar.post("/cases/new/repeats/", {"reporter_phone": "13700001111"}).content.decode()
     assert "已反映 1 次" in partial and earlier.reference in partial
-    assert registrar.get("/cases/new/repeats/", {"reporter_phone": "13700009999"}).content.decode().strip() == ""
+    assert registrar.post("/cases/new/repeats/", {"reporter_phone": "13700009999"}).content.decode().strip() == ""
     response = registrar.post("/cases/new/", {"reporter_name": "", "reporter_phone": "1", "channel": "phone"})
     assert response.status_code == 422 and "这个字段是必填项" in response.content.decode()
     assert Case.objects.count() == 1

@@ -48,7 +48,8 @@ def test_ledger_has_title_filters_header_and_one_row_per_case(district: District
     visited = case_in(district, S.VISITED)
 
     data = ledger_xlsx(
-        _prefetched(), title="示范区“办不成事”台账", filters=[("状态", "全部"), ("登记中心", "示范区政务服务中心")]
+        _prefetched(), title="示范区“办不成事”台账", filters=[("状态", "全部"), ("登记中心", "示范区政务服务中心")],
+        full_names=True,
     )
     ws, rows = _rows(data)
 
