@@ -144,7 +144,10 @@ class BanchengshiAPI(NinjaAPI):
             for method, operation in item.items():
                 responses = operation.setdefault("responses", {})
                 for code in _refusals(method, operation, public=path.startswith(public)):
-                    responses.setdefault(str(code), {"description": ERROR_DESCRIPTIONS[code], **ref})
+                    # Ninja keys a route's own responses by int: one of those wins, and a str key beside it
+                    # would be the same key twice in the JSON (Swagger UI refuses such a document).
+                    if code not in responses and str(code) not in responses:
+                        responses[code] = {"description": ERROR_DESCRIPTIONS[code], **ref}
         return schema
 
 

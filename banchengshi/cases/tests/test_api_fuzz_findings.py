@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.test import Client
@@ -76,3 +77,16 @@ def test_a_parameter_given_twice_is_refused(district: District) -> None:
     r = api.client.get("/api/v1/cases?page=1&page=2", HTTP_AUTHORIZATION=f"Bearer {api.token}")
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "page", r.content
     assert api.get("/meetings", case="BC1").status_code == 200
+
+
+def test_the_document_names_no_key_twice(district: District) -> None:
+    """Swagger UI (a YAML parser) refused the whole document when a status was both a route's own 422 and
+    the rule's "422": JSON readers keep the last and never noticed."""
+
+    def refuse_twice(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [key for key, _ in pairs]
+        assert len(keys) == len(set(keys)), f"named twice: {sorted({k for k in keys if keys.count(k) > 1})}"
+        return dict(pairs)
+
+    raw = Client().get("/api/v1/openapi.json").content
+    assert json.loads(raw, object_pairs_hook=refuse_twice)["paths"]

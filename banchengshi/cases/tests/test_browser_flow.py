@@ -67,7 +67,15 @@ class Desk:
         pass_second_factor_in_browser(self.page, username)  # the 三员, oversight, the admin office
         self.page.wait_for_url(f"{self.base}/")
 
+    def unfold_nav(self) -> None:
+        """Below 1200 px the nav folds behind its 菜单 button: open it, as a person on a tablet would."""
+        toggler = self.page.locator(".navbar-toggler")
+        if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
+            toggler.click()
+            self.page.locator("#nav.show").wait_for()
+
     def logout(self) -> None:
+        self.unfold_nav()
         self.page.get_by_role("button", name="退出").click()
         self.page.wait_for_url("**/login/")
 
@@ -235,7 +243,8 @@ def test_joint_meeting_and_notice_on_a_tablet(browser: Any, server: Any, distric
     page.get_by_role("button", name="签收").click()
     page.wait_for_load_state()
     assert page.locator("[data-testid=notices]").count() == 0
-    page.get_by_role("link", name="联席会议").first.click()
+    desk.unfold_nav()
+    page.locator("#nav").get_by_role("link", name="联席会议").click()
     page.get_by_role("link", name="失业金证明材料专题联席会议").click()
     page.get_by_label("完成情况").fill("已修订并在窗口公示")
     page.get_by_role("button", name="报告完成").click()
