@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from banchengshi.accounts.tests.otp import pass_second_factor_in_browser
 from banchengshi.cases.choices import CaseStatus
@@ -56,7 +57,7 @@ class Watch:
         sent one with .htmx-request): what the page fetches by itself has been fetched and checked.
         Cheaper than Playwright's "networkidle", which waits half a second after the last request."""
         self.page.wait_for_load_state("load")
-        self.page.wait_for_function("() => !document.querySelector('.htmx-request')")
+        expect(self.page.locator(".htmx-request")).to_have_count(0)
 
     def check(self, where: str) -> None:
         violations = self.page.evaluate("window.__csp || []")
@@ -82,7 +83,7 @@ def test_no_page_violates_the_csp(browser: Any, server: Any, district: District)
         public.open(path)
     public.open("/")
     public.page.get_by_test_id("display-toggle").click()  # 大字模式 in place (public.js)
-    public.page.wait_for_function("document.documentElement.classList.contains('large-text')")
+    expect(public.page.locator("html.large-text")).to_have_count(1)
     public.page.locator("#matter-search").fill("失业")  # htmx swaps in the matching matters
     public.page.locator("[data-matter-code]").first.wait_for()
     public.check("public report page, large text, matter search")

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from PIL import ExifTags, Image
+from playwright.sync_api import expect
 
 from banchengshi.cases.choices import CaseStatus as S
 from banchengshi.cases.models import Case
@@ -97,7 +98,7 @@ class Citizen:
         if self.large() != on:
             with self.page.expect_response("**/display/"):
                 self.page.get_by_role("button", name="标准字号" if self.large() else "大字模式").click()
-            self.page.wait_for_function("on => document.documentElement.classList.contains('large-text') === on", arg=on)
+            expect(self.page.locator("html.large-text")).to_have_count(1 if on else 0)
         assert self.large() == on
         assert self.page.get_by_test_id("display-toggle").get_attribute("aria-pressed") == ("true" if on else "false")
 

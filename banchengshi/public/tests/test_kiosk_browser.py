@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from banchengshi.cases.models import Case
 from banchengshi.conftest import District
@@ -111,7 +112,7 @@ def test_kiosk_report_by_touch_then_idle_reset(browser: Any, server: Any, distri
     assert page.locator("#id_phone").input_value() == "1380013"
     page.clock.fast_forward("01:01")
     page.wait_for_load_state()
-    assert page.wait_for_function("() => document.getElementById('id_phone').value === ''")
+    expect(page.locator("#id_phone")).to_have_value("")
     assert page.locator("#id_reporter_name").input_value() == ""
     assert page.locator("#id_phone").input_value() == ""
     assert page.locator("input[name=surname]:checked").count() == 0

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from banchengshi.cases.tests.test_browser_csp import Watch
 from banchengshi.conftest import District
@@ -32,7 +33,7 @@ def test_the_dashboard_draws_chinese_charts_without_a_csp_violation(browser: Any
     page.get_by_role("button", name="统计").click()
     page.wait_for_url("**/dashboard/?from=2026-01-01*")
     watch.settle()
-    page.wait_for_function(f"document.querySelectorAll('[data-drawn=true]').length === {len(CHARTS)}")
+    expect(page.locator("[data-drawn=true]")).to_have_count(len(CHARTS))
     watch.check("dashboard")
 
     assert page.get_by_label("登记日期起").input_value() == "2026-01-01"  # the form keeps what was typed
