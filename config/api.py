@@ -34,7 +34,7 @@ from banchengshi.reports.api import router as stats_router
 from banchengshi.sla.api import router as due_router
 from banchengshi.sla.calendar import CalendarError
 from banchengshi.supervision.api import cases_router as resupervise_router
-from banchengshi.supervision.api import meetings_router, notices_router
+from banchengshi.supervision.api import meetings_router, notices_router, rectifications_router
 
 
 def docs_access(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -192,6 +192,7 @@ api.add_router("/calendar", calendar_router)  # GET and PUT /calendar/{year} (ca
 api.add_router("/dispatch", dispatch_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/notices", notices_router)  # 通报 to units (supervision)
+api.add_router("/rectifications", rectifications_router)  # 反馈整改 of units (supervision)
 api.add_router("/stats", stats_router)  # the figures of the caller's scope (reports.figures)
 api.add_router("/reminders", reminders_router)  # the staff member's own reminders (notify)
 api.add_router("/public", public_router)  # no token: the citizen's own report, progress, confirmation, rating

@@ -33,6 +33,11 @@ class Need(enum.Enum):
     AUDIT_LOG = "audit_log"  # read and export the audit log (the audit administrator, and oversight)
     UNMASK = "unmask"  # see a masked name or phone in full, with a stated reason that is audited
     SEARCH_PHONE = "search_phone"  # find cases by a reporter's phone (POST body only, rate limited, audited)
+    # 反馈整改 (Chongming): open an item asking a unit to remove a bottleneck, or cancel it.
+    RECTIFY_OPEN = "rectify_open"
+    # Report progress on, add evidence to and close a rectification: the unit's own staff only (per item:
+    # supervision.selectors.may_rectify).
+    RECTIFY = "rectify"
     STATISTICS = "statistics"  # the figures of one's scope: the dashboard (数据看板) and GET /api/v1/stats
 
 
@@ -64,6 +69,8 @@ ROLES_FOR: dict[Need, frozenset[str]] = {
     Need.UNMASK: frozenset({Role.ADMIN_OFFICE, Role.OVERSEER}),
     # Only roles that may see phones at all (by their work or by unmasking).
     Need.SEARCH_PHONE: CENTER_STAFF | frozenset({Role.ADMIN_OFFICE, Role.OVERSEER}),
+    Need.RECTIFY_OPEN: frozenset({Role.ADMIN_OFFICE}),
+    Need.RECTIFY: frozenset({Role.HANDLER, Role.CENTER_HEAD, Role.DISPATCHER}),
     # Whoever reads cases reads the figures of the same cases (the scope is cases_visible_to's).
     Need.STATISTICS: CASE_READERS,
 }

@@ -90,6 +90,12 @@ class EventType(models.TextChoices):
     UNMASK_REFUSED = "unmask_refused", "拒绝查看完整个人信息"
     PHONE_SEARCHED = "phone_searched", "按电话查询"
     PHONE_SEARCH_REFUSED = "phone_search_refused", "拒绝按电话查询"
+    RECTIFICATION_OPENED = "rectification_opened", "发起反馈整改"
+    RECTIFICATION_PROGRESS = "rectification_progress", "报告整改进展"
+    RECTIFICATION_EVIDENCE_ADDED = "rectification_evidence_added", "上传整改佐证材料"
+    RECTIFICATION_CLOSED = "rectification_closed", "整改完成"
+    RECTIFICATION_CANCELLED = "rectification_cancelled", "撤销反馈整改"
+    RECTIFICATION_OVERDUE = "rectification_overdue", "整改超时"
     EXPORTED = "exported", "导出"
     PRINTED = "printed", "打印"
 

@@ -50,7 +50,7 @@ class PolicyAdmin(admin.ModelAdmin):
         ("登记与联系", {"fields": ("acceptance_days", "forward_days", "contact_days", "first_feedback_days")}),
         ("按难易程度办结", {"fields": ("simple_days", "general_days", "complex_days")}),
         ("按办理方式办结（设置后优先）", {"fields": ("consult_days", "assist_days", "coordinate_days")}),
-        ("预警、再督办与办结", {"fields": ("warn_hours", "review_days", "resupervision_days", "rectification_days", "rectification_max_days", "objection_days", "auto_dispatch_threshold")}),
+        ("预警、再督办与办结", {"fields": ("warn_hours", "review_days", "resupervision_days", "rectification_days", "rectification_max_days", "unit_rectification_days", "unit_rectification_max_days", "objection_days", "auto_dispatch_threshold")}),
         ("职责分离", {"fields": ("separate_duties",)}),
     )
 

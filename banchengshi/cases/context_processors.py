@@ -15,6 +15,7 @@ def workbench(request: HttpRequest) -> dict[str, Any]:
     reads_cases = has_role_for(user, Need.VIEW)
     return {
         "perms_nav": {"register": has_role_for(user, Need.REGISTER), "ledger": reads_cases, "meetings": reads_cases,
+                      "rectifications": reads_cases,
                       "dashboard": has_role_for(user, Need.STATISTICS),
                       "integrations": has_role_for(user, Need.INTEGRATIONS),
                       "audit_log": has_role_for(user, Need.AUDIT_LOG),

@@ -72,3 +72,25 @@ RULES: tuple[ClockRule, ...] = (
 )
 
 RULE_FOR: dict[str, ClockRule] = {rule.kind: rule for rule in RULES}
+
+
+@dataclass(frozen=True)
+class ItemClockRule:
+    """A clock on something other than a case: started, completed and cancelled by that thing's own
+    actions (the action names below), its limit chosen when it starts within two Policy fields. Its
+    deadline and warning come from `sla.services.due_for`, its light from `sla.deadlines.light`."""
+
+    label: str
+    limit: str  # a Policy field: the working days given unless others are chosen
+    max_limit: str  # a Policy field: the most working days that may be chosen
+    starts: str
+    completes: str
+    cancels: str
+
+
+ITEM_RULES: dict[str, ItemClockRule] = {
+    # Chongming 反馈整改: the admin office asks a unit to remove a bottleneck (a matter, a reason) within a
+    # limit it chooses; the unit reports progress and closes it with evidence (supervision.Rectification).
+    "unit_rectification": ItemClockRule("反馈整改", "unit_rectification_days", "unit_rectification_max_days",
+                                        starts="open", completes="close", cancels="cancel"),
+}

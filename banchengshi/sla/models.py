@@ -51,6 +51,12 @@ class Policy(models.Model):
     rectification_max_days = models.PositiveSmallIntegerField(
         _("再督办整改最长时限"), default=10, validators=DAYS, help_text=_("政务服务办再督办时可选的最长整改工作日数")
     )
+    unit_rectification_days = models.PositiveSmallIntegerField(
+        _("反馈整改时限"), default=20, validators=DAYS, help_text=_("政务服务办对单位发起反馈整改时默认给出的工作日数")
+    )
+    unit_rectification_max_days = models.PositiveSmallIntegerField(
+        _("反馈整改最长时限"), default=60, validators=DAYS, help_text=_("发起反馈整改时可选的最长工作日数")
+    )
     warn_hours = models.PositiveSmallIntegerField(
         _("黄灯提前小时数"), default=24, validators=[MaxValueValidator(240)], help_text=_("距时限不足该小时数时亮黄灯")
     )
@@ -86,6 +92,8 @@ class Policy(models.Model):
 
         if self.rectification_days > self.rectification_max_days:
             raise ValidationError({"rectification_days": _("默认整改时限不能超过最长整改时限")})
+        if self.unit_rectification_days > self.unit_rectification_max_days:
+            raise ValidationError({"unit_rectification_days": _("默认反馈整改时限不能超过最长反馈整改时限")})
 
     def limit_days(self, field: str, handling_type: str = "", complexity: str = "") -> int | None:
         """The working days a clock's rule names (see sla.clock_rules); None where the policy sets none."""

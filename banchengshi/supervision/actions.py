@@ -1,27 +1,45 @@
-"""Re-supervision (再督办), notices (通报) and joint meetings (联席会议): one transaction each, an event on
-every linked case. Supervision sits above cases: it calls cases' building blocks, never the reverse."""
+"""Re-supervision (再督办), notices (通报), joint meetings (联席会议) and rectifications (反馈整改): one
+transaction each, an event on every linked case (a rectification's events name the item, not a case).
+Supervision sits above cases: it calls cases' building blocks, never the reverse."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from banchengshi.accounts.access import Need, has_role_for
 from banchengshi.accounts.choices import UnitKind
 from banchengshi.accounts.models import Unit, User
 from banchengshi.audit.events import record_event
+from banchengshi.cases.actions.attachments import read_upload
 from banchengshi.cases.actions.base import ActionError, InvalidInput, lock_case, move, require_text
 from banchengshi.cases.actions.closing import lead_reply
-from banchengshi.cases.choices import CaseStatus, WorkOrderRole
+from banchengshi.cases.choices import CaseStatus, Channel, Reason, WorkOrderRole
 from banchengshi.cases.clocks import on_event
 from banchengshi.cases.models import Case, Resupervision, WorkOrder
-from banchengshi.cases.selectors import awaits_resupervision, cases_visible_to
+from banchengshi.cases.selectors import ActionForbidden, awaits_resupervision, cases_visible_to
+from banchengshi.dispatch.models import Matter
+from banchengshi.lib import uploads
 from banchengshi.sla.choices import ClockEvent
-from banchengshi.sla.services import effective_policy
-from banchengshi.supervision.choices import MeetingCriterion, NoticeKind
-from banchengshi.supervision.models import FollowUpTask, JointMeeting, Notice
+from banchengshi.sla.clock_rules import ITEM_RULES
+from banchengshi.sla.services import due_for, effective_policy
+from banchengshi.supervision.choices import Dimension, MeetingCriterion, NoticeKind, RectificationStatus
+from banchengshi.supervision.models import (
+    FollowUpTask,
+    JointMeeting,
+    Notice,
+    Rectification,
+    RectificationEvidence,
+    RectificationProgress,
+)
+from banchengshi.supervision.selectors import rectification_refusal
 
 
 def _optional_text(value: str, label: str, *, limit: int = 4000) -> str:
@@ -236,3 +254,154 @@ def do_resupervise_case(case: Case, *, acting_user: User, reason: str, days: int
     )
     on_event(case, ClockEvent.RESUPERVISED, now, work_order=order, days=days)
     return supervision
+
+
+# ---- 反馈整改 --------------------------------------------------------------------------------------------
+
+RECTIFICATION_CLOCK = ITEM_RULES["unit_rectification"]
+RECTIFYING_KINDS = (UnitKind.DEPARTMENT, UnitKind.SERVICE_CENTER)
+R = RectificationStatus
+RUNNING = frozenset({R.OPEN, R.REPORTED})
+# The only states a rectification moves between, and the only writer of its status (`_move`).
+RECTIFICATION_MOVES: dict[str, tuple[frozenset[str], str]] = {
+    "report": (RUNNING, R.REPORTED),
+    "close": (RUNNING, R.CLOSED),
+    "cancel": (RUNNING, R.CANCELLED),
+}
+MOVE_EVENTS = {"report": "rectification_progress", "close": "rectification_closed", "cancel": "rectification_cancelled"}
+
+
+def rectification_days(unit: Unit) -> tuple[int, int]:
+    """The working days given by default, and the most that may be chosen, at `unit` (its policy)."""
+    policy = effective_policy(unit)
+    return getattr(policy, RECTIFICATION_CLOCK.limit), getattr(policy, RECTIFICATION_CLOCK.max_limit)
+
+
+def _lock(item: Rectification, action: str, user: User) -> Rectification:
+    item = Rectification.objects.select_for_update(of=("self",)).select_related("unit").get(pk=item.pk)
+    if why := rectification_refusal(user, item, action):
+        raise ActionForbidden(why)
+    allowed, _target = RECTIFICATION_MOVES.get(action, (RUNNING, ""))
+    if item.status not in allowed:
+        raise ActionError(f"该反馈整改{R(item.status).label}，不能再{ACTION_WORDS[action]}")
+    return item
+
+
+ACTION_WORDS = {"report": "报告进展", "close": "完成整改", "cancel": "撤销", "evidence": "上传佐证材料"}
+
+
+def _move(item: Rectification, action: str, *, actor: User, at: datetime, fields: Sequence[str] = (), **data: Any) -> None:
+    """The one writer of a rectification's status: to the target `RECTIFICATION_MOVES` names, with its event."""
+    before = item.status
+    item.status = RECTIFICATION_MOVES[action][1]
+    item.save(update_fields=["status", *fields])
+    record_event(MOVE_EVENTS[action], actor=actor, at=at, before=before, after=item.status, rectification=item.pk,
+                 unit=item.unit.name, subject=item.subject, **data)
+
+
+def _dimension(dimension: str, key: str) -> tuple[str, str]:
+    dimension, key = (dimension or "").strip(), (key or "").strip()
+    if not dimension:
+        if key:
+            raise InvalidInput("填写了维度取值，请同时选择统计维度", field="dimension")
+        return "", ""
+    if dimension not in Dimension.values:
+        options = "、".join(f"{v}（{label}）" for v, label in Dimension.choices)
+        raise InvalidInput(f"统计维度取值无效：{dimension!r}，可选 {options}", field="dimension")
+    if not key:
+        raise InvalidInput(f"请填写{Dimension(dimension).label}编码", field="key")
+    known = {
+        Dimension.MATTER: lambda: Matter.objects.filter(code=key).exists(),
+        Dimension.REASON: lambda: key in Reason.values,
+        Dimension.CHANNEL: lambda: key in Channel.values,
+    }[Dimension(dimension)]()
+    if not known:
+        raise InvalidInput(f"未找到{Dimension(dimension).label}：{key}", field="key")
+    return dimension, key
+
+
+@transaction.atomic
+def do_open_rectification(
+    *, acting_user: User, unit: Unit, subject: str, requirement: str, dimension: str = "", key: str = "",
+    days: int | None = None,
+) -> Rectification:
+    """反馈整改: the admin office asks `unit` to remove a bottleneck within `days` working days (the policy's
+    default when None), due as `sla.services.due_for` counts them on the statutory calendar."""
+    if not has_role_for(acting_user, Need.RECTIFY_OPEN):
+        raise ActionForbidden("只有政务服务办可以发起反馈整改")
+    if not unit.is_active or unit.kind not in RECTIFYING_KINDS:
+        raise InvalidInput(f"“{unit.name}”不能作为整改单位（须为部门或政务服务中心）", field="unit")
+    subject = require_text(subject, "整改事项", limit=200)
+    requirement = require_text(requirement, "整改要求")
+    dimension, key = _dimension(dimension, key)
+    default, most = rectification_days(unit)
+    days = default if days is None else days
+    if not 1 <= days <= most:
+        raise InvalidInput(f"整改时限须为 1 至 {most} 个工作日", field="days")
+    now = timezone.now()
+    due = due_for(now, days, unit)
+    item = Rectification.objects.create(
+        unit=unit, subject=subject, dimension=dimension, key=key, requirement=requirement, days=days,
+        opened_by=acting_user, started_at=now, due_at=due.due_at, warn_at=due.warn_at,
+    )
+    record_event("rectification_opened", actor=acting_user, at=now, after=item.status, rectification=item.pk,
+                 unit=unit.name, subject=subject, dimension=dimension, key=key, requirement=requirement, days=days,
+                 due_at=due.due_at)
+    return item
+
+
+@transaction.atomic
+def do_report_rectification(item: Rectification, *, acting_user: User, text: str) -> RectificationProgress:
+    """The unit reports what it has changed so far."""
+    item = _lock(item, "report", acting_user)
+    text = require_text(text, "整改进展")
+    now = timezone.now()
+    entry = RectificationProgress.objects.create(rectification=item, text=text, at=now, by=acting_user)
+    _move(item, "report", actor=acting_user, at=now, progress=entry.pk, text=text)
+    return entry
+
+
+@transaction.atomic
+def do_add_rectification_evidence(item: Rectification, *, acting_user: User, upload: UploadedFile) -> RectificationEvidence:
+    """整改佐证材料: allowed by its content (lib/uploads.py) within the attachments' size and count limits."""
+    item = _lock(item, "evidence", acting_user)
+    try:
+        checked = uploads.check_file(read_upload(upload), upload.name or "", max_bytes=settings.ATTACHMENT_MAX_BYTES)
+    except uploads.FileRefused as exc:
+        raise InvalidInput(str(exc), field="file") from exc
+    limit = settings.ATTACHMENT_MAX_PER_CASE
+    if item.evidence.count() >= limit:
+        raise InvalidInput(f"每项反馈整改最多 {limit} 份佐证材料", field="file")
+    now = timezone.now()
+    evidence = RectificationEvidence(rectification=item, name=checked.name, size=len(checked.content),
+                                     content_type=checked.content_type, uploaded_by=acting_user, uploaded_at=now)
+    evidence.file.save(f"upload{uploads.SUFFIXES[checked.kind]}", ContentFile(checked.content), save=False)
+    evidence.save()
+    record_event("rectification_evidence_added", actor=acting_user, at=now, rectification=item.pk, unit=item.unit.name,
+                 name=evidence.name, size=evidence.size, kind=checked.kind)
+    return evidence
+
+
+@transaction.atomic
+def do_close_rectification(item: Rectification, *, acting_user: User, note: str) -> Rectification:
+    """整改完成: with evidence uploaded, or a note saying what was changed (or both)."""
+    item = _lock(item, "close", acting_user)
+    note = _optional_text(note, "整改完成情况")
+    if not note and not item.evidence.exists():
+        raise InvalidInput("请上传整改佐证材料或填写整改完成情况后再完成整改", field="note")
+    now = timezone.now()
+    item.closed_at, item.closed_by, item.closing_note = now, acting_user, note
+    _move(item, "close", actor=acting_user, at=now, fields=("closed_at", "closed_by", "closing_note"), note=note,
+          late=now > item.due_at, evidence=item.evidence.count())
+    return item
+
+
+@transaction.atomic
+def do_cancel_rectification(item: Rectification, *, acting_user: User, reason: str) -> Rectification:
+    """The admin office withdraws an item opened in error; it no longer counts."""
+    item = _lock(item, "cancel", acting_user)
+    reason = require_text(reason, "撤销原因")
+    now = timezone.now()
+    item.closed_at, item.closed_by, item.closing_note = now, acting_user, reason
+    _move(item, "cancel", actor=acting_user, at=now, fields=("closed_at", "closed_by", "closing_note"), reason=reason)
+    return item

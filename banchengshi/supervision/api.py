@@ -1,9 +1,12 @@
-"""Thin endpoints for notices (通报) and joint meetings (联席会议): parse, access, act, render."""
+"""Thin endpoints for notices (通报), joint meetings (联席会议) and rectifications (反馈整改): parse, access,
+act, render."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
+from django.utils import timezone
 from ninja import Field, Query, Router, Status
 
 from banchengshi.accounts.access import Need, has_role_for
@@ -17,13 +20,16 @@ from banchengshi.cases.selectors import ActionForbidden, access_case, cases_visi
 from banchengshi.lib.pagination import PageParams, paginate
 from banchengshi.lib.schemas import EmptyIn
 from banchengshi.supervision import actions
-from banchengshi.supervision.models import JointMeeting, Notice
+from banchengshi.supervision.choices import RectificationStatus
+from banchengshi.supervision.models import JointMeeting, Notice, Rectification
 from banchengshi.supervision.presenters import (
     meeting_detail,
     meeting_summary,
     notice_out,
+    rectification_out,
     with_meeting_relations,
     with_notice_relations,
+    with_rectification_relations,
 )
 from banchengshi.supervision.schemas import (
     CompleteTaskIn,
@@ -34,17 +40,27 @@ from banchengshi.supervision.schemas import (
     NoticeOut,
     NoticePage,
     OutcomeIn,
+    RectificationCloseIn,
+    RectificationIn,
+    RectificationOut,
+    RectificationPage,
+    RectificationProgressIn,
 )
 from banchengshi.supervision.selectors import (
     access_meeting,
     access_notice,
+    access_rectification,
     access_task,
+    filter_rectifications,
     meetings_visible_to,
     notices_visible_to,
+    rectifications_visible_to,
+    shrink,
 )
 
 notices_router = Router(tags=["通报"])
 meetings_router = Router(tags=["联席会议"])
+rectifications_router = Router(tags=["反馈整改"])
 # POST /cases/{reference}/resupervise: mounted at /cases next to cases' own router (no path is shared).
 cases_router = Router(tags=["反映件"])
 
@@ -161,3 +177,50 @@ def complete_task(request: AuthedRequest, meeting_id: int, task_id: int, payload
     task = access_task(request.auth, meeting_id, task_id)
     actions.do_complete_task(task, acting_user=request.auth, note=payload.note)
     return _detail(meeting_id)
+
+
+class RectificationFilters(PageParams):
+    status: RectificationStatus | None = Field(None, description="open / reported / closed / cancelled")
+    unit: str | None = Field(None, max_length=32, description="整改单位编码")
+    light: Literal["green", "yellow", "red"] | None = Field(None, description="进行中的整改按时限灯筛选")
+
+
+def _rectification(item_id: int, user: Any, now: datetime) -> dict[str, Any]:
+    item = with_rectification_relations(Rectification.objects.all()).get(pk=item_id)
+    return rectification_out(item, now, shrink(item, user, now))
+
+
+@rectifications_router.get("", response=RectificationPage, summary="反馈整改列表（本单位及下级；政务服务办、纪委监委可看全部）")
+def list_rectifications(request: AuthedRequest, filters: Query[RectificationFilters]) -> dict[str, Any]:
+    now = timezone.now()
+    items = filter_rectifications(rectifications_visible_to(request.auth), filters.status, filters.unit, filters.light, now)
+    return paginate(items, with_rectification_relations(items), filters.page, filters.page_size,
+                    lambda item: rectification_out(item, now))
+
+
+@rectifications_router.post("", response={201: RectificationOut}, summary="发起反馈整改（政务服务办）")
+def open_rectification(request: AuthedRequest, payload: RectificationIn) -> Status[dict[str, Any]]:
+    item = actions.do_open_rectification(
+        acting_user=request.auth, unit=unit_by_code(payload.unit, "整改单位"), subject=payload.subject,
+        requirement=payload.requirement, dimension=payload.dimension, key=payload.key, days=payload.days,
+    )
+    return Status(201, _rectification(item.pk, request.auth, timezone.now()))
+
+
+@rectifications_router.get("/{item_id}", response=RectificationOut, summary="反馈整改详情（含堵点是否缩小）")
+def get_rectification(request: AuthedRequest, item_id: int) -> dict[str, Any]:
+    return _rectification(access_rectification(request.auth, item_id).pk, request.auth, timezone.now())
+
+
+@rectifications_router.post("/{item_id}/progress", response=RectificationOut, summary="报告整改进展（整改单位）")
+def report_rectification(request: AuthedRequest, item_id: int, payload: RectificationProgressIn) -> dict[str, Any]:
+    item = access_rectification(request.auth, item_id, "report")
+    actions.do_report_rectification(item, acting_user=request.auth, text=payload.text)
+    return _rectification(item.pk, request.auth, timezone.now())
+
+
+@rectifications_router.post("/{item_id}/close", response=RectificationOut, summary="完成整改（整改单位；须有佐证材料或完成情况）")
+def close_rectification(request: AuthedRequest, item_id: int, payload: RectificationCloseIn) -> dict[str, Any]:
+    item = access_rectification(request.auth, item_id, "close")
+    actions.do_close_rectification(item, acting_user=request.auth, note=payload.note)
+    return _rectification(item.pk, request.auth, timezone.now())

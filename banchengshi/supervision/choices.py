@@ -15,3 +15,18 @@ class MeetingCriterion(models.TextChoices):
     WIDE_IMPACT = "wide_impact", _("涉及群众多、影响面大、社会关注度高、容易诱发负面新闻的")
     CROSS_DEPARTMENT_REFORM = "cross_department_reform", _("关系贯彻落实改革举措、涉及多部门多领域协调配合、需要创新措施改进工作的")
     OTHER = "other", _("其他需要协调配合、专题研究的")
+
+
+class RectificationStatus(models.TextChoices):
+    OPEN = "open", _("整改中")
+    REPORTED = "reported", _("已报告进展")
+    CLOSED = "closed", _("已完成整改")
+    CANCELLED = "cancelled", _("已撤销")
+
+
+class Dimension(models.TextChoices):
+    """What a rectification's key names, so its figures can be compared quarter to quarter."""
+
+    MATTER = "matter", _("事项")
+    REASON = "reason", _("办不成原因")
+    CHANNEL = "channel", _("反映渠道")

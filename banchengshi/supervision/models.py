@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from banchengshi.supervision.choices import NoticeKind
+from banchengshi.supervision.choices import Dimension, NoticeKind, RectificationStatus
 
 USER = settings.AUTH_USER_MODEL
 
@@ -87,3 +87,87 @@ class FollowUpTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting} / {self.unit}"
+
+
+def evidence_path(instance: RectificationEvidence, filename: str) -> str:
+    """Stored under a random name: the original name is kept in the row, never in the URL or path."""
+    import uuid
+    from pathlib import PurePath
+
+    return f"rectifications/{instance.uploaded_at:%Y/%m}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()[:10]}"
+
+
+class Rectification(models.Model):
+    """反馈整改 (Chongming): the admin office asks a unit to remove a bottleneck within working days it
+    chooses; the unit reports progress and closes it with evidence or a note. Its clock (due_at, warn_at)
+    is `sla.clock_rules.ITEM_RULES["unit_rectification"]`, computed by `sla.services.due_for`."""
+
+    unit = models.ForeignKey(
+        "accounts.Unit", verbose_name=_("整改单位"), on_delete=models.PROTECT, related_name="rectifications"
+    )
+    subject = models.CharField(_("整改事项"), max_length=200)
+    dimension = models.CharField(_("统计维度"), max_length=16, choices=Dimension.choices, blank=True)
+    key = models.CharField(_("维度取值"), max_length=64, blank=True)
+    requirement = models.TextField(_("整改要求"))
+    days = models.PositiveSmallIntegerField(_("整改时限（工作日）"))
+    status = models.CharField(
+        _("状态"), max_length=16, choices=RectificationStatus.choices, default=RectificationStatus.OPEN, db_index=True
+    )
+    opened_by = models.ForeignKey(USER, verbose_name=_("发起人"), on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(_("发起时间"), db_index=True)
+    due_at = models.DateTimeField(_("整改期限"))
+    warn_at = models.DateTimeField(_("黄灯时间"))
+    closed_at = models.DateTimeField(_("办结或撤销时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        USER, verbose_name=_("办结或撤销人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closing_note = models.TextField(_("整改完成情况或撤销原因"), blank=True)
+    overdue_noted_at = models.DateTimeField(_("超时提醒时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("反馈整改")
+        verbose_name_plural = _("反馈整改")
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["unit", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.unit}：{self.subject}"
+
+
+class RectificationProgress(models.Model):
+    rectification = models.ForeignKey(
+        Rectification, verbose_name=_("反馈整改"), on_delete=models.CASCADE, related_name="progress"
+    )
+    text = models.TextField(_("整改进展"))
+    at = models.DateTimeField(_("报告时间"))
+    by = models.ForeignKey(USER, verbose_name=_("报告人"), on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("整改进展")
+        verbose_name_plural = _("整改进展")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:30]
+
+
+class RectificationEvidence(models.Model):
+    """整改佐证材料, allowed by its content (lib/uploads.py), downloadable by those who see the item."""
+
+    rectification = models.ForeignKey(
+        Rectification, verbose_name=_("反馈整改"), on_delete=models.CASCADE, related_name="evidence"
+    )
+    file = models.FileField(_("文件"), upload_to=evidence_path, max_length=200)
+    name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    content_type = models.CharField(_("类型"), max_length=100)
+    uploaded_by = models.ForeignKey(USER, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"))
+
+    class Meta:
+        verbose_name = _("整改佐证材料")
+        verbose_name_plural = _("整改佐证材料")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name

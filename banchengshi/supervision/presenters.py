@@ -1,4 +1,4 @@
-"""Notices and meetings as the API shows them; times in Beijing time (+08:00)."""
+"""Notices, meetings and rectifications as the API shows them; times in Beijing time (+08:00)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,16 @@ from django.utils import timezone
 from banchengshi.accounts.models import User
 from banchengshi.cases.choices import CaseStatus
 from banchengshi.cases.models import Case
-from banchengshi.supervision.choices import MeetingCriterion, NoticeKind
-from banchengshi.supervision.models import FollowUpTask, JointMeeting, Notice
+from banchengshi.supervision.choices import MeetingCriterion, NoticeKind, RectificationStatus
+from banchengshi.supervision.models import (
+    FollowUpTask,
+    JointMeeting,
+    Notice,
+    Rectification,
+    RectificationEvidence,
+    RectificationProgress,
+)
+from banchengshi.supervision.selectors import Shrink, rectification_light
 
 
 def _unit(unit: Any) -> dict[str, str]:
@@ -102,3 +110,44 @@ def meeting_detail(meeting: JointMeeting) -> dict[str, Any]:
         "created_at": _local(meeting.created_at),
         "tasks": [task_out(t, today) for t in meeting.tasks.all()],
     }
+
+
+def with_rectification_relations(items: QuerySet[Rectification]) -> QuerySet[Rectification]:
+    return items.select_related("unit", "opened_by", "closed_by").prefetch_related(
+        Prefetch("progress", queryset=RectificationProgress.objects.select_related("by")),
+        Prefetch("evidence", queryset=RectificationEvidence.objects.select_related("uploaded_by")),
+    )
+
+
+def rectification_out(item: Rectification, now: datetime, shrunk: Shrink | None = None) -> dict[str, Any]:
+    """An item as the API shows it; `shrunk` (the bottleneck's quarters) for one item read alone."""
+    out: dict[str, Any] = {
+        "id": item.pk,
+        "unit": _unit(item.unit),
+        "subject": item.subject,
+        "dimension": item.dimension,
+        "key": item.key,
+        "requirement": item.requirement,
+        "days": item.days,
+        "status": item.status,
+        "status_label": str(RectificationStatus(item.status).label),
+        "light": rectification_light(item, now),
+        "opened_by": str(item.opened_by),
+        "started_at": _local(item.started_at),
+        "due_at": _local(item.due_at),
+        "warn_at": _local(item.warn_at),
+        "closed_at": _local(item.closed_at),
+        "closed_by": _person(item.closed_by),
+        "closing_note": item.closing_note,
+        "progress": [{"text": p.text, "at": _local(p.at), "by": str(p.by)} for p in item.progress.all()],
+        "evidence": [{"id": e.pk, "name": e.name, "size": e.size, "uploaded_at": _local(e.uploaded_at),
+                      "uploaded_by": str(e.uploaded_by)} for e in item.evidence.all()],
+        "shrink": None,
+    }
+    if shrunk is not None:
+        out["shrink"] = {
+            "before": {"quarter": shrunk.before.label, "count": shrunk.before.count},
+            "after": {"quarter": shrunk.after.label, "count": shrunk.after.count, "complete": shrunk.after.complete},
+            "verdict": shrunk.verdict,
+        }
+    return out

@@ -118,3 +118,76 @@ class MeetingPage(Schema):
     page: int
     page_size: int
     results: list[MeetingSummary]
+
+
+class RectificationIn(InputSchema):
+    unit: Code = Field(description="整改单位编码（部门或政务服务中心）")
+    subject: str = Field(min_length=1, max_length=200, description="整改事项（堵点）")
+    requirement: str = Field(min_length=1, max_length=4000, description="整改要求")
+    dimension: str = Field("", max_length=16, description="统计维度：matter 事项 / reason 办不成原因 / channel 反映渠道；可不填")
+    key: str = Field("", max_length=64, description="维度取值：事项编码、原因编码或渠道编码")
+    days: int | None = Field(None, ge=1, le=60, description="整改时限（工作日）；不填按时限规则默认（20个工作日）")
+
+
+class RectificationProgressIn(InputSchema):
+    text: str = Field(min_length=1, max_length=4000, description="整改进展")
+
+
+class RectificationCloseIn(InputSchema):
+    note: str = Field("", max_length=4000, description="整改完成情况；未上传佐证材料时必填")
+
+
+class ProgressOut(Schema):
+    text: str
+    at: datetime
+    by: str
+
+
+class EvidenceOut(Schema):
+    id: int
+    name: str
+    size: int
+    uploaded_at: datetime
+    uploaded_by: str
+
+
+class QuarterOut(Schema):
+    quarter: str
+    count: int
+    complete: bool = True
+
+
+class ShrinkOut(Schema):
+    before: QuarterOut = Field(description="发起整改当季度该堵点的反映件数")
+    after: QuarterOut = Field(description="下一季度该堵点的反映件数")
+    verdict: str
+
+
+class RectificationOut(Schema):
+    id: int
+    unit: UnitRef
+    subject: str
+    dimension: str
+    key: str
+    requirement: str
+    days: int
+    status: str = Field(description="open 整改中 / reported 已报告进展 / closed 已完成整改 / cancelled 已撤销")
+    status_label: str
+    light: str = Field(description="green / yellow / red；已完成或撤销为 none")
+    opened_by: str
+    started_at: datetime
+    due_at: datetime
+    warn_at: datetime
+    closed_at: datetime | None
+    closed_by: str | None
+    closing_note: str
+    progress: list[ProgressOut]
+    evidence: list[EvidenceOut]
+    shrink: ShrinkOut | None = Field(None, description="单项查询时：堵点是否缩小（发起当季度与下一季度对比）")
+
+
+class RectificationPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[RectificationOut]
