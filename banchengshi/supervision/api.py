@@ -207,20 +207,20 @@ def open_rectification(request: AuthedRequest, payload: RectificationIn) -> Stat
     return Status(201, _rectification(item.pk, request.auth, timezone.now()))
 
 
-@rectifications_router.get("/{item_id}", response=RectificationOut, summary="反馈整改详情（含堵点是否缩小）")
-def get_rectification(request: AuthedRequest, item_id: int) -> dict[str, Any]:
-    return _rectification(access_rectification(request.auth, item_id).pk, request.auth, timezone.now())
+@rectifications_router.get("/{rectification_id}", response=RectificationOut, summary="反馈整改详情（含堵点是否缩小）")
+def get_rectification(request: AuthedRequest, rectification_id: int) -> dict[str, Any]:
+    return _rectification(access_rectification(request.auth, rectification_id).pk, request.auth, timezone.now())
 
 
-@rectifications_router.post("/{item_id}/progress", response=RectificationOut, summary="报告整改进展（整改单位）")
-def report_rectification(request: AuthedRequest, item_id: int, payload: RectificationProgressIn) -> dict[str, Any]:
-    item = access_rectification(request.auth, item_id, "report")
+@rectifications_router.post("/{rectification_id}/progress", response=RectificationOut, summary="报告整改进展（整改单位）")
+def report_rectification(request: AuthedRequest, rectification_id: int, payload: RectificationProgressIn) -> dict[str, Any]:
+    item = access_rectification(request.auth, rectification_id, "report")
     actions.do_report_rectification(item, acting_user=request.auth, text=payload.text)
     return _rectification(item.pk, request.auth, timezone.now())
 
 
-@rectifications_router.post("/{item_id}/close", response=RectificationOut, summary="完成整改（整改单位；须有佐证材料或完成情况）")
-def close_rectification(request: AuthedRequest, item_id: int, payload: RectificationCloseIn) -> dict[str, Any]:
-    item = access_rectification(request.auth, item_id, "close")
+@rectifications_router.post("/{rectification_id}/close", response=RectificationOut, summary="完成整改（整改单位；须有佐证材料或完成情况）")
+def close_rectification(request: AuthedRequest, rectification_id: int, payload: RectificationCloseIn) -> dict[str, Any]:
+    item = access_rectification(request.auth, rectification_id, "close")
     actions.do_close_rectification(item, acting_user=request.auth, note=payload.note)
     return _rectification(item.pk, request.auth, timezone.now())

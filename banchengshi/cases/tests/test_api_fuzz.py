@@ -106,6 +106,7 @@ def _known_values() -> dict[str, list[Any]]:
         "meeting_id": [1, 2],
         "task_id": [1, 2],
         "notice_id": [1, 2],
+        "rectification_id": [1, 2],
         "ids": [1, 2, 3],
         "year": [2026, 2027, 2025],
         "source": ["yiwangtongban", "haochaping", "generic"],

@@ -105,7 +105,7 @@ def _set(body: dict[str, Any], dotted: str, value: Any) -> dict[str, Any]:
 
 def _url(path: str, reference: str) -> str:
     values = {"reference": reference, "order_id": "1", "year": "2027", "source": "generic", "meeting_id": "1",
-              "task_id": "1", "notice_id": "1"}
+              "task_id": "1", "notice_id": "1", "rectification_id": "1"}
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 
 

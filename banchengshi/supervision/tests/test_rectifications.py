@@ -155,7 +155,8 @@ def test_pages_open_report_upload_and_close(district: District, monday: Any) -> 
     # Only the admin office opens one.
     rsj = Client()
     rsj.force_login(district.users["rsj"])
-    assert rsj.get("/rectifications/new/").status_code == 403
+    refused_page = rsj.get("/rectifications/new/")
+    assert refused_page.status_code == 403 and "只有政务服务办可以发起反馈整改" in refused_page.content.decode()
 
     listing = rsj.get("/rectifications/").content.decode()
     assert "材料反复退回" in listing and "light-green" in listing
@@ -246,3 +247,15 @@ def test_the_shrink_comparison_equals_a_raw_count(district: District) -> None:
             assert shown["verdict"] == "下一季度尚未结束，暂无结论"
             # The admin office counts the same cases (the unit's, all visible to it).
             assert ok(district.api("admin_office").get(f"/rectifications/{item['id']}"))["shrink"] == shown
+
+
+def test_a_retried_opening_with_the_same_idempotency_key_opens_one(district: District, monday: Any) -> None:
+    from banchengshi.idempotency.tests.test_idempotency_key import post
+
+    zwb = district.api("admin_office")
+    body = {"unit": "RSJ", "subject": "材料反复退回", "requirement": "一次告知"}
+    first = post(zwb, body, "rect-0001", "/api/v1/rectifications")
+    again = post(zwb, body, "rect-0001", "/api/v1/rectifications")
+    assert first.status_code == again.status_code == 201 and again.json() == first.json()
+    assert Rectification.objects.count() == 1
+    assert Event.objects.filter(action="rectification_opened").count() == 1
