@@ -81,6 +81,10 @@ HEADERS = ("单位", "单位类型", "受理登记（件）", "已办结（件�
            "已回访评价（件）", "满意（件）", "满意率", "再督办（次）", "发起整改（项）", "按时完成整改（项）",
            "逾期完成整改（项）", "逾期未完成整改（项）")
 
+# The page's shorter column names (the spreadsheet keeps the full ones above), after 单位.
+PAGE_HEADERS = ("登记（件）", "办结", "按时办结", "超时", "按时办结率", "回访评价", "满意", "满意率", "再督办（次）",
+                "发起整改（项）", "按时完成", "逾期完成", "逾期未完成")
+
 
 def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"

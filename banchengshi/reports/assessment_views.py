@@ -13,7 +13,7 @@ from banchengshi.accounts.auth import StaffRequest
 from banchengshi.audit.events import record_event
 from banchengshi.audit.labels import EventType
 from banchengshi.lib.errors import ActionError
-from banchengshi.reports.assessment import HEADERS, assessment, assessment_xlsx, cells, parse_year
+from banchengshi.reports.assessment import PAGE_HEADERS, assessment, assessment_xlsx, cells, parse_year
 
 
 def _allowed(request: StaffRequest) -> None:
@@ -31,14 +31,14 @@ def assessment_page(request: StaffRequest) -> HttpResponse:
     except ActionError as exc:
         return render(request, "reports/assessment.html", {
             "nav": "dashboard", "error": exc.message, "year": request.GET.get("year", ""), "rows": [],
-            "headers": HEADERS, "years": range(today.year, today.year - 5, -1),
+            "headers": PAGE_HEADERS, "years": range(today.year, today.year - 5, -1),
         }, status=exc.status)
     rows = assessment(request.user, year, now)
     return render(request, "reports/assessment.html", {
         "nav": "dashboard",
         "year": year,
         "rows": [(row.unit, cells(row)[2:]) for row in rows],
-        "headers": HEADERS,
+        "headers": PAGE_HEADERS,
         "years": range(today.year, today.year - 5, -1),
     })
 

@@ -61,3 +61,12 @@ def test_the_admin_office_opens_and_the_unit_closes_a_rectification(browser: Any
     screenshot(page, "rectification-closed")
     item.refresh_from_db()
     assert item.status == "closed" and item.closed_by == district.users["rsj"] and item.evidence.count() == 1
+
+    # The annual assessment table counts it for the unit's own row (the only row a department sees).
+    page.get_by_role("link", name="整改", exact=True).click()
+    page.get_by_role("link", name="年度考核表").click()
+    row = page.locator("[data-testid=assessment-table] tbody tr")
+    expect(row).to_have_count(1)
+    expect(row.first).to_contain_text("示范区人力资源和社会保障局")
+    unit.check("assessment")
+    screenshot(page, "assessment")
