@@ -34,6 +34,7 @@ class Need(enum.Enum):
     UNMASK = "unmask"  # see a masked name or phone in full, with a stated reason that is audited
     SEARCH_PHONE = "search_phone"  # find cases by a reporter's phone (POST body only, rate limited, audited)
     STATISTICS = "statistics"  # the figures of one's scope: the dashboard (数据看板) and GET /api/v1/stats
+    PUBLISH_CASES = "publish_cases"  # propose, anonymise, approve and withdraw the public page's 典型案例
 
 
 CASE_READERS = frozenset(
@@ -66,6 +67,8 @@ ROLES_FOR: dict[Need, frozenset[str]] = {
     Need.SEARCH_PHONE: CENTER_STAFF | frozenset({Role.ADMIN_OFFICE, Role.OVERSEER}),
     # Whoever reads cases reads the figures of the same cases (the scope is cases_visible_to's).
     Need.STATISTICS: CASE_READERS,
+    # What the public reads is the admin office's word: it proposes and approves typical cases (信息公开).
+    Need.PUBLISH_CASES: frozenset({Role.ADMIN_OFFICE}),
 }
 
 # A second factor (TOTP) is required of the 三员, of oversight and of anyone who may unmask personal data.

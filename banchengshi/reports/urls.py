@@ -1,10 +1,14 @@
 from django.urls import path
 
-from banchengshi.reports import dashboard, views
+from banchengshi.reports import dashboard, views, views_bottlenecks, views_disclosure
 
 urlpatterns = [
     path("work-orders/<int:order_id>/print.pdf", views.work_order_pdf, name="work_order_pdf"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("bottlenecks/", views_bottlenecks.bottlenecks, name="bottlenecks"),
+    path("typical-cases/", views_disclosure.typical_cases, name="typical_cases"),
+    path("typical-cases/<int:pk>/", views_disclosure.typical_case, name="typical_case"),
+    path("public/disclosure/", views_disclosure.disclosure, name="public_disclosure"),
     path("ledger/", views.ledger, name="ledger"),
     path("ledger/export.xlsx", views.ledger_export, name="ledger_export"),
     path("audit-log/", views.audit_log, name="audit_log"),
