@@ -70,8 +70,9 @@ def _limits() -> list[dict[str, Any]]:
             if days is not None:
                 field = Policy._meta.get_field(name)
                 assert isinstance(field, models.Field)
-                limits.append({"key": name, "label": str(field.verbose_name), "days": days,
-                               "help": str(field.help_text) if name != "contact_days" else ""})
+                # The generic help of the optional limits ("留空表示不设此时限") is for the admin, not the public.
+                help_text = "" if "留空" in str(field.help_text) else str(field.help_text)
+                limits.append({"key": name, "label": str(field.verbose_name), "days": days, "help": help_text})
         result.append({"name": policy.name, "basis": policy.basis, "centers": units, "limits": limits})
     return result
 

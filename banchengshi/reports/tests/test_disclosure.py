@@ -156,7 +156,7 @@ def test_the_public_figures_and_limits_come_from_the_rows_and_the_policies(distr
                               if closed is not None or status == CaseStatus.RESOLVED_ON_SITE)),
             "satisfied_share": f"{satisfied * 100:.1f}%",
         }
-        row = re.search(rf'<tr data-quarter="{q.year}Q{q.number}">(.*?)</tr>', html, re.S)
+        row = re.search(rf'data-quarter="{q.year}Q{q.number}"(.*?)</section>', html, re.S)
         assert row is not None, q
         for key, value in expected.items():
             assert f'data-figure="{key}">{value}<' in row.group(1), (q, key, value)
