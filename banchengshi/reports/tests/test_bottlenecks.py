@@ -176,6 +176,7 @@ def test_the_page_and_the_api_agree_and_default_to_the_last_full_quarter(distric
     assert html.count('data-testid="rectify"') == sum(len(rows) for rows in body["bottlenecks"].values())
     assert "/rectifications/new/?unit=" in html and "dimension=lead_unit" in html
     assert bad.status_code == 422 and "季度" in bad.content.decode()
+    assert sign_in(Client(), district.users["zwb_auditor"]).get("/bottlenecks/").status_code == 403  # no figures role
     assert half.status_code == 422 and "请同时选择年份和季度" in half.json()["detail"]
 
 
