@@ -62,6 +62,9 @@ def test_a_proposal_is_anonymised_and_approval_refuses_personal_data(district: D
     typical = propose(client, closed_case)
     assert NAME not in typical.problem and PHONE not in typical.problem and ID_NUMBER not in typical.problem
     assert typical.approved_at is None and typical.created_by == district.users["admin_office"]
+    detail, listing = client.get(f"/typical-cases/{typical.pk}/").content.decode(), client.get("/typical-cases/").content.decode()
+    assert "待审核" in detail and "某某" in detail and PHONE not in detail
+    assert typical.title in listing and closed_case.reference in listing  # staff see which case it came from
 
     # Someone types the phone back in: saving is allowed, approval is refused with a Chinese reason.
     text = {"title": typical.title, "problem": typical.problem + f"（回电{PHONE}）", "handling": typical.handling,
