@@ -39,6 +39,7 @@ class Need(enum.Enum):
     # supervision.selectors.may_rectify).
     RECTIFY = "rectify"
     STATISTICS = "statistics"  # the figures of one's scope: the dashboard (数据看板) and GET /api/v1/stats
+    PUBLISH_CASES = "publish_cases"  # propose, anonymise, approve and withdraw the public page's 典型案例
 
 
 CASE_READERS = frozenset(
@@ -73,6 +74,8 @@ ROLES_FOR: dict[Need, frozenset[str]] = {
     Need.RECTIFY: frozenset({Role.HANDLER, Role.CENTER_HEAD, Role.DISPATCHER}),
     # Whoever reads cases reads the figures of the same cases (the scope is cases_visible_to's).
     Need.STATISTICS: CASE_READERS,
+    # What the public reads is the admin office's word: it proposes and approves typical cases (信息公开).
+    Need.PUBLISH_CASES: frozenset({Role.ADMIN_OFFICE}),
 }
 
 # A second factor (TOTP) is required of the 三员, of oversight and of anyone who may unmask personal data.

@@ -98,6 +98,11 @@ class EventType(models.TextChoices):
     RECTIFICATION_OVERDUE = "rectification_overdue", "整改超时"
     EXPORTED = "exported", "导出"
     PRINTED = "printed", "打印"
+    TYPICAL_CASE_PROPOSED = "typical_case_proposed", "推荐典型案例"
+    TYPICAL_CASE_EDITED = "typical_case_edited", "修改典型案例"
+    TYPICAL_CASE_APPROVED = "typical_case_approved", "审核通过典型案例"
+    TYPICAL_CASE_REFUSED = "typical_case_refused", "典型案例审核未通过（含个人信息）"
+    TYPICAL_CASE_WITHDRAWN = "typical_case_withdrawn", "撤回典型案例"
 
 
 ACTION_LABELS: dict[str, str] = {value: str(label) for value, label in EventType.choices}

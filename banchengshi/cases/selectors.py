@@ -331,14 +331,25 @@ REACHED: dict[str, Q] = {
     "resupervised": Q(resupervision_count__gt=0),
 }
 REACHED_LABELS = {"accepted": "已受理", "resolved_on_site": "现场办结", "closed": "已办结",
-                  "visited": "已办结并回访", "resupervised": "经过再督办"}
+                  "visited": "已办结并回访", "resupervised": "经过再督办", "unsatisfied": "最近一次回访不满意"}
 
 
 def reached(key: str) -> Q:
-    """The cases that reached `key` (REACHED, or "visited": closed and visited at least once)."""
+    """The cases that reached `key` (REACHED; "visited": closed and visited at least once; "unsatisfied":
+    the visit that counts, the latest, rated 1 非常不满意 or 2 不满意)."""
     if key == "visited":
         return REACHED["closed"] & Q(pk__in=Visit.objects.values("case_id"))
+    if key == "unsatisfied":
+        return latest_visit_rated(UNSATISFIED_RATINGS)
     return REACHED[key]
+
+
+def latest_visit_rated(ratings: frozenset[int]) -> Q:
+    """The cases whose latest visit (`latest_visit`: by visited_at, then id) has one of `ratings`: an
+    uncorrelated IN over the visits that no later visit of the same case follows."""
+    later = Visit.objects.filter(case=OuterRef("case")).filter(
+        Q(visited_at__gt=OuterRef("visited_at")) | Q(visited_at=OuterRef("visited_at"), pk__gt=OuterRef("pk")))
+    return Q(pk__in=Visit.objects.filter(rating__in=ratings).exclude(Exists(later)).values("case_id"))
 
 
 def clock_decided(now: datetime) -> Q:
@@ -368,8 +379,8 @@ class CaseFilters(PageParams):
     lead_unit: str | None = NinjaField(None, max_length=32, description="正在主办的单位编码")
     matter: str | None = NinjaField(None, description="事项编码")
     no_matter: bool | None = NinjaField(None, description="true：未选事项的反映件")
-    reached: Literal["accepted", "resolved_on_site", "closed", "visited", "resupervised"] | None = NinjaField(
-        None, description="已受理、现场办结、已办结、已办结并回访、经过再督办"
+    reached: Literal["accepted", "resolved_on_site", "closed", "visited", "resupervised", "unsatisfied"] | None = NinjaField(
+        None, description="已受理、现场办结、已办结、已办结并回访、经过再督办、最近一次回访不满意（1-2）"
     )
     rating: int | None = NinjaField(None, ge=1, le=5, description="最近一次回访满意度（1 非常不满意 … 5 非常满意）")
     clock: ClockKind | None = NinjaField(None, description="时限类型（与 timing 同用）")

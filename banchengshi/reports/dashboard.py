@@ -48,6 +48,19 @@ def presets(today: date) -> list[dict[str, str]]:
     return result
 
 
+QUERY_REFUSALS = (PydanticValidationError, ActionError, ActionForbidden, Http404)
+
+
+def refused(exc: Exception, labels: dict[str, str]) -> tuple[list[str], int]:
+    """What a figures page says when its query is refused (QUERY_REFUSALS), and its status: bad input
+    (422, each field by its Chinese label), a rule (its status), a unit outside the scope (403), unknown (404)."""
+    if isinstance(exc, PydanticValidationError):
+        return [f"{labels.get(e['field'], e['field'])}：{e['message']}" for e in describe_errors(exc.errors())], 422
+    if isinstance(exc, ActionError):
+        return [exc.message], exc.status
+    return [str(exc)], 403 if isinstance(exc, ActionForbidden) else 404
+
+
 def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
@@ -126,14 +139,8 @@ def dashboard(request: StaffRequest) -> HttpResponse:
     try:
         query = StatsQuery.model_validate({k: v for k, v in typed.items() if v})
         figures = compute(scope_for(user, query.unit), Period(query.start, query.end), timezone.now())
-    except PydanticValidationError as exc:
-        errors, status = [f"{FIELD_LABELS.get(e['field'], e['field'])}：{e['message']}" for e in describe_errors(exc.errors())], 422
-    except ActionError as exc:
-        errors, status = [exc.message], exc.status
-    except ActionForbidden as exc:
-        errors, status = [str(exc)], 403
-    except Http404 as exc:
-        errors, status = [str(exc)], 404
+    except QUERY_REFUSALS as exc:
+        errors, status = refused(exc, FIELD_LABELS)
     context: dict[str, Any] = {
         "nav": "dashboard", "typed": typed, "errors": errors, "presets": presets(today),
         "units": units_in_scope_of(user).order_by("kind", "code"),

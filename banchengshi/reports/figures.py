@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -446,9 +446,19 @@ def _open_by_light(cases: QuerySet[Case], now: datetime) -> list[Bucket]:
     return [Bucket(light, label, values[light], {"light": light}) for light, label in LIGHTS]
 
 
+# The groupings a figure is broken down by, each a function of the cases to their buckets (with the
+# ledger filter of each): the dashboard's charts and the bottleneck analysis (reports.bottlenecks) alike.
+BREAKDOWNS: dict[str, Callable[[QuerySet[Case]], list[Bucket]]] = {
+    "matter": _by_matter,
+    "reason": _by_reason,
+    "center": _by_center,
+    "lead_unit": _by_lead_unit,
+}
+
+
 def working_days_between(calendar: WorkCalendar, received: date, closed: date) -> int:
     """One pair, as `_handling_days` counts it (for callers and tests that need a single value)."""
     return int(working_day_counter(calendar, received, max(closed, received))(received, closed))
 
 
-__all__ = ["Bucket", "Figures", "OnTime", "Period", "Scope", "compute", "public_scope", "scope_for"]
+__all__ = ["BREAKDOWNS", "Bucket", "Figures", "OnTime", "Period", "Scope", "compute", "public_scope", "scope_for"]
