@@ -31,6 +31,7 @@ from banchengshi.notify.api import router as reminders_router
 from banchengshi.public.actions import ReportRefused
 from banchengshi.public.api import router as public_router
 from banchengshi.reports.api import router as stats_router
+from banchengshi.reports.api_files import router as report_files_router
 from banchengshi.sla.api import router as due_router
 from banchengshi.sla.calendar import CalendarError
 from banchengshi.supervision.api import cases_router as resupervise_router
@@ -193,6 +194,7 @@ api.add_router("/dispatch", dispatch_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/notices", notices_router)  # 通报 to units (supervision)
 api.add_router("/stats", stats_router)  # the figures of the caller's scope (reports.figures)
+api.add_router("/reports", report_files_router)  # the quarterly 统计报表 and the 工作简报 as files (reports)
 api.add_router("/reminders", reminders_router)  # the staff member's own reminders (notify)
 api.add_router("/public", public_router)  # no token: the citizen's own report, progress, confirmation, rating
 api.add_router("/integrations", integrations_router)  # no token: upstream events, signed with the source's secret
