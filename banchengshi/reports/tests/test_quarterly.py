@@ -22,7 +22,10 @@ from banchengshi.demo.generate import generate_cases
 from banchengshi.reports.exports import DOCX, XLSX
 from banchengshi.reports.tests.report_files import (
     ELEVEN_DIGITS,
+    FWZX_CENTERS,
+    PHONE,
     PNG_MAGIC,
+    REPORTER,
     attach_photo,
     docx_text,
     inline_images,
@@ -37,8 +40,6 @@ from banchengshi.sla.deadlines import SHANGHAI
 pytestmark = pytest.mark.django_db
 
 Q4 = {"year": 2026, "quarter": 4}
-FWZX_CENTERS = ["FWZX", "C-CH", "C-BQ", "C-XK", "C-CT", "C-MJ", "C-CY", "C-HZ", "C-LS"]
-REPORTER, PHONE = "王小明", "13912345678"
 
 
 @pytest.fixture
