@@ -15,13 +15,7 @@ from banchengshi.cases.tests.test_browser_csp import Watch
 from banchengshi.conftest import District
 from banchengshi.demo.generate import generate_cases
 from banchengshi.lib.tests.chromium import screenshot
-from banchengshi.reports.tests.report_files import (
-    FWZX_CENTERS,
-    of_center,
-    raw_counts,
-    received_between,
-    sheet_values,
-)
+from banchengshi.reports.tests import report_files as rf
 from banchengshi.sla.deadlines import SHANGHAI
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -29,8 +23,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 def test_the_report_pages_download_the_files_of_the_chosen_quarter(browser: Any, server: Any, district: District) -> None:
     generate_cases(120, start=datetime(2026, 7, 1, tzinfo=SHANGHAI), end=datetime(2026, 9, 30, 20, tzinfo=SHANGHAI), seed=9)
-    raw = raw_counts(of_center(received_between(datetime(2026, 7, 1).date(), datetime(2026, 9, 30).date()), FWZX_CENTERS))
-    town = of_center(received_between(datetime(2026, 7, 1).date(), datetime(2026, 9, 30).date()), ["C-CH"])
+    raw = rf.raw_counts(rf.of_center(rf.received_between(datetime(2026, 7, 1).date(), datetime(2026, 9, 30).date()), rf.FWZX_CENTERS))
+    town = rf.of_center(rf.received_between(datetime(2026, 7, 1).date(), datetime(2026, 9, 30).date()), ["C-CH"])
     watch = Watch(browser, server.url, viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page = watch.page
     watch.login("admin_office")
@@ -56,7 +50,7 @@ def test_the_report_pages_download_the_files_of_the_chosen_quarter(browser: Any,
     with page.expect_download() as sheet:
         page.get_by_role("button", name="下载 Excel").click()
     assert sheet.value.suggested_filename == "示范区行政服务中心2026年第3季度办不成事统计报表.xlsx"
-    values, _rows = sheet_values(Path(sheet.value.path()).read_bytes())
+    values, _rows = rf.sheet_values(Path(sheet.value.path()).read_bytes())
     assert values["“办不成事”登记数量"] == raw["registered"] and values["“受理”"] == raw["accepted"]
     with page.expect_download() as paper:
         page.get_by_role("button", name="下载 Word").click()
