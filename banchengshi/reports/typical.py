@@ -109,8 +109,8 @@ class Scrubber:
 
     @classmethod
     def for_case(cls, case: Case) -> Scrubber:
-        actors = User.objects.filter(pk__in=case.events.values("actor_id")).values_list("display_name", "username")
-        return cls([case.reporter_name, *(name for pair in actors for name in pair)])
+        actors = User.objects.filter(pk__in=case.events.values("actor_id")).values_list("display_name", flat=True)
+        return cls([case.reporter_name, *actors])
 
     def __call__(self, text: str) -> str:
         for name in self.names:

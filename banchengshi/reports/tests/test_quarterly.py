@@ -40,6 +40,7 @@ from banchengshi.sla.deadlines import SHANGHAI
 pytestmark = pytest.mark.django_db
 
 Q4 = {"year": 2026, "quarter": 4}
+STAFF_NAME = "李建国"  # the handler at RSJ who acted on the typical case
 
 
 @pytest.fixture
@@ -51,8 +52,11 @@ def quarter(district: District) -> dict[str, Case]:
                        prefix="QTR")
         generate_cases(30, start=datetime(2026, 7, 1, tzinfo=SHANGHAI), end=datetime(2026, 9, 30, 20, tzinfo=SHANGHAI),
                        seed=12, prefix="OLD")
+        district.users["rsj"].display_name = STAFF_NAME
+        district.users["rsj"].save(update_fields=["display_name"])
         typical = case_in(district, S.CLOSED, reporter_name=REPORTER, reporter_phone=PHONE,
-                          description=f"{REPORTER}反映：申领失业保险金时系统一直提示未办理失业登记，请回电{PHONE}。")
+                          description=f"{REPORTER}反映：申领失业保险金时系统一直提示未办理失业登记，人社局{STAFF_NAME}"
+                                      f"说要等待，请回电{PHONE}，身份证号310101199001011234。")
         attach_photo(typical, district.users["registrar"])
         town = case_in(district, S.REGISTERED, center="C-CH")
     return {"typical": typical, "town": town, "old": Case.objects.filter(reference__startswith="OLD").first()}
@@ -88,6 +92,7 @@ def test_the_xlsx_figures_equal_the_raw_counts_and_the_typical_case_is_masked(di
     summary = values["问题及办理过程概述"]
     assert typical.reference in summary and "王*" in summary and "139****5678" in summary
     assert REPORTER not in summary and not ELEVEN_DIGITS.search(summary)
+    assert STAFF_NAME not in summary and "人社局李**说要等待" in summary and "1990010" not in summary
     assert "办结" in summary and "现场照片.png" in values["办理照片"]
     event = Event.objects.get(action="exported")
     assert (event.data["what"], event.data["rows"], event.data["typical_cases"]) == ("quarterly_report", raw["registered"],
