@@ -32,6 +32,7 @@ from banchengshi.public.actions import ReportRefused
 from banchengshi.public.api import router as public_router
 from banchengshi.reports.api import bottlenecks_router
 from banchengshi.reports.api import router as stats_router
+from banchengshi.reports.api_files import router as report_files_router
 from banchengshi.sla.api import router as due_router
 from banchengshi.sla.calendar import CalendarError
 from banchengshi.supervision.api import cases_router as resupervise_router
@@ -196,6 +197,7 @@ api.add_router("/notices", notices_router)  # 通报 to units (supervision)
 api.add_router("/rectifications", rectifications_router)  # 反馈整改 of units (supervision)
 api.add_router("/stats", stats_router)  # the figures of the caller's scope (reports.figures)
 api.add_router("/bottlenecks", bottlenecks_router)  # 堵点分析 of the caller's scope (reports.bottlenecks)
+api.add_router("/reports", report_files_router)  # the quarterly 统计报表 and the 工作简报 as files (reports)
 api.add_router("/reminders", reminders_router)  # the staff member's own reminders (notify)
 api.add_router("/public", public_router)  # no token: the citizen's own report, progress, confirmation, rating
 api.add_router("/integrations", integrations_router)  # no token: upstream events, signed with the source's secret

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from banchengshi.reports import assessment_views, dashboard, views, views_bottlenecks, views_disclosure
+from banchengshi.reports import (
+    assessment_views,
+    dashboard,
+    report_pages,
+    views,
+    views_bottlenecks,
+    views_disclosure,
+)
 
 urlpatterns = [
     path("work-orders/<int:order_id>/print.pdf", views.work_order_pdf, name="work_order_pdf"),
@@ -11,6 +18,8 @@ urlpatterns = [
     path("typical-cases/", views_disclosure.typical_cases, name="typical_cases"),
     path("typical-cases/<int:pk>/", views_disclosure.typical_case, name="typical_case"),
     path("public/disclosure/", views_disclosure.disclosure, name="public_disclosure"),
+    path("reports/quarterly/", report_pages.quarterly, name="quarterly_report"),
+    path("reports/briefing/", report_pages.briefing, name="briefing_report"),
     path("ledger/", views.ledger, name="ledger"),
     path("ledger/export.xlsx", views.ledger_export, name="ledger_export"),
     path("audit-log/", views.audit_log, name="audit_log"),
