@@ -5,12 +5,14 @@ exactly the cases it counts."""
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
 import time_machine
+from django.test import Client
 
 from banchengshi.cases.choices import FORMER_HOLDER, CaseStatus, ClockKind, Reason, WorkOrderRole
 from banchengshi.cases.models import Case, Clock, Visit, WorkOrder
@@ -18,6 +20,7 @@ from banchengshi.cases.selectors import CaseFilters, filter_cases
 from banchengshi.conftest import District
 from banchengshi.demo.generate import generate_cases
 from banchengshi.reports.figures import Figures, Period, compute, public_scope, scope_for
+from banchengshi.reports.tests.report_files import docx_text, sheet_values
 from banchengshi.sla.deadlines import SHANGHAI, light
 from banchengshi.sla.services import load_calendar
 
@@ -185,6 +188,30 @@ def test_every_figure_equals_an_independent_count(generated: None, district: Dis
     e = expected(town_raw, start, end)
     assert {k: answer.json()[k] for k in ("registered", "closed", "ratings")} == {k: e[k] for k in ("registered", "closed", "ratings")}
     assert_figures_match(compute(scope_for(town), Period(start, end), NOW), e)
+
+    # The quarterly 统计报表 of a center (its cases and its towns') says the same as the raw rows.
+    center = Raw(scope_for(district.users["admin_office"], "FWZX").cases)
+    e = expected(center, date(2026, 7, 1), date(2026, 9, 30))
+    sheet = district.api("admin_office").get("/reports/quarterly", unit="FWZX", year=2026, quarter=3, format="xlsx")
+    assert sheet.status_code == 200
+    values = sheet_values(sheet.content)[0]
+    assert e["registered"] > 1000 and values["“办不成事”登记数量"] == e["registered"]
+    assert (values["“受理”"], values["“不予受理”"]) == (e["accepted"], e["not_accepted"])
+    assert values["现场办结（未受理，当场解决）"] == e["resolved_on_site"]
+    word = district.api("admin_office").get("/reports/quarterly", unit="FWZX", year=2026, quarter=3, format="docx")
+    assert ["“办不成事”登记数量", f"{e['registered']} 件"] in docx_text(word.content)[2]
+
+    # The public page's last four quarters: the whole district's raw rows.
+    html = Client().get("/public/disclosure/").content.decode()
+    for year, number, first, last in [(2025, 4, date(2025, 10, 1), date(2025, 12, 31)), (2026, 3, date(2026, 7, 1), date(2026, 9, 30))]:
+        e = expected(raw, first, last)
+        shown = re.search(rf'data-quarter="{year}Q{number}"(.*?)</section>', html, re.S)
+        assert shown is not None, (year, number)
+        for key in ("registered", "accepted", "closed"):
+            assert f'data-figure="{key}">{e[key]}<' in shown.group(1), (year, number, key)
+        rated = sum(e["ratings"].values())
+        share = (e["ratings"]["4"] + e["ratings"]["5"]) / rated
+        assert f'data-figure="satisfied_share">{share * 100:.1f}%<' in shown.group(1)
 
 
 @time_machine.travel(NOW, tick=False)
