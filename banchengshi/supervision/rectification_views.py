@@ -28,6 +28,7 @@ from banchengshi.supervision.presenters import with_rectification_relations
 from banchengshi.supervision.selectors import (
     access_rectification,
     filter_rectifications,
+    key_label,
     may_rectify,
     rectification_light,
     rectifications_visible_to,
@@ -132,6 +133,7 @@ def _detail_page(request: StaffRequest, item_id: int, status: int = 200, *, form
         "refused": refused,
         "typed": posted.get("text") or posted.get("note") or posted.get("reason") or "" if posted is not None else "",
         "dimension_label": Dimension(item.dimension).label if item.dimension else "",
+        "key_label": key_label(item.dimension, item.key),
     }, status=status)
 
 

@@ -13,7 +13,9 @@ from django.http import Http404
 from banchengshi.accounts.access import SEES_EVERYTHING, Need, has_role_for
 from banchengshi.accounts.choices import CENTER_STAFF, Role
 from banchengshi.accounts.models import Unit, User
+from banchengshi.cases.choices import Channel, Reason
 from banchengshi.cases.selectors import ActionForbidden, cases_of_unit, cases_visible_to, units_in_scope_of
+from banchengshi.dispatch.models import Matter
 from banchengshi.sla.deadlines import SHANGHAI, light
 from banchengshi.supervision.choices import Dimension, RectificationStatus
 from banchengshi.supervision.models import FollowUpTask, JointMeeting, Notice, Rectification
@@ -170,6 +172,15 @@ def dimension_filter(dimension: str, key: str) -> Q:
     if dimension == Dimension.CHANNEL:
         return Q(channel=key)
     return Q()
+
+
+def key_label(dimension: str, key: str) -> str:
+    """The name a person reads for a rectification's key: the matter's name, the reason's, the channel's."""
+    if dimension == Dimension.MATTER:
+        name = Matter.objects.filter(code=key).values_list("name", flat=True).first()
+        return f"{name}（{key}）" if name else key
+    labels = {Dimension.REASON: dict(Reason.choices), Dimension.CHANNEL: dict(Channel.choices)}.get(Dimension(dimension), {}) if dimension else {}
+    return str(labels.get(key, key))
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ def test_the_admin_office_opens_and_the_unit_closes_a_rectification(browser: Any
     unit.check("list")
     page.get_by_role("link", name="失业保险金申领材料反复退回").click()
     expect(page.get_by_test_id("shrink")).to_contain_text("堵点是否缩小")
+    expect(page.get_by_test_id("shrink")).to_contain_text("失业保险金申领（RSJ-003）")  # the matter by its name
     # Each form in turn: fill it, send it, and see what the page now shows.
     steps = [
         ("进展情况", "已梳理出 6 项申领材料，正在制作告知单", "报告进展", "progress", "已梳理出 6 项申领材料"),
