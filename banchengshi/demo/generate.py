@@ -230,7 +230,20 @@ def _clocks(rng: random.Random, batch: list[_Case], calendar: WorkCalendar, hour
         if b.outcome == S.RESUPERVISED:
             rectify_from = case.replied_at or case.accepted_at
             clocks.append(_clock(case, ClockKind.RECTIFICATION, _later(rng, rectify_from, end, 48), 5, calendar, hours))
+    for clock in clocks:
+        _told(clock, end)
     return clocks
+
+
+def _told(clock: Clock, end: datetime) -> None:
+    """As the periodic jobs leave a running clock by `end`: its overdue noted and its light's reminder sent
+    (otherwise the first run of the job worker would catch up on every old case at once)."""
+    if clock.stopped_at is not None or clock.paused_at is not None:
+        return
+    if clock.due_at < end:
+        clock.overdue_noted_at, clock.reminded = clock.due_at, "red"
+    elif clock.warn_at <= end:
+        clock.reminded = "yellow"
 
 
 def _visits(rng: random.Random, batch: list[_Case], end: datetime) -> list[Visit]:
