@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.http import Http404
@@ -64,6 +65,7 @@ from banchengshi.cases.selectors import (
     units_in_scope_of,
     with_latest_visit,
 )
+from banchengshi.dispatch.models import Matter
 from banchengshi.lib.errors import ActionForbidden, InvalidInput
 from banchengshi.sla.calendar import WorkCalendar
 from banchengshi.sla.deadlines import SHANGHAI
@@ -406,7 +408,7 @@ def _by_matter(cases: QuerySet[Case]) -> list[Bucket]:
     result = _buckets(rows, "matter__code", "matter__name", "matter")
     none = sum(r["n"] for r in rows if r["matter__code"] is None)
     if none:
-        result.append(Bucket("", "未选事项", none, {"no_matter": "true"}))
+        result.append(Bucket("", NO_MATTER, none, {"no_matter": "true"}))
     return result
 
 
@@ -475,6 +477,22 @@ TOTALS = ("registered", "accepted", "not_accepted", "resolved_on_site", "closed"
           "resupervisions")
 DAY_BUCKETS = {"by_channel": _by_channel, "by_matter": _by_matter, "by_reason": _by_reason, "by_center": _by_center,
                "by_lead_unit": _by_lead_unit}
+BUCKET_PARAMS = {"by_channel": "channel", "by_matter": "matter", "by_reason": "reason", "by_center": "center",
+                 "by_lead_unit": "lead_unit"}
+NO_MATTER = "未选事项"
+DAY_FORMAT = 2  # a summary in another form is redone
+
+
+def _bucket_labels() -> dict[str, dict[str, str]]:
+    """A day keeps only the keys and counts of its buckets; the names are today's (as a count's join gives)."""
+    units = dict(Unit.objects.values_list("code", "name"))
+    return {
+        "by_channel": {str(k): str(v) for k, v in Channel.choices},
+        "by_matter": {**dict(Matter.objects.values_list("code", "name")), "": NO_MATTER},
+        "by_reason": {r.value: str(r.label) for r in Reason},
+        "by_center": units,
+        "by_lead_unit": units,
+    }
 
 
 def day_summary(day: date, now: datetime) -> dict[str, Any]:
@@ -486,11 +504,12 @@ def day_summary(day: date, now: datetime) -> dict[str, Any]:
     if not figures.registered:
         return {}
     return {
+        "format": DAY_FORMAT,
         "totals": {name: getattr(figures, name) for name in TOTALS},
         "on_time": {o.kind: [o.on_time, o.late] for o in _on_time(cases, now)},
         "ratings": _ratings(cases),
         "closed_on": {p["day_out"].isoformat(): p["n"] for p in _closed_pairs(cases)},
-        "buckets": {name: [[b.key, b.label, b.count, b.params] for b in count(cases)] for name, count in DAY_BUCKETS.items()},
+        "buckets": {name: {b.key: b.count for b in count(cases)} for name, count in DAY_BUCKETS.items()},
         "lights": {b.key: b.count for b in _open_by_light(cases, now)},
     }
 
@@ -501,7 +520,7 @@ def refresh_days(start: date, end: date, now: datetime) -> dict[date, dict[str, 
 
     kept = {row.day: row for row in DayFigures.objects.filter(day__gte=start, day__lte=end)}
     redo = set(StaleDay.objects.filter(day__gte=start, day__lte=end).values_list("day", flat=True))
-    redo |= {day for day, row in kept.items() if row.computed_at > now}
+    redo |= {day for day, row in kept.items() if row.computed_at > now or (row.data and row.data.get("format") != DAY_FORMAT)}
     if kept:
         since = min(min(row.computed_at for row in kept.values()), now)
         lo, hi = Period(start, end).bounds
@@ -513,12 +532,13 @@ def refresh_days(start: date, end: date, now: datetime) -> dict[date, dict[str, 
             if row is not None and (row.computed_at < warn_at <= now or row.computed_at <= due_at < now):
                 redo.add(day)
     for day in sorted(redo):
-        # The mark goes first: a change made while the day is summarised marks it again.
-        StaleDay.objects.filter(day=day).delete()
-        kept[day] = DayFigures(day=day, computed_at=now, data=day_summary(day, now))
-    if redo:
-        DayFigures.objects.bulk_create([kept[day] for day in redo], update_conflicts=True, unique_fields=["day"],
-                                       update_fields=["computed_at", "data"])
+        # The mark goes first (a change made while the day is summarised marks it again), and with the new
+        # summary in one transaction: a day is never left unmarked without its summary.
+        with transaction.atomic():
+            StaleDay.objects.filter(day=day).delete()
+            kept[day] = DayFigures(day=day, computed_at=now, data=day_summary(day, now))
+            DayFigures.objects.bulk_create([kept[day]], update_conflicts=True, unique_fields=["day"],
+                                           update_fields=["computed_at", "data"])
     return {day: row.data for day, row in kept.items()}
 
 
@@ -528,7 +548,7 @@ def _from_days(scope: Scope, period: Period, now: datetime, calendar: WorkCalend
     on_time: dict[str, list[int]] = {kind.value: [0, 0] for kind in ClockKind}
     ratings = {str(int(r)): 0 for r in Rating}
     pairs: list[dict[str, Any]] = []
-    buckets: dict[str, dict[str, list[Any]]] = {name: {} for name in DAY_BUCKETS}
+    buckets: dict[str, dict[str, int]] = {name: {} for name in DAY_BUCKETS}
     lights = dict.fromkeys((light for light, _label in LIGHTS), 0)
     months: dict[date, int] = {}
     for day, data in sorted(refresh_days(period.start, period.end, now).items()):
@@ -542,10 +562,10 @@ def _from_days(scope: Scope, period: Period, now: datetime, calendar: WorkCalend
         for rating, n in data["ratings"].items():
             ratings[rating] += n
         pairs += [{"day_in": day, "day_out": date.fromisoformat(out), "n": n} for out, n in data["closed_on"].items()]
-        for name, rows in data["buckets"].items():
-            for key, label, n, params in rows:
-                bucket = buckets[name].setdefault(key, [label, 0, params])
-                bucket[1] += n
+        for name, counts in data["buckets"].items():
+            merged = buckets[name]
+            for key, n in counts.items():
+                merged[key] = merged.get(key, 0) + n
         for light, n in data["lights"].items():
             lights[light] += n
         month = day.replace(day=1)
@@ -555,11 +575,14 @@ def _from_days(scope: Scope, period: Period, now: datetime, calendar: WorkCalend
     figures.on_time = [OnTime(kind.value, str(kind.label), *on_time[kind.value]) for kind in ClockKind]
     figures.ratings = ratings
     figures.handling_days_avg, figures.handling_days_p90 = _handling_days(pairs, calendar)
-    for name, rows in buckets.items():
+    labels = _bucket_labels()
+    for name, counts in buckets.items():
         # As counted over the period: by count, then key; the cases with no matter last.
-        merged = sorted((Bucket(key, label, n, params) for key, (label, n, params) in rows.items() if key),
-                        key=lambda b: (-b.count, b.key))
-        setattr(figures, name, merged + [Bucket(key, label, n, params) for key, (label, n, params) in rows.items() if not key])
+        named = sorted((Bucket(key, labels[name].get(key, key), n, {BUCKET_PARAMS[name]: key}) for key, n in counts.items() if key),
+                       key=lambda b: (-b.count, b.key))
+        if counts.get(""):
+            named.append(Bucket("", NO_MATTER, counts[""], {"no_matter": "true"}))
+        setattr(figures, name, named)
     figures.by_month = _month_buckets(sorted(months.items()), period)
     figures.open_by_light = [Bucket(light, label, lights[light], {"light": light}) for light, label in LIGHTS]
     return figures

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from banchengshi.reports.figures import refresh_days
-from banchengshi.reports.models import StaleDay
+from banchengshi.reports.models import DayFigures, StaleDay
 
 
 class Command(BaseCommand):
@@ -26,8 +26,8 @@ class Command(BaseCommand):
         start = options["start"] or min(earliest or end, end - timedelta(days=366))
         if start > end:
             raise CommandError("开始日期不能晚于结束日期")
-        stale = StaleDay.objects.filter(day__gte=start, day__lte=end).count()
         began = time.monotonic()
         days = refresh_days(start, end, now)
-        self.stdout.write(f"每日统计已更新：{start} 至 {end}，重新计算 {stale} 天（共 {len(days)} 天有统计），"
+        redone = DayFigures.objects.filter(day__gte=start, day__lte=end, computed_at=now).count()
+        self.stdout.write(f"每日统计已更新：{start} 至 {end}，重新计算 {redone} 天（共 {len(days)} 天有统计），"
                           f"用时 {time.monotonic() - began:.1f} 秒")
