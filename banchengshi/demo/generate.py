@@ -101,7 +101,8 @@ def generate_cases(count: int, *, start: datetime, end: datetime, seed: int = 1,
     for first in range(0, count, batch_size):
         batch: list[_Case] = []
         for i in range(first, min(first + batch_size, count)):
-            received = start + timedelta(seconds=rng.random() * span)
+            # In order of receipt, as cases arrive (ids and references follow time): uniform over the span.
+            received = start + timedelta(seconds=span * (i + rng.random()) / count)
             outcome = rng.choices(outcomes, weights)[0]
             # A case received in the last days has not had time to get far.
             if end - received < timedelta(days=20) and outcome in CLOSED_STATES | {S.RESUPERVISED}:
