@@ -10,10 +10,14 @@ cases/actions/ and cases/clocks.py), and the loaded district (`load_district`) m
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
+from typing import Any, Protocol
 
 from django.db import transaction
+from django.db.models import Model
 
 from banchengshi.accounts.choices import UnitKind
 from banchengshi.accounts.models import Unit
@@ -55,9 +59,34 @@ class _Case:
     dispatched_at: datetime | None = None
 
 
-def generate_cases(count: int, *, start: datetime, end: datetime, seed: int = 1, prefix: str = "GEN") -> int:
+class OrmWriter:
+    """Writes each batch with the ORM (bulk_create): any database, every field's own conversion."""
+
+    def cases(self, cases: list[Case], link: Callable[[], list[Case]]) -> None:
+        """Store `cases`; `link` (called once they have their ids) sets the merged ones' targets."""
+        Case.objects.bulk_create(cases)
+        merged = link()
+        if merged:
+            Case.objects.bulk_update(merged, ["merged_into"])
+
+    def rows(self, model: type[Model], objects: list[Any]) -> None:
+        model._default_manager.bulk_create(objects)
+
+
+class Writer(Protocol):
+    def cases(self, cases: list[Case], link: Callable[[], list[Case]]) -> None: ...
+
+    def rows(self, model: type[Model], objects: list[Any]) -> None: ...
+
+
+def generate_cases(count: int, *, start: datetime, end: datetime, seed: int = 1, prefix: str = "GEN",
+                   writer: Writer | None = None, phones: int = 100_000_000, batch_size: int = BATCH) -> int:
     """`count` cases received between `start` and `end` (nothing after `end`: it is "now" for the rows),
-    spread over the district's centers, matters, channels and reasons. Returns how many were made."""
+    spread over the district's centers, matters, channels and reasons. Returns how many were made.
+
+    `writer` stores the rows (the ORM by default; demo.bulk.CopyWriter streams them into PostgreSQL with
+    COPY, for a million); `phones`: how many distinct reporter phones the cases share."""
+    writer = writer or OrmWriter()
     rng = random.Random(seed)  # noqa: S311 -- reproducible test data, no secret
     centers = list(Unit.objects.filter(kind=UnitKind.SERVICE_CENTER, is_active=True))
     departments = list(Unit.objects.filter(kind=UnitKind.DEPARTMENT, is_active=True))
@@ -69,22 +98,23 @@ def generate_cases(count: int, *, start: datetime, end: datetime, seed: int = 1,
     outcomes, weights = zip(*OUTCOMES, strict=True)
     span = (end - start).total_seconds()
     made = 0
-    for first in range(0, count, BATCH):
+    for first in range(0, count, batch_size):
         batch: list[_Case] = []
-        for i in range(first, min(first + BATCH, count)):
-            received = start + timedelta(seconds=rng.random() * span)
+        for i in range(first, min(first + batch_size, count)):
+            # In order of receipt, as cases arrive (ids and references follow time): uniform over the span.
+            received = start + timedelta(seconds=span * (i + rng.random()) / count)
             outcome = rng.choices(outcomes, weights)[0]
             # A case received in the last days has not had time to get far.
             if end - received < timedelta(days=20) and outcome in CLOSED_STATES | {S.RESUPERVISED}:
                 outcome = rng.choice([S.IN_PROGRESS, S.REPLIED, S.DISPATCHED])
-            batch.append(_Case(_new_case(rng, i, prefix, received, outcome, centers, matters, end), outcome))
+            case = _new_case(rng, i, prefix, received, outcome, centers, matters, end)
+            case.reporter_phone = f"139{i % phones:08d}"
+            batch.append(_Case(case, outcome))
         with transaction.atomic():
-            Case.objects.bulk_create([b.case for b in batch])
-            _merge_targets(batch)
-            orders = _work_orders(rng, batch, departments, end)
-            WorkOrder.objects.bulk_create(orders)
-            Clock.objects.bulk_create(_clocks(rng, batch, calendar, hours, end))
-            Visit.objects.bulk_create(_visits(rng, batch, end))
+            writer.cases([b.case for b in batch], partial(_merge_targets, batch))
+            writer.rows(WorkOrder, _work_orders(rng, batch, departments, end))
+            writer.rows(Clock, _clocks(rng, batch, calendar, hours, end))
+            writer.rows(Visit, _visits(rng, batch, end))
         made += len(batch)
     return made
 
@@ -100,7 +130,7 @@ def _new_case(rng: random.Random, i: int, prefix: str, received: datetime, outco
     status = S.CLOSED if outcome == "on_site_closed" else outcome
     case = Case(
         reference=f"{prefix}{i:09d}", status=status, channel=rng.choice(list(Channel)).value,
-        reporter_name="测试", reporter_phone=f"139{i % 100_000_000:08d}", center=rng.choice(centers),
+        reporter_name="测试", center=rng.choice(centers),
         matter=rng.choice(matters) if matters and rng.random() < 0.85 else None, reasons=reasons,
         reason_other="其他情况" if Reason.OTHER in reasons else "", description=f"生成的反映件 {i}",
         received_at=received, resupervision_count=0,
@@ -128,13 +158,13 @@ def _new_case(rng: random.Random, i: int, prefix: str, received: datetime, outco
     return case
 
 
-def _merge_targets(batch: list[_Case]) -> None:
+def _merge_targets(batch: list[_Case]) -> list[Case]:
+    """The merged cases, each pointed at another case of the batch (the cases have their ids)."""
     merged = [b.case for b in batch if b.outcome == S.MERGED]
     others = [b.case for b in batch if b.outcome != S.MERGED]
     for case in merged:
         case.merged_into = others[case.pk % len(others)]
-    if merged:
-        Case.objects.bulk_update(merged, ["merged_into"])
+    return merged
 
 
 def _work_orders(rng: random.Random, batch: list[_Case], departments: list[Unit], end: datetime) -> list[WorkOrder]:
@@ -201,7 +231,20 @@ def _clocks(rng: random.Random, batch: list[_Case], calendar: WorkCalendar, hour
         if b.outcome == S.RESUPERVISED:
             rectify_from = case.replied_at or case.accepted_at
             clocks.append(_clock(case, ClockKind.RECTIFICATION, _later(rng, rectify_from, end, 48), 5, calendar, hours))
+    for clock in clocks:
+        _told(clock, end)
     return clocks
+
+
+def _told(clock: Clock, end: datetime) -> None:
+    """As the periodic jobs leave a running clock by `end`: its overdue noted and its light's reminder sent
+    (otherwise the first run of the job worker would catch up on every old case at once)."""
+    if clock.stopped_at is not None or clock.paused_at is not None:
+        return
+    if clock.due_at < end:
+        clock.overdue_noted_at, clock.reminded = clock.due_at, "red"
+    elif clock.warn_at <= end:
+        clock.reminded = "yellow"
 
 
 def _visits(rng: random.Random, batch: list[_Case], end: datetime) -> list[Visit]:

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.http import Http404
@@ -64,6 +65,7 @@ from banchengshi.cases.selectors import (
     units_in_scope_of,
     with_latest_visit,
 )
+from banchengshi.dispatch.models import Matter
 from banchengshi.lib.errors import ActionForbidden, InvalidInput
 from banchengshi.sla.calendar import WorkCalendar
 from banchengshi.sla.deadlines import SHANGHAI
@@ -113,6 +115,11 @@ class Scope:
     @property
     def label(self) -> str:
         return self.unit.name if self.unit is not None else "全部可见范围"
+
+    @property
+    def whole(self) -> bool:
+        """Every case of the district (no condition on the cases): its figures are the days' summaries."""
+        return not self.cases.query.where
 
 
 def scope_for(user: User, unit_code: str | None = None) -> Scope:
@@ -258,14 +265,18 @@ def _round(value: float | None) -> float | None:
 
 
 def compute(scope: Scope, period: Period, now: datetime, *, calendar: WorkCalendar | None = None) -> Figures:
-    """Every figure of `scope` for cases received in `period`, lights and overdue as of `now`."""
+    """Every figure of `scope` for cases received in `period`, lights and overdue as of `now`. The whole
+    district's are added up from the summaries of its days (`DayFigures`, brought up to date first), so
+    they cost the same for a quarter or for two years of a million cases; a narrower scope is counted."""
+    if scope.whole:
+        return _from_days(scope, period, now, calendar or load_calendar())
     lo, hi = period.bounds
     cases = scope.cases.filter(received_at__gte=lo, received_at__lt=hi)
     figures = Figures(scope, period, now)
     _totals(figures, cases)
     figures.on_time = _on_time(cases, now)
     figures.ratings = _ratings(cases)
-    figures.handling_days_avg, figures.handling_days_p90 = _handling_days(cases, calendar or load_calendar())
+    figures.handling_days_avg, figures.handling_days_p90 = _handling_days(_closed_pairs(cases), calendar or load_calendar())
     figures.by_channel = _by_channel(cases)
     figures.by_matter = _by_matter(cases)
     figures.by_reason = _by_reason(cases)
@@ -330,9 +341,8 @@ def working_day_counter(calendar: WorkCalendar, first: date, last: date) -> Any:
     return between
 
 
-def _handling_days(cases: QuerySet[Case], calendar: WorkCalendar) -> tuple[float | None, int | None]:
-    """The histogram of (day received, day closed) pairs comes from the database; each pair's working
-    days come from the calendar."""
+def _closed_pairs(cases: QuerySet[Case]) -> list[dict[str, Any]]:
+    """How many closed cases were received on one day and closed on another: {day_in, day_out, n}."""
     pairs = list(
         cases.filter(reached("closed"))
         .annotate(
@@ -343,7 +353,12 @@ def _handling_days(cases: QuerySet[Case], calendar: WorkCalendar) -> tuple[float
         .annotate(n=Count("pk"))
         .order_by()
     )
-    pairs = [p for p in pairs if p["day_out"] is not None]
+    return [p for p in pairs if p["day_out"] is not None]
+
+
+def _handling_days(pairs: list[dict[str, Any]], calendar: WorkCalendar) -> tuple[float | None, int | None]:
+    """The histogram of (day received, day closed) pairs comes from the database; each pair's working
+    days come from the calendar (now, so a corrected calendar counts at once)."""
     if not pairs:
         return None, None
     first = min(p["day_in"] for p in pairs)
@@ -393,7 +408,7 @@ def _by_matter(cases: QuerySet[Case]) -> list[Bucket]:
     result = _buckets(rows, "matter__code", "matter__name", "matter")
     none = sum(r["n"] for r in rows if r["matter__code"] is None)
     if none:
-        result.append(Bucket("", "未选事项", none, {"no_matter": "true"}))
+        result.append(Bucket("", NO_MATTER, none, {"no_matter": "true"}))
     return result
 
 
@@ -419,13 +434,17 @@ def _by_lead_unit(cases: QuerySet[Case]) -> list[Bucket]:
 
 def _by_month(cases: QuerySet[Case], period: Period) -> list[Bucket]:
     rows = cases.annotate(month=TruncMonth("received_at", tzinfo=SHANGHAI)).values("month").annotate(n=Count("pk")).order_by("month")
+    return _month_buckets([(r["month"].date() if isinstance(r["month"], datetime) else r["month"], r["n"]) for r in rows],
+                          period)
+
+
+def _month_buckets(rows: list[tuple[date, int]], period: Period) -> list[Bucket]:
+    """(first day of a month, cases) in month order -> the chart's buckets, each linked to its days."""
     result = []
-    for row in rows:
-        month = row["month"]
-        first = month.date() if isinstance(month, datetime) else month
+    for first, n in rows:
         after = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
         start, end = max(first, period.start), min(after - timedelta(days=1), period.end)
-        result.append(Bucket(first.strftime("%Y-%m"), f"{first.year}年{first.month}月", row["n"],
+        result.append(Bucket(first.strftime("%Y-%m"), f"{first.year}年{first.month}月", n,
                              {"received_from": start.isoformat(), "received_to": end.isoformat()}))
     return result
 
@@ -454,6 +473,129 @@ BREAKDOWNS: dict[str, Callable[[QuerySet[Case]], list[Bucket]]] = {
     "center": _by_center,
     "lead_unit": _by_lead_unit,
 }
+
+
+# --- The whole district, by day ------------------------------------------------------------------------
+# Each day of receipt keeps the figures of its cases (DayFigures), computed by the functions above over that
+# day alone. A day's summary is redone before use when its cases changed since (StaleDay, written by
+# triggers), when it was made for a later moment than asked, or when one of its running clocks turned
+# yellow or red in between (the only way time alone changes a figure: a clock past its limit stays late).
+# Every figure is a count of cases and each case belongs to one day, so the period's figures are the sums
+# of its days'; handling days keep their (received, closed) date pairs, counted with today's calendar.
+
+TOTALS = ("registered", "accepted", "not_accepted", "resolved_on_site", "closed", "visited", "resupervised_cases",
+          "resupervisions")
+DAY_BUCKETS = {"by_channel": _by_channel, "by_matter": _by_matter, "by_reason": _by_reason, "by_center": _by_center,
+               "by_lead_unit": _by_lead_unit}
+BUCKET_PARAMS = {"by_channel": "channel", "by_matter": "matter", "by_reason": "reason", "by_center": "center",
+                 "by_lead_unit": "lead_unit"}
+NO_MATTER = "未选事项"
+DAY_FORMAT = 2  # a summary in another form is redone
+
+
+def _bucket_labels() -> dict[str, dict[str, str]]:
+    """A day keeps only the keys and counts of its buckets; the names are today's (as a count's join gives)."""
+    units = dict(Unit.objects.values_list("code", "name"))
+    return {
+        "by_channel": {str(k): str(v) for k, v in Channel.choices},
+        "by_matter": {**dict(Matter.objects.values_list("code", "name")), "": NO_MATTER},
+        "by_reason": {r.value: str(r.label) for r in Reason},
+        "by_center": units,
+        "by_lead_unit": units,
+    }
+
+
+def day_summary(day: date, now: datetime) -> dict[str, Any]:
+    """The figures of the cases received on `day`, as of `now`, in a form that adds up (JSON)."""
+    lo, hi = Period(day, day).bounds
+    cases = Case.objects.filter(received_at__gte=lo, received_at__lt=hi)
+    figures = Figures(public_scope(), Period(day, day), now)
+    _totals(figures, cases)
+    if not figures.registered:
+        return {}
+    return {
+        "format": DAY_FORMAT,
+        "totals": {name: getattr(figures, name) for name in TOTALS},
+        "on_time": {o.kind: [o.on_time, o.late] for o in _on_time(cases, now)},
+        "ratings": _ratings(cases),
+        "closed_on": {p["day_out"].isoformat(): p["n"] for p in _closed_pairs(cases)},
+        "buckets": {name: {b.key: b.count for b in count(cases)} for name, count in DAY_BUCKETS.items()},
+        "lights": {b.key: b.count for b in _open_by_light(cases, now)},
+    }
+
+
+def refresh_days(start: date, end: date, now: datetime) -> dict[date, dict[str, Any]]:
+    """The days' summaries from `start` to `end`, those out of date for `now` redone first."""
+    from banchengshi.reports.models import DayFigures, StaleDay
+
+    kept = {row.day: row for row in DayFigures.objects.filter(day__gte=start, day__lte=end)}
+    redo = set(StaleDay.objects.filter(day__gte=start, day__lte=end).values_list("day", flat=True))
+    redo |= {day for day, row in kept.items() if row.computed_at > now or (row.data and row.data.get("format") != DAY_FORMAT)}
+    if kept:
+        since = min(min(row.computed_at for row in kept.values()), now)
+        lo, hi = Period(start, end).bounds
+        turned = (Clock.objects.filter(RUNNING, paused_at__isnull=True, case__received_at__gte=lo, case__received_at__lt=hi)
+                  .filter(Q(warn_at__gt=since, warn_at__lte=now) | Q(due_at__gte=since, due_at__lt=now))
+                  .values_list(TruncDate("case__received_at", tzinfo=SHANGHAI), "warn_at", "due_at"))
+        for day, warn_at, due_at in turned:
+            row = kept.get(day)
+            if row is not None and (row.computed_at < warn_at <= now or row.computed_at <= due_at < now):
+                redo.add(day)
+    for day in sorted(redo):
+        # The mark goes first (a change made while the day is summarised marks it again), and with the new
+        # summary in one transaction: a day is never left unmarked without its summary.
+        with transaction.atomic():
+            StaleDay.objects.filter(day=day).delete()
+            kept[day] = DayFigures(day=day, computed_at=now, data=day_summary(day, now))
+            DayFigures.objects.bulk_create([kept[day]], update_conflicts=True, unique_fields=["day"],
+                                           update_fields=["computed_at", "data"])
+    return {day: row.data for day, row in kept.items()}
+
+
+def _from_days(scope: Scope, period: Period, now: datetime, calendar: WorkCalendar) -> Figures:
+    figures = Figures(scope, period, now)
+    totals: dict[str, int] = dict.fromkeys(TOTALS, 0)
+    on_time: dict[str, list[int]] = {kind.value: [0, 0] for kind in ClockKind}
+    ratings = {str(int(r)): 0 for r in Rating}
+    pairs: list[dict[str, Any]] = []
+    buckets: dict[str, dict[str, int]] = {name: {} for name in DAY_BUCKETS}
+    lights = dict.fromkeys((light for light, _label in LIGHTS), 0)
+    months: dict[date, int] = {}
+    for day, data in sorted(refresh_days(period.start, period.end, now).items()):
+        if not data:
+            continue
+        for name, n in data["totals"].items():
+            totals[name] += n
+        for kind, (met, missed) in data["on_time"].items():
+            on_time[kind][0] += met
+            on_time[kind][1] += missed
+        for rating, n in data["ratings"].items():
+            ratings[rating] += n
+        pairs += [{"day_in": day, "day_out": date.fromisoformat(out), "n": n} for out, n in data["closed_on"].items()]
+        for name, counts in data["buckets"].items():
+            merged = buckets[name]
+            for key, n in counts.items():
+                merged[key] = merged.get(key, 0) + n
+        for light, n in data["lights"].items():
+            lights[light] += n
+        month = day.replace(day=1)
+        months[month] = months.get(month, 0) + data["totals"]["registered"]
+    for name, n in totals.items():
+        setattr(figures, name, n)
+    figures.on_time = [OnTime(kind.value, str(kind.label), *on_time[kind.value]) for kind in ClockKind]
+    figures.ratings = ratings
+    figures.handling_days_avg, figures.handling_days_p90 = _handling_days(pairs, calendar)
+    labels = _bucket_labels()
+    for name, counts in buckets.items():
+        # As counted over the period: by count, then key; the cases with no matter last.
+        named = sorted((Bucket(key, labels[name].get(key, key), n, {BUCKET_PARAMS[name]: key}) for key, n in counts.items() if key),
+                       key=lambda b: (-b.count, b.key))
+        if counts.get(""):
+            named.append(Bucket("", NO_MATTER, counts[""], {"no_matter": "true"}))
+        setattr(figures, name, named)
+    figures.by_month = _month_buckets(sorted(months.items()), period)
+    figures.open_by_light = [Bucket(light, label, lights[light], {"light": light}) for light, label in LIGHTS]
+    return figures
 
 
 def working_days_between(calendar: WorkCalendar, received: date, closed: date) -> int:
