@@ -5,7 +5,7 @@
     1、本季度“办不成事”反映窗口受理情况: 登记数量; “受理”:( )件; “不予受理”:( )件; 涉及业务范围
     2、典型案例: 问题及办理过程概述; 办理照片
 
-`build_quarterly` gathers the data (the figures from `reports.figures.compute` over the unit's scope and
+`build_quarterly` gathers the data (the figures from `reports.figures.compute_volumes` over the unit's scope and
 the quarter, and the typical case, masked); `quarterly_xlsx` and `quarterly_docx` only render it.
 """
 
@@ -24,7 +24,7 @@ from banchengshi.accounts.models import Unit, User
 from banchengshi.lib import xlsx
 from banchengshi.reports import word
 from banchengshi.reports.dashboard import quarter_of
-from banchengshi.reports.figures import Bucket, Figures, Period, compute, scope_for
+from banchengshi.reports.figures import Bucket, Figures, Period, compute_volumes, scope_for
 from banchengshi.reports.typical import TypicalCase, typical_case
 from banchengshi.sla.deadlines import SHANGHAI
 
@@ -90,7 +90,7 @@ def build_quarterly(user: User, unit_code: str, year: int, quarter: int, *, case
     assert scope.unit is not None  # a unit code was given
     period = quarter_period(year, quarter)
     typical = typical_case(scope, period, case) if case and case.strip() else None
-    return QuarterlyReport(scope.unit, year, quarter, compute(scope, period, now), typical)
+    return QuarterlyReport(scope.unit, year, quarter, compute_volumes(scope, period, now), typical)
 
 
 # ---- xlsx ---------------------------------------------------------------------------------------------
