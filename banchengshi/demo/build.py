@@ -14,8 +14,8 @@ from banchengshi.accounts.models import Unit, User
 from banchengshi.accounts.services import do_create_staff, generate_password
 from banchengshi.audit.events import record_event
 from banchengshi.cases import actions
-from banchengshi.cases.choices import CaseStatus
-from banchengshi.cases.models import Case
+from banchengshi.cases.choices import CaseStatus, WorkOrderRole, WorkOrderStatus
+from banchengshi.cases.models import Case, WorkOrder
 from banchengshi.demo.generate import generate_cases
 from banchengshi.dispatch.loading import DISTRICT_DIR, load_district
 from banchengshi.dispatch.models import Matter
@@ -251,3 +251,11 @@ def _past_quarters() -> None:
             case.matter = best[0].matter if best else None  # what the text names, as the registrar would pick
         case.reporter_name = people[int(case.reporter_phone[3:]) % len(people)]
     Case.objects.bulk_update(cases, ["description", "matter", "reporter_name"], batch_size=500)
+    # The lead unit is the matter's department (as the dispatcher would send it), so that a department's
+    # quarterly report lists its own matters.
+    leads = list(WorkOrder.objects.filter(case__reference__startswith="LS", case__matter__isnull=False,
+                                          role=WorkOrderRole.LEAD).exclude(status=WorkOrderStatus.RETURNED)
+                 .select_related("case__matter"))
+    for order in leads:
+        order.unit_id = order.case.matter.department_id  # type: ignore[union-attr]
+    WorkOrder.objects.bulk_update(leads, ["unit"], batch_size=500)

@@ -22,11 +22,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
+from django.db.models import F
 from django.utils import timezone
 from django_otp.oath import TOTP
 
 from banchengshi.accounts.access import SECOND_FACTOR_ROLES
-from banchengshi.cases.models import Case
+from banchengshi.cases.models import Case, WorkOrder
 from banchengshi.demo.build import ACCOUNTS
 from banchengshi.dispatch.routing import CatalogKeywordSuggester
 
@@ -199,3 +200,7 @@ def test_the_demo_has_past_quarters_to_show_all_finished(bare_db: None) -> None:
     assert not past.filter(received_at__date__gte=date(month // 12, month % 12 + 1, 1)).exists()
     assert set(past.values_list("status", flat=True)) == {"not_accepted", "closed", "visited"}
     assert past.filter(resupervision_count__gt=0).exists()  # 堵点分析's 再督办 has something to count
+    # A department's report lists its own matters: the lead unit of a past case is its matter's department.
+    leads = WorkOrder.objects.filter(case__in=past.exclude(matter=None), role="lead").exclude(status="returned")
+    assert leads.count() > 100
+    assert not leads.exclude(unit=F("case__matter__department")).exists()
