@@ -20,6 +20,7 @@ from banchengshi.demo.generate import generate_cases
 from banchengshi.dispatch.loading import DISTRICT_DIR, load_district
 from banchengshi.dispatch.models import Matter
 from banchengshi.dispatch.routing import CatalogKeywordSuggester
+from banchengshi.reports import typical_cases
 from banchengshi.sla.models import Policy
 from banchengshi.supervision import actions as supervision_actions
 
@@ -225,8 +226,23 @@ def build_demo() -> DemoResult:
     c = _register(reg, fwzx, 0.05, "社保卡照片还是不合格，又白跑一趟。", name="林女士", phone="13000008888",
                   matter=matters["RSJ-002"], business_name="社会保障卡申领")
     actions.do_merge_case(c, acting_user=reg, into=review)
+    _typical_case(users["zwb"], visited)
     _past_quarters()
     return DemoResult(created=True, accounts=accounts)
+
+
+def _typical_case(office: User, case: Case) -> None:
+    """One published 典型案例, proposed from the visited case and written up as the office would, so that
+    信息公开 shows one."""
+    typical = typical_cases.do_propose(office, case.reference)
+    typical_cases.do_edit(office, typical, typical_cases.Text(
+        "原单位倒闭开不出解除劳动合同证明，失业保险金照样领到",
+        "群众申领失业保险金时，窗口要求提供解除劳动合同证明，但原单位已经倒闭，无法开具。",
+        "窗口登记后派单至区人力资源和社会保障局。人社局核实企业已注销，依据社保缴费记录和企业注销信息确认劳动关系"
+        "已经终止，不再要求原单位出具证明。",
+        "群众当周领到失业保险金；人社局在办事指南中写明“企业已注销的，以注销信息代替解除劳动合同证明”，窗口一次性告知。",
+    ))
+    typical_cases.do_approve(office, typical)
 
 
 def _past_quarters() -> None:

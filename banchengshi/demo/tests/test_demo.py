@@ -30,6 +30,7 @@ from banchengshi.accounts.access import SECOND_FACTOR_ROLES
 from banchengshi.cases.models import Case, WorkOrder
 from banchengshi.demo.build import ACCOUNTS
 from banchengshi.dispatch.routing import CatalogKeywordSuggester
+from banchengshi.reports.typical_cases import published
 
 
 def accounts_in(text: str) -> dict[str, str]:
@@ -200,6 +201,9 @@ def test_the_demo_has_past_quarters_to_show_all_finished(bare_db: None) -> None:
     assert not past.filter(received_at__date__gte=date(month // 12, month % 12 + 1, 1)).exists()
     assert set(past.values_list("status", flat=True)) == {"not_accepted", "closed", "visited"}
     assert past.filter(resupervision_count__gt=0).exists()  # 堵点分析's 再督办 has something to count
+    # 信息公开 shows a 典型案例, written up from a case without its reporter's name or phone.
+    shown = published()
+    assert shown.count() == 1 and "失业保险金" in shown[0].title and shown[0].case.reporter_name not in shown[0].problem
     # A department's report lists its own matters: the lead unit of a past case is its matter's department.
     leads = WorkOrder.objects.filter(case__in=past.exclude(matter=None), role="lead").exclude(status="returned")
     assert leads.count() > 100
