@@ -62,7 +62,8 @@
       grid: { left: 8, right: 24, top: 24, bottom: 8, containLabel: true },
       xAxis: horizontal ? value : category,
       yAxis: horizontal ? category : value,
-      series: [{ type: chart.type === "line" ? "line" : "bar", data: values, smooth: false,
+      // barMaxWidth: one or two bars would otherwise fill the whole box.
+      series: [{ type: chart.type === "line" ? "line" : "bar", data: values, smooth: false, barMaxWidth: 40,
                  label: { show: true, position: horizontal ? "right" : "top" } }]
     };
   }
