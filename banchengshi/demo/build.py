@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -14,9 +14,13 @@ from banchengshi.accounts.models import Unit, User
 from banchengshi.accounts.services import do_create_staff, generate_password
 from banchengshi.audit.events import record_event
 from banchengshi.cases import actions
-from banchengshi.cases.models import Case
+from banchengshi.cases.choices import CaseStatus, WorkOrderRole, WorkOrderStatus
+from banchengshi.cases.models import Case, WorkOrder
+from banchengshi.demo.generate import generate_cases
 from banchengshi.dispatch.loading import DISTRICT_DIR, load_district
 from banchengshi.dispatch.models import Matter
+from banchengshi.dispatch.routing import CatalogKeywordSuggester
+from banchengshi.reports import typical_cases
 from banchengshi.sla.models import Policy
 from banchengshi.supervision import actions as supervision_actions
 
@@ -38,6 +42,29 @@ ACCOUNTS = [
 ]
 
 HANDLERS = {"RSJ": "rsj", "YBJ": "ybj", "SCJGJ": "scj"}  # the demo handler of each department
+
+
+# The past quarters' cases (generate_cases), finished ones only so that no one's to-do list fills with them:
+# the dashboard, 堵点分析, the quarterly report and 信息公开 then have quarters to show and compare.
+PAST_QUARTERS = 5
+PAST_CASES = 450
+PAST_OUTCOMES = [(CaseStatus.NOT_ACCEPTED, 8), ("on_site_closed", 10), (CaseStatus.CLOSED, 16), (CaseStatus.VISITED, 30)]
+# What people said, by the first reason of the case; after "来办<事项>，".
+REASON_TEXT = {
+    "proof_hard_to_find": "窗口要的证明不知道去哪里开，跑了几个地方都说不归他们管",
+    "rule_mismatch": "窗口说情况不符合规定办不了，但说不清是哪一条",
+    "material_mismatch": "材料上的信息和系统里的对不上，让我回去重新准备",
+    "missing_evidence": "说材料不齐，每次去都让补一样新的",
+    "rigid_policy": "政策写的是可以办，窗口却一定要原件，不肯变通",
+    "digital_difficulty": "老人不会在手机上操作，网上申请提交不了",
+    "complex_process": "流程太复杂，要跑好几个部门、填好几张表",
+    "slow_or_rude": "提交后一直没有回音，打电话问态度也不好",
+    "other": "不知道该找哪个部门，来回被推",
+}
+# Cases without a matter: texts that name none (the catalogue's suggester finds nothing in them).
+NO_MATTER_TEXTS = ["窗口排队等了一上午，叫号系统出了故障没人解释。", "大厅自助终端坏了好几天，没有人来修。"]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙朱胡郭何高林罗郑"
+GIVEN = "伟芳敏静丽强磊军洋勇艳杰娟涛明"
 
 
 @dataclass
@@ -199,4 +226,52 @@ def build_demo() -> DemoResult:
     c = _register(reg, fwzx, 0.05, "社保卡照片还是不合格，又白跑一趟。", name="林女士", phone="13000008888",
                   matter=matters["RSJ-002"], business_name="社会保障卡申领")
     actions.do_merge_case(c, acting_user=reg, into=review)
+    _typical_case(users["zwb"], visited)
+    _past_quarters()
     return DemoResult(created=True, accounts=accounts)
+
+
+def _typical_case(office: User, case: Case) -> None:
+    """One published 典型案例, proposed from the visited case and written up as the office would, so that
+    信息公开 shows one."""
+    typical = typical_cases.do_propose(office, case.reference)
+    typical_cases.do_edit(office, typical, typical_cases.Text(
+        "原单位倒闭开不出解除劳动合同证明，失业保险金照样领到",
+        "群众申领失业保险金时，窗口要求提供解除劳动合同证明，但原单位已经倒闭，无法开具。",
+        "窗口登记后派单至区人力资源和社会保障局。人社局核实企业已注销，依据社保缴费记录和企业注销信息确认劳动关系"
+        "已经终止，不再要求原单位出具证明。",
+        "群众当周领到失业保险金；人社局在办事指南中写明“企业已注销的，以注销信息代替解除劳动合同证明”，窗口一次性告知。",
+    ))
+    typical_cases.do_approve(office, typical)
+
+
+def _past_quarters() -> None:
+    """PAST_CASES finished cases received over the PAST_QUARTERS quarters before this one, each with a text
+    that names its matter, and one name per phone (a few people report more than once)."""
+    today = timezone.localdate()
+    first_month = today.month - (today.month - 1) % 3
+    this_quarter = datetime(today.year, first_month, 1, tzinfo=timezone.get_current_timezone())
+    months = today.year * 12 + first_month - 1 - 3 * PAST_QUARTERS
+    start = datetime(months // 12, months % 12 + 1, 1, tzinfo=timezone.get_current_timezone())
+    generate_cases(PAST_CASES, start=start, end=this_quarter, seed=2026, prefix="LS", phones=PAST_CASES * 2 // 3,
+                   outcomes=PAST_OUTCOMES, recent_open=False)
+    suggester = CatalogKeywordSuggester()
+    people = [s + g for s in SURNAMES for g in GIVEN]
+    cases = list(Case.objects.filter(reference__startswith="LS").select_related("matter"))
+    for n, case in enumerate(cases):
+        if case.matter is None:
+            case.description = NO_MATTER_TEXTS[n % len(NO_MATTER_TEXTS)]
+        else:
+            case.description = f"来办{case.matter.name}，{REASON_TEXT[case.reasons[0]]}。"
+            best = suggester.suggest(case.description, limit=1)
+            case.matter = best[0].matter if best else None  # what the text names, as the registrar would pick
+        case.reporter_name = people[int(case.reporter_phone[3:]) % len(people)]
+    Case.objects.bulk_update(cases, ["description", "matter", "reporter_name"], batch_size=500)
+    # The lead unit is the matter's department (as the dispatcher would send it), so that a department's
+    # quarterly report lists its own matters.
+    leads = list(WorkOrder.objects.filter(case__reference__startswith="LS", case__matter__isnull=False,
+                                          role=WorkOrderRole.LEAD).exclude(status=WorkOrderStatus.RETURNED)
+                 .select_related("case__matter"))
+    for order in leads:
+        order.unit_id = order.case.matter.department_id  # type: ignore[union-attr]
+    WorkOrder.objects.bulk_update(leads, ["unit"], batch_size=500)

@@ -80,12 +80,15 @@ class Writer(Protocol):
 
 
 def generate_cases(count: int, *, start: datetime, end: datetime, seed: int = 1, prefix: str = "GEN",
-                   writer: Writer | None = None, phones: int = 100_000_000, batch_size: int = BATCH) -> int:
+                   writer: Writer | None = None, phones: int = 100_000_000, batch_size: int = BATCH,
+                   outcomes: list[tuple[str, int]] = OUTCOMES, recent_open: bool = True) -> int:
     """`count` cases received between `start` and `end` (nothing after `end`: it is "now" for the rows),
     spread over the district's centers, matters, channels and reasons. Returns how many were made.
 
     `writer` stores the rows (the ORM by default; demo.bulk.CopyWriter streams them into PostgreSQL with
-    COPY, for a million); `phones`: how many distinct reporter phones the cases share."""
+    COPY, for a million); `phones`: how many distinct reporter phones the cases share; `outcomes`: (state,
+    weight) pairs to draw from (the demo's past quarters take only the finished ones); `recent_open`: the
+    cases of the last 20 days before `end` are still being handled (False: they end as drawn)."""
     writer = writer or OrmWriter()
     rng = random.Random(seed)  # noqa: S311 -- reproducible test data, no secret
     centers = list(Unit.objects.filter(kind=UnitKind.SERVICE_CENTER, is_active=True))
@@ -95,7 +98,7 @@ def generate_cases(count: int, *, start: datetime, end: datetime, seed: int = 1,
         raise LookupError("load the district first (manage.py load_district)")
     calendar = load_calendar()
     hours = BusinessHours()
-    outcomes, weights = zip(*OUTCOMES, strict=True)
+    states, weights = zip(*outcomes, strict=True)
     span = (end - start).total_seconds()
     made = 0
     for first in range(0, count, batch_size):
@@ -103,9 +106,9 @@ def generate_cases(count: int, *, start: datetime, end: datetime, seed: int = 1,
         for i in range(first, min(first + batch_size, count)):
             # In order of receipt, as cases arrive (ids and references follow time): uniform over the span.
             received = start + timedelta(seconds=span * (i + rng.random()) / count)
-            outcome = rng.choices(outcomes, weights)[0]
+            outcome = rng.choices(states, weights)[0]
             # A case received in the last days has not had time to get far.
-            if end - received < timedelta(days=20) and outcome in CLOSED_STATES | {S.RESUPERVISED}:
+            if recent_open and end - received < timedelta(days=20) and outcome in CLOSED_STATES | {S.RESUPERVISED}:
                 outcome = rng.choice([S.IN_PROGRESS, S.REPLIED, S.DISPATCHED])
             case = _new_case(rng, i, prefix, received, outcome, centers, matters, end)
             case.reporter_phone = f"139{i % phones:08d}"

@@ -14,6 +14,7 @@ from banchengshi.audit.events import record_event
 from banchengshi.audit.labels import EventType
 from banchengshi.lib.errors import ActionError
 from banchengshi.reports.assessment import PAGE_HEADERS, assessment, assessment_xlsx, cells, parse_year
+from banchengshi.reports.exports import XLSX, ReportFile, download
 
 
 def _allowed(request: StaffRequest) -> None:
@@ -55,6 +56,5 @@ def assessment_export(request: StaffRequest) -> HttpResponse:
     data = assessment_xlsx(rows, year, str(request.user.unit or request.user))
     record_event(EventType.EXPORTED, actor=request.user, what="assessment", title=f"{year}年度考核表（Excel）",
                  filters=f"年度：{year}", rows=len(rows), outcome="success")
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename=assessment-{year}.xlsx"
-    return response
+    # Named in Chinese like the other report files (the ASCII name for clients without filename*).
+    return download(ReportFile(data, XLSX, f"{year}年度办不成事反映窗口工作考核表.xlsx", f"assessment-{year}.xlsx"))

@@ -21,9 +21,13 @@ NUMERALS = "一二三四五六七八九十"
 class Briefing:
     figures: Figures
     typical: list[TypicalCase]
+    issuer: str = ""  # the user's unit, whose briefing it is when no unit was chosen
 
     @property
     def scope_label(self) -> str:
+        """The unit chosen, else the user's own: "全部可见范围" is the form's word, not a briefing's title."""
+        if self.figures.scope.unit is None and self.issuer:
+            return self.issuer
         return self.figures.scope.label
 
     @property
@@ -67,7 +71,8 @@ def build_briefing(user: User, unit_code: str | None, start: date, end: date, *,
     """The briefing of the user's scope (narrowed to `unit_code`: 403 outside it, 404 unknown)."""
     scope = scope_for(user, unit_code)
     period = Period(start, end)
-    return Briefing(compute(scope, period, now), typical_cases(scope, period, cases[:MAX_TYPICAL]))
+    return Briefing(compute(scope, period, now), typical_cases(scope, period, cases[:MAX_TYPICAL]),
+                    issuer=user.unit.name if user.unit is not None else "")
 
 
 def briefing_docx(briefing: Briefing) -> bytes:

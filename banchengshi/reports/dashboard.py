@@ -144,6 +144,7 @@ def dashboard(request: StaffRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "nav": "dashboard", "typed": typed, "errors": errors, "presets": presets(today),
         "units": units_in_scope_of(user).order_by("kind", "code"),
+        "may_publish": has_role_for(user, Need.PUBLISH_CASES),  # the link to 典型案例
     }
     if figures is not None:
         link = Links(figures)

@@ -16,17 +16,21 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import defaultdict
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
+from django.db.models import F
+from django.utils import timezone
 from django_otp.oath import TOTP
 
 from banchengshi.accounts.access import SECOND_FACTOR_ROLES
-from banchengshi.cases.models import Case
+from banchengshi.cases.models import Case, WorkOrder
 from banchengshi.demo.build import ACCOUNTS
 from banchengshi.dispatch.routing import CatalogKeywordSuggester
+from banchengshi.reports.typical_cases import published
 
 
 def accounts_in(text: str) -> dict[str, str]:
@@ -180,3 +184,27 @@ def test_make_run_logs_in_with_every_account_of_the_accounts_file(tmp_path: Path
     started = log.read_text()
     assert str(accounts_file) in started
     assert not any(password in started for password in accounts.values())
+
+
+def test_the_demo_has_past_quarters_to_show_all_finished(bare_db: None) -> None:
+    """`make run`'s demo: the dashboard, 堵点分析 and 信息公开 compare quarters, so the five before this one
+    hold cases (each some 90), and all of them finished: none waits in anyone's to-do list."""
+    call_command("demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    today = timezone.localdate()
+    month = today.year * 12 + today.month - 1 - (today.month - 1) % 3  # this quarter's first month
+    past = Case.objects.filter(reference__startswith="LS")
+    for back in range(1, 6):
+        m = month - 3 * back
+        first = date(m // 12, m % 12 + 1, 1)
+        quarter = past.filter(received_at__date__gte=first, received_at__date__lt=first + timedelta(days=89))
+        assert quarter.count() >= 50, first
+    assert not past.filter(received_at__date__gte=date(month // 12, month % 12 + 1, 1)).exists()
+    assert set(past.values_list("status", flat=True)) == {"not_accepted", "closed", "visited"}
+    assert past.filter(resupervision_count__gt=0).exists()  # 堵点分析's 再督办 has something to count
+    # 信息公开 shows a 典型案例, written up from a case without its reporter's name or phone.
+    shown = published()
+    assert shown.count() == 1 and "失业保险金" in shown[0].title and shown[0].case.reporter_name not in shown[0].problem
+    # A department's report lists its own matters: the lead unit of a past case is its matter's department.
+    leads = WorkOrder.objects.filter(case__in=past.exclude(matter=None), role="lead").exclude(status="returned")
+    assert leads.count() > 100
+    assert not leads.exclude(unit=F("case__matter__department")).exists()

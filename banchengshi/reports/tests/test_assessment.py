@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import time_machine
@@ -90,7 +91,10 @@ def test_the_xlsx_equals_independent_counts_per_unit(year_of_work: None, distric
     with at(2026, 11, 30, 15):
         client = sign_in(Client(), district.users["admin_office"])
         response = client.get("/reports/assessment/export.xlsx", {"year": YEAR})
-        assert response.status_code == 200 and response["Content-Disposition"].endswith(f"assessment-{YEAR}.xlsx")
+        assert response.status_code == 200
+        named = response["Content-Disposition"]  # in Chinese, as the clerk files it; ASCII beside it
+        assert f"filename*=UTF-8''{quote(f'{YEAR}年度办不成事反映窗口工作考核表.xlsx')}" in named
+        assert f'filename="assessment-{YEAR}.xlsx"' in named
         table = read_back(response.content)
         units = Unit.objects.filter(kind__in=("service_center", "department"), is_active=True)
         assert set(table) == {u.name for u in units}

@@ -8,6 +8,7 @@ import warnings
 from datetime import date, datetime, timedelta
 from io import BytesIO
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import time_machine
@@ -122,6 +123,12 @@ def test_a_unit_s_user_gets_a_briefing_of_its_scope_only(district: District, per
     own = rsj.get("/reports/briefing", **PERIOD)
     raw = raw_figures(lambda cases: rf.of_department(cases, "RSJ"))
     assert own.status_code == 200 and key_figures(own.content)["登记数量"] == f"{raw['registered']} 件"
+    # No unit chosen: the briefing is titled and named by the user's unit, not by the form's "全部可见范围".
+    rsj_name = district.units["RSJ"].name
+    text = rf.docx_text(own.content)[1]
+    assert f"\n{rsj_name}　2026年09月01日至" in text and f"，{rsj_name}“办不成事”反映窗口共登记" in text
+    assert quote(f"{rsj_name}办不成事工作简报20260901-20261123.docx") in own["Content-Disposition"]
+    assert "全部可见范围" not in text
     town = district.api("town_head").get("/reports/briefing", unit="C-CH", **PERIOD)
     raw_town = raw_figures(lambda cases: rf.of_center(cases, ["C-CH"]))
     assert key_figures(town.content)["办结"] == f"{raw_town['closed']} 件"

@@ -64,3 +64,28 @@ def test_the_dashboard_draws_chinese_charts_without_a_csp_violation(browser: Any
     page.wait_for_url("**/ledger/?*reached=closed*")
     assert page.get_by_test_id("ledger-count").inner_text() == f"共 {closed} 件"
     watch.check("ledger from the dashboard")
+
+
+def test_bars_with_long_names_lie_down_and_every_bar_is_named(browser: Any, server: Any, district: District) -> None:
+    """Few bars with long names (centers, units, reasons): ECharts would skip or cut the names under upright
+    bars, so they lie down; every category's name is drawn (interval 0), also under the upright ratings."""
+    generate_cases(4, start=datetime(2026, 10, 5, tzinfo=SHANGHAI), end=datetime(2026, 11, 20, tzinfo=SHANGHAI), seed=5)
+    watch = Watch(browser, server.url, viewport={"width": 1366, "height": 900})
+    page = watch.page
+    watch.login("admin_office")
+    page.goto(f"{server.url}/dashboard/?from=2026-10-01&to=2026-11-30")
+    expect(page.locator("[data-drawn=true]")).to_have_count(len(CHARTS))
+    axes = page.evaluate("""() => {
+        const get = (key) => echarts.getInstanceByDom(document.querySelector(`[data-chart=${key}]`)).getOption();
+        const axis = (key) => { const o = get(key); return [o.xAxis[0].type, o.yAxis[0].type, o.yAxis[0].data || [],
+                                                            (o.yAxis[0].axisLabel || {}).interval, (o.xAxis[0].axisLabel || {}).interval]; };
+        return {center: axis("by_center"), lead: axis("by_lead_unit"), ratings: axis("ratings"),
+                width: get("by_center").series[0].barMaxWidth};
+    }""")
+    for key in ("center", "lead"):
+        x_type, y_type, names, interval, _ = axes[key]
+        assert (x_type, y_type, interval) == ("value", "category", 0), (key, axes[key])
+        assert 1 <= len(names) <= 5 and all(name.startswith("示范区") for name in names), (key, names)
+    assert axes["ratings"][:2] == ["category", "value"] and axes["ratings"][4] == 0
+    assert axes["width"] == 40  # one or two bars do not fill the box
+    watch.check("dashboard with few long bars")

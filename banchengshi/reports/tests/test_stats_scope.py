@@ -155,3 +155,19 @@ def test_the_ledger_keeps_and_names_the_dashboard_filters(district: District, ca
     assert export.status_code == 200
     refused = client.get("/ledger/", {"rating": "9", "timing": "soon"})
     assert refused.status_code == 422 and "alert-danger" in refused.content.decode()
+
+
+@pytest.mark.parametrize(("name", "typical"), [("admin_office", True), ("center_head", False), ("rsj", False)])
+def test_the_dashboard_leads_to_the_other_pages_of_the_numbers(district: District, name: str, typical: bool) -> None:
+    """From 数据看板 a new user reaches 堵点分析, 年度考核 and the public 信息公开, and 典型案例 when they
+    may publish cases; each link opens."""
+    client = login(district, name)
+    links = re.search(r'data-testid="dashboard-links">(.*?)</nav>', client.get("/dashboard/").content.decode(), re.S)
+    assert links is not None
+    hrefs = dict((label, href) for href, label in re.findall(r'href="([^"]+)">([^<]+)</a>', links.group(1)))
+    expected = {"堵点分析": "/bottlenecks/", "年度考核": "/reports/assessment/", "信息公开": "/public/disclosure/"}
+    if typical:
+        expected["典型案例"] = "/typical-cases/"
+    assert hrefs == expected
+    for href in hrefs.values():
+        assert client.get(href).status_code == 200, href

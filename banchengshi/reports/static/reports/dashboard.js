@@ -47,11 +47,14 @@
         ]
       };
     }
-    var horizontal = chart.type === "bar" && items.length > 5;
     var categories = items.map(function (i) { return i.label; });
+    // Bars lie down when there are many or their names are long (a unit, a center, a reason): under an
+    // upright bar a long name would be skipped or cut, and the clerk could not tell which bar is which.
+    var longest = Math.max.apply(null, categories.map(function (c) { return c.length; }).concat([0]));
+    var horizontal = chart.type === "bar" && (items.length > 5 || longest > 5);
     var values = items.map(function (i) { return { value: i.count, url: i.url }; });
     var category = { type: "category", data: categories,
-                     axisLabel: { interval: horizontal ? 0 : "auto", width: 160, overflow: "truncate", rotate: !horizontal && items.length > 6 ? 30 : 0 } };
+                     axisLabel: { interval: chart.type === "line" ? "auto" : 0, width: 160, overflow: "truncate", rotate: !horizontal && items.length > 6 ? 30 : 0 } };
     var value = { type: "value", name: "件", minInterval: 1 };
     if (horizontal) category.inverse = true;
     return {
@@ -59,7 +62,8 @@
       grid: { left: 8, right: 24, top: 24, bottom: 8, containLabel: true },
       xAxis: horizontal ? value : category,
       yAxis: horizontal ? category : value,
-      series: [{ type: chart.type === "line" ? "line" : "bar", data: values, smooth: false,
+      // barMaxWidth: one or two bars would otherwise fill the whole box.
+      series: [{ type: chart.type === "line" ? "line" : "bar", data: values, smooth: false, barMaxWidth: 40,
                  label: { show: true, position: horizontal ? "right" : "top" } }]
     };
   }
