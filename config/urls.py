@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from banchengshi.accounts.views import (
@@ -19,6 +20,11 @@ def root(request: HttpRequest) -> HttpResponse:
     return workbench(request) if request.user.is_authenticated else public_report(request)  # type: ignore[arg-type]
 
 
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico before they read <link rel="icon">: the app's icon, not a 404."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
@@ -28,6 +34,7 @@ urlpatterns = [
     path("account/second-factor/", second_factor_page, name="second_factor"),
     path("account/second-factor/enrol/", second_factor_enrol, name="second_factor_enrol"),
     path("account/second-factor/qr.svg", second_factor_qr, name="second_factor_qr"),
+    path("favicon.ico", favicon),
     path("", root, name="root"),
     path("", include("banchengshi.public.urls")),
     path("", include("banchengshi.cases.urls")),

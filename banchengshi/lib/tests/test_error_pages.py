@@ -84,3 +84,11 @@ def test_a_stale_form_gets_the_chinese_csrf_page(district: District) -> None:
     response = client.post("/cases/new/", {})
     assert response.status_code == 403
     assert "页面已过期" in response.content.decode()
+
+
+def test_the_browser_s_favicon_request_gets_the_app_s_icon(db: object) -> None:
+    """Every first page load asks for /favicon.ico; a 404 there showed as a console error and a log warning."""
+    answer = Client().get("/favicon.ico")
+    assert answer.status_code == 301 and answer["Location"].endswith(".svg") and "favicon" in answer["Location"]
+    page = Client().get("/privacy/").content.decode()
+    assert 'rel="icon"' in page and "favicon" in page
