@@ -21,6 +21,7 @@ from banchengshi.cases.actions import InvalidInput
 from banchengshi.cases.choices import Channel, Reason
 from banchengshi.cases.presenters import attachment_download
 from banchengshi.cases.selectors import REFUSALS, refusal, units_in_scope_of
+from banchengshi.dispatch.models import Matter
 from banchengshi.supervision import actions
 from banchengshi.supervision.choices import Dimension, RectificationStatus
 from banchengshi.supervision.models import RectificationEvidence
@@ -104,6 +105,7 @@ def new_rectification(request: StaffRequest) -> HttpResponse:
         "refused": refused,
         "units": _rectifying_units(),
         "dimensions": Dimension.choices,
+        "matters": Matter.objects.order_by("code").values_list("code", "name"),
         "reasons": Reason.choices,
         "channels": Channel.choices,
         "default_days": default,

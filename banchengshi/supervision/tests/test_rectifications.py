@@ -145,6 +145,8 @@ def test_pages_open_report_upload_and_close(district: District, monday: Any) -> 
     html = page.content.decode()
     assert page.status_code == 200 and 'value="材料反复退回"' in html and 'value="RSJ-003"' in html
     assert '<option value="RSJ" selected>' in html and "默认 20 个工作日" in html
+    # The key is chosen by name (a datalist of matters, reasons and channels), not typed as a code.
+    assert '<option value="RSJ-003">事项：失业保险金申领</option>' in html and "原因：材料不符合" in html
     # A refusal keeps what was typed.
     refused = zwb.post("/rectifications/new/", {"unit": "RSJ", "subject": "材料反复退回", "requirement": "", "days": "3"})
     assert refused.status_code == 422 and "请填写整改要求" in refused.content.decode()
