@@ -22,6 +22,7 @@ from banchengshi.accounts.models import User
 from banchengshi.cases.selectors import units_in_scope_of
 from banchengshi.lib.errors import ActionError, ActionForbidden
 from banchengshi.lib.validation import describe_errors
+from banchengshi.reports.briefing import MAX_TYPICAL
 from banchengshi.reports.dashboard import quarter_of
 from banchengshi.reports.exports import (
     BriefingQuery,
@@ -37,7 +38,7 @@ from banchengshi.reports.typical import typical_choices
 
 FIELD_LABELS = {"unit": "单位", "year": "年份", "quarter": "季度", "format": "文件格式", "case": "典型案例",
                 "from": "开始日期", "to": "结束日期", "start": "开始日期", "end": "结束日期"}
-CASE_INPUTS = 3  # typical-case fields the briefing's form shows (the API takes up to MAX_TYPICAL)
+CASE_INPUTS = MAX_TYPICAL  # the briefing form offers as many typical-case fields as the briefing holds
 QUARTERS = [(1, "第一季度"), (2, "第二季度"), (3, "第三季度"), (4, "第四季度")]
 
 

@@ -100,6 +100,8 @@ def test_the_briefing_page_downloads_and_keeps_what_was_typed(district: District
     client = sign_in(Client(), district.users["admin_office"])
     page = client.get("/reports/briefing/", {**PERIOD, "unit": "FWZX"})
     assert page.status_code == 200 and period["typical"].reference in page.content.decode()
+    # As many typical-case fields as the briefing takes, and the legend says so.
+    assert page.content.decode().count('name="case"') == 5 and "最多 5 件" in page.content.decode()
     paper = client.get("/reports/briefing/", {**PERIOD, "case": period["typical"].reference, "format": "docx"})
     assert paper.status_code == 200 and paper["Content-Type"] == DOCX
     everything = raw_figures(lambda cases: cases)
