@@ -26,7 +26,7 @@ FORMATS = {"xlsx": (XLSX, "Excel"), "docx": (DOCX, "Word")}
 
 
 class QuarterlyQuery(InputSchema):
-    unit: Code = Field(..., description="单位编码（须在本人可见范围内）")
+    unit: str = Field(..., min_length=1, max_length=32, description="单位编码（须在本人可见范围内）")
     year: int = Field(..., ge=EARLIEST.year, le=LATEST.year, description="年份")
     quarter: int = Field(..., ge=1, le=4, description="季度：1–4")
     format: Literal["xlsx", "docx"] = Field("xlsx", description="文件格式：xlsx（Excel）或 docx（Word）")

@@ -22,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from banchengshi.accounts.models import Unit, User
 from banchengshi.lib import xlsx
+from banchengshi.lib.errors import InvalidInput
 from banchengshi.reports import word
 from banchengshi.reports.dashboard import quarter_of
 from banchengshi.reports.figures import Bucket, Figures, Period, compute_volumes, scope_for
@@ -87,7 +88,8 @@ def build_quarterly(user: User, unit_code: str, year: int, quarter: int, *, case
                     ) -> QuarterlyReport:
     """The report of `unit_code` (in the user's scope: 403 outside it, 404 unknown) for the quarter."""
     scope = scope_for(user, unit_code)
-    assert scope.unit is not None  # a unit code was given
+    if scope.unit is None:  # no unit code: the form names one unit, never a whole scope
+        raise InvalidInput("请选择单位", field="unit")
     period = quarter_period(year, quarter)
     typical = typical_case(scope, period, case) if case and case.strip() else None
     return QuarterlyReport(scope.unit, year, quarter, compute_volumes(scope, period, now), typical)

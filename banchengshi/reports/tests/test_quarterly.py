@@ -177,6 +177,7 @@ def test_bad_inputs_are_refused_in_chinese(district: District, quarter: dict[str
         ({"unit": "FWZX", "year": 2026, "quarter": 4, "case": quarter["old"].reference}, 422, "不是示范区行政服务中心在统计期间登记的反映件"),
         ({"unit": "FWZX", "year": 2026, "quarter": 4, "case": "NO-SUCH-CASE"}, 422, "不是"),
         ({"year": 2026, "quarter": 4}, 422, "必填"),
+        ({"unit": "", "year": 2026, "quarter": 4, "format": "docx"}, 422, "不能为空"),  # was a 500 (found by the fuzz test)
     ]
     for query, status, words in cases:
         answer = api.get("/reports/quarterly", **query)
@@ -188,3 +189,5 @@ def test_bad_inputs_are_refused_in_chinese(district: District, quarter: dict[str
     typed = client.get("/reports/quarterly/", {"unit": "FWZX", "year": "abc", "quarter": "4", "format": "docx"})
     assert typed.status_code == 422 and "年份：应为整数" in typed.content.decode() and 'value="abc"' in typed.content.decode()
     assert not Event.objects.filter(action="exported").exists()
+    no_unit = client.get("/reports/quarterly/", {"unit": "", "year": "2026", "quarter": "4", "format": "docx"})
+    assert no_unit.status_code == 200 and no_unit["Content-Type"] == DOCX  # the page's unit: the user's own
