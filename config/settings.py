@@ -168,7 +168,8 @@ MIDDLEWARE = [
     "banchengshi.accounts.middleware.SessionLimitsMiddleware",  # idle timeout by role, absolute limit
     "banchengshi.accounts.middleware.SecondFactorRequiredMiddleware",  # the TOTP step before any page
     "banchengshi.accounts.middleware.PasswordChangeRequiredMiddleware",  # first sign-in, expired password
-    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into the lockout page
+    "axes.middleware.AxesMiddleware",  # turns a locked-out sign-in into the lockout page
+    "banchengshi.lib.replica.ReplicaReadsMiddleware",  # last: report pages read from the replica, if one is set
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -206,6 +207,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"} if not os.environ.get("TEST_SQLITE_FILE") else {}
+
+# A streaming replica for the report pages (banchengshi/lib/replica.py; docs/production.md): with
+# DATABASE_REPLICA_URL set, GET requests under REPLICA_READ_PATHS read case data from it; writes, reads
+# inside a transaction and sign-in tables stay on the primary. Its test database mirrors the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    try:
+        DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    except Exception as exc:
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URL is not a database URL: {exc}") from exc
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["banchengshi.lib.replica.ReplicaRouter"]
+REPLICA_READ_PATHS = ("/dashboard/", "/reports/", "/bottlenecks/", "/public/disclosure/", "/api/v1/stats",
+                      "/api/v1/reports/", "/api/v1/bottlenecks")
 
 AUTH_USER_MODEL = "accounts.User"
 
