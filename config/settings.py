@@ -318,6 +318,9 @@ ATTACHMENT_MAX_PER_CASE = env_int("ATTACHMENT_MAX_PER_CASE", 20, minimum=1)
 # RECEIVED_AT_MAX_PAST_DAYS (30) in the past, never later than now plus RECEIVED_AT_SKEW_MINUTES (5, the
 # clocks of the clerk's PC and the server); one older than RECEIVED_AT_AUDIT_MINUTES (10) before now is
 # recorded in the audit trail (received_at_backdated, with the given and the actual time).
+# A calendar, policy or unit change moves the open clocks it touches in the request when they are at most
+# CLOCK_RECOMPUTE_INLINE_MAX (a few milliseconds each batch), else in a job with its progress in the admin.
+CLOCK_RECOMPUTE_INLINE_MAX = env_int("CLOCK_RECOMPUTE_INLINE_MAX", 2000)
 RECEIVED_AT_MAX_PAST_DAYS = env_int("RECEIVED_AT_MAX_PAST_DAYS", 30)
 RECEIVED_AT_SKEW_MINUTES = env_int("RECEIVED_AT_SKEW_MINUTES", 5)
 RECEIVED_AT_AUDIT_MINUTES = env_int("RECEIVED_AT_AUDIT_MINUTES", 10)

@@ -16,6 +16,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "sla.calendaryear": ("view", "add", "change"),
         "sla.calendarday": ("view", "add", "change", "delete"),
         "cases.case": ("view",),
+        "cases.clockrecompute": ("view",),  # the progress of the clocks a calendar or policy change moves
         "integrations.integrationsource": ("view", "add", "change"),
         "integrations.inboundevent": ("view",),
         "integrations.delivery": ("view",),
@@ -25,6 +26,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "accounts.user": ("view", "add", "change"),
         "sla.calendaryear": ("view", "add", "change"),
         "sla.calendarday": ("view", "add", "change", "delete"),
+        "cases.clockrecompute": ("view",),
         "integrations.integrationsource": ("view", "add", "change"),
         "integrations.delivery": ("view",),
     },

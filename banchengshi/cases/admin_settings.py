@@ -24,8 +24,30 @@ from banchengshi.cases.actions.calendar import (
     do_recompute_after_policy_change,
     do_recompute_after_unit_change,
 )
+from banchengshi.cases.models import ClockRecompute, RecomputeStatus
+from banchengshi.lib.admin import ReadOnlyAdmin
 from banchengshi.sla.calendar import CalendarError, special_day_problem
 from banchengshi.sla.models import CalendarDay, CalendarYear, DayKind, Policy
+
+
+def recompute_message(run: ClockRecompute, what: str) -> str:
+    if run.status == RecomputeStatus.DONE:
+        return f"已按{what}重算 {run.total} 个未完成的时限，其中 {run.moved} 个时限有变化。"
+    return f"{run.total} 个未完成的时限正在后台按{what}重算，进度见“时限重算”。"
+
+
+@admin.register(ClockRecompute)
+class ClockRecomputeAdmin(ReadOnlyAdmin):
+    """The progress of each recomputation (read only: a change of calendar, policy or unit starts one)."""
+
+    list_display = ("created_at", "reason", "status", "progress", "moved", "actor", "finished_at")
+    list_filter = ("status",)
+    readonly_fields = ("reason", "scope", "actor", "status", "total", "done", "moved", "created_at", "started_at",
+                       "finished_at", "error")
+
+    @admin.display(description="进度")
+    def progress(self, obj: ClockRecompute) -> str:
+        return f"{obj.done}/{obj.total}（{obj.percent}%）"
 
 
 @admin.register(Unit)
@@ -38,8 +60,8 @@ class UnitAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         if change and {"policy", "opens", "closes", "parent"} & set(form.changed_data):
-            moved = do_recompute_after_unit_change(obj, acting_user=staff(request))
-            self.message_user(request, f"已按新的设置重算 {moved} 个未完成的时限")
+            run = do_recompute_after_unit_change(obj, acting_user=staff(request))
+            self.message_user(request, recompute_message(run, "新的设置"))
 
 
 @admin.register(Policy)
@@ -57,8 +79,8 @@ class PolicyAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         if change:
-            moved = do_recompute_after_policy_change(obj, acting_user=staff(request))
-            self.message_user(request, f"已按新规则重算 {moved} 个未完成的时限")
+            run = do_recompute_after_policy_change(obj, acting_user=staff(request))
+            self.message_user(request, recompute_message(run, "新规则"))
 
 
 class CalendarDayFormSet(BaseInlineFormSet):
@@ -118,8 +140,8 @@ class CalendarYearAdmin(admin.ModelAdmin):
                 messages.WARNING,
             )
             return
-        moved = do_recompute_after_calendar_edit(year.year, acting_user=staff(request))
-        self.message_user(request, f"已按新日历重算 {moved} 个未完成的时限")
+        run = do_recompute_after_calendar_edit(year.year, acting_user=staff(request))
+        self.message_user(request, recompute_message(run, "新日历"))
 
     @admin.action(description="发布所选年度的日历", permissions=["change"])
     def publish(self, request: HttpRequest, queryset: QuerySet[CalendarYear]) -> HttpResponse | None:
@@ -138,9 +160,9 @@ class CalendarYearAdmin(admin.ModelAdmin):
             })
         for calendar_year in drafts:
             try:
-                moved = do_publish_calendar_year(calendar_year.year, acting_user=staff(request))
+                run = do_publish_calendar_year(calendar_year.year, acting_user=staff(request))
             except CalendarError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
             else:
-                self.message_user(request, f"{calendar_year.year}年日历已发布，已按新日历重算 {moved} 个未完成的时限。")
+                self.message_user(request, f"{calendar_year.year}年日历已发布，{recompute_message(run, '新日历')}")
         return None

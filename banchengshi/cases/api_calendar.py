@@ -28,6 +28,13 @@ class CalendarIn(InputSchema):
     source: str = Field("国务院办公厅通知", max_length=200)
 
 
+class RecomputeOut(Schema):
+    status: str = Field(description="queued / running / done / failed")
+    total: int = Field(description="涉及的未完成时限数")
+    done: int
+    moved: int
+
+
 class CalendarOut(Schema):
     year: int
     loaded: bool
@@ -35,7 +42,8 @@ class CalendarOut(Schema):
     holidays: list[date]
     workdays: list[date]
     warning: str | None
-    moved_clocks: int | None = None
+    moved_clocks: int | None = Field(None, description="已重算且时限有变化的时限数；在后台重算时为空，见 recompute")
+    recompute: RecomputeOut | None = None
 
 
 @router.get("/{year}", response=CalendarOut, summary="某年的节假日和调休上班日")
@@ -49,7 +57,8 @@ def get_calendar(request: AuthedRequest, year: int) -> dict[str, Any]:
 def put_calendar(request: AuthedRequest, year: int, payload: CalendarIn) -> dict[str, Any]:
     if not has_role_for(request.auth, Need.CALENDAR):
         raise ActionForbidden("只有政务服务办或系统管理员可以修改工作日历")
-    _, moved = do_set_calendar_year(
+    _, run = do_set_calendar_year(
         year, holidays=payload.holidays, workdays=payload.workdays, acting_user=request.auth, source=payload.source
     )
-    return {**calendar_summary(year), "moved_clocks": moved}
+    recompute = {"status": run.status, "total": run.total, "done": run.done, "moved": run.moved}
+    return {**calendar_summary(year), "moved_clocks": run.moved if run.status == "done" else None, "recompute": recompute}

@@ -3,21 +3,24 @@ Called from actions, inside their transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
+from django.db import transaction
 from django.db.models import QuerySet
 
-from banchengshi.accounts.models import User
-from banchengshi.audit.events import record_event
+from banchengshi.accounts.models import Unit, User
+from banchengshi.audit.events import record_events
 from banchengshi.cases.choices import Complexity, WorkOrderStatus
 from banchengshi.cases.models import Case, Clock, WorkOrder
 from banchengshi.sla import deadlines
 from banchengshi.sla.calendar import WorkCalendar
 from banchengshi.sla.choices import ClockEvent
 from banchengshi.sla.clock_rules import RULE_FOR, RULES, TERMINAL, ClockRule
+from banchengshi.sla.deadlines import BusinessHours
 from banchengshi.sla.models import Policy
-from banchengshi.sla.services import effective_policy, hours_of, load_calendar
+from banchengshi.sla.services import default_policy, effective_policy, hours_of, load_calendar
 
 
 def days_for(kind: str, case: Case, policy: Policy) -> int | None:
@@ -36,14 +39,27 @@ CONDITIONS: dict[str, Callable[[Case], bool]] = {
 }
 
 
+def scheduled(
+    started_at: datetime, working_days: int, paused_seconds: int, calendar: WorkCalendar, hours: BusinessHours,
+    warn_hours: int,
+) -> tuple[datetime, datetime, bool]:
+    """A clock's limit, warning time and whether the calendar fell back to Monday-Friday: the one computation
+    behind every clock, started, resumed or moved by a calendar or policy change."""
+    due_at = deadlines.add_working_days(started_at, working_days, calendar, hours)  # in the center's time zone
+    if paused_seconds:
+        due_at = deadlines.add_business_seconds(due_at, paused_seconds, calendar, hours)
+    warn_at = deadlines.warning_time(started_at, due_at, warn_hours)
+    first, last = started_at.astimezone(hours.tz).year, due_at.year
+    fallback = first not in calendar.loaded_years if first == last else bool(calendar.missing_years(
+        started_at.astimezone(hours.tz).date(), due_at.date()))
+    return due_at, warn_at, fallback
+
+
 def _schedule(clock: Clock, calendar: WorkCalendar, case: Case) -> None:
-    hours = hours_of(case.center)
-    policy = effective_policy(case.center)
-    base = deadlines.add_working_days(clock.started_at, clock.working_days, calendar, hours)
-    clock.due_at = deadlines.add_business_seconds(base, clock.paused_seconds, calendar, hours)
-    clock.warn_at = deadlines.warning_time(clock.started_at, clock.due_at, policy.warn_hours)
-    start_day = clock.started_at.astimezone(hours.tz).date()
-    clock.calendar_fallback = bool(calendar.missing_years(start_day, clock.due_at.astimezone(hours.tz).date()))
+    clock.due_at, clock.warn_at, clock.calendar_fallback = scheduled(
+        clock.started_at, clock.working_days, clock.paused_seconds, calendar, hours_of(case.center),
+        effective_policy(case.center).warn_hours,
+    )
 
 
 def _start(
@@ -127,30 +143,62 @@ def resume_clocks(case: Case, at: datetime, *, only: QuerySet[Clock] | None = No
         clock.save(update_fields=["paused_seconds", "paused_at", "due_at", "warn_at", "calendar_fallback"])
 
 
-def recompute_open_clocks(cases: Iterable[Case], *, reason: str, actor: User | None = None) -> int:
-    """Reschedule every running clock of `cases` (after a calendar or policy change); log each move."""
-    calendar = load_calendar()
-    moved = 0
-    for case in cases:
-        policy = effective_policy(case.center)
-        for clock in case.clocks.select_for_update().filter(stopped_at__isnull=True):
-            before = (clock.due_at, clock.warn_at)
-            days = None if RULE_FOR[clock.kind].chosen_days else days_for(clock.kind, case, policy)
-            clock.working_days = clock.working_days if days is None else days
-            _schedule(clock, calendar, case)
-            if (clock.due_at, clock.warn_at) == before:
-                continue
-            clock.save(update_fields=["working_days", "due_at", "warn_at", "calendar_fallback"])
-            moved += 1
-            record_event(
-                "clock_recomputed",
-                actor=actor,
-                case=case,
-                reason=reason,
-                clock=clock.kind,
-                due_before=before[0],
-                due_after=clock.due_at,
-            )
+RECOMPUTE_BATCH = 2000
+_MOVED_FIELDS = ["working_days", "due_at", "warn_at", "calendar_fallback"]
+
+
+def center_rules() -> dict[int, tuple[Policy, BusinessHours]]:
+    """Every unit's effective policy and hours, read once (the units are few; their parents are linked in
+    memory, so walking up to a policy asks the database nothing)."""
+    units = {u.pk: u for u in Unit.objects.select_related("policy")}
+    for unit in units.values():
+        if unit.parent_id is not None and unit.parent_id in units:
+            unit.parent = units[unit.parent_id]
+    default = default_policy()
+    return {pk: (effective_policy(unit, default), hours_of(unit)) for pk, unit in units.items()}
+
+
+def recompute_open_clocks(
+    clocks: QuerySet[Clock], *, reason: str, actor: User | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Reschedule the running clocks among `clocks` (after a calendar, policy or unit change), in batches
+    of RECOMPUTE_BATCH, each in its own transaction with its rows locked: a batch reads only the fields the
+    computation needs, writes the clocks that moved with one UPDATE, and puts each move on its case's
+    timeline (`clock_recomputed`, sealed into the audit chain in one go). `progress(done, moved)` after each
+    batch. Each batch reads the calendar and the policies afresh, so two changes in quick succession end with
+    the later one's limits whichever finishes last. Returns how many clocks moved."""
+    fields = ("pk", "kind", "working_days", "started_at", "paused_seconds", "due_at", "warn_at",
+              "case_id", "case__center_id", "case__handling_type", "case__complexity")
+    running = clocks.filter(stopped_at__isnull=True)
+    done = moved = 0
+    after = 0
+    while True:
+        with transaction.atomic():
+            calendar, rules = load_calendar(), center_rules()
+            rows = list(running.filter(pk__gt=after).order_by("pk").select_for_update(of=("self",))
+                        .values_list(*fields)[:RECOMPUTE_BATCH])
+            if not rows:
+                break
+            changed: list[Clock] = []
+            timeline: list[dict[str, Any]] = []
+            for pk, kind, days, started_at, paused, due_at, warn_at, case_id, center_id, handling, complexity in rows:
+                policy, hours = rules[center_id]
+                limit = None if RULE_FOR[kind].chosen_days else policy.limit_days(RULE_FOR[kind].limit, handling, complexity)
+                days = days if limit is None else limit
+                new_due, new_warn, fallback = scheduled(started_at, days, paused, calendar, hours, policy.warn_hours)
+                if (new_due, new_warn) == (due_at, warn_at):
+                    continue
+                changed.append(Clock(pk=pk, working_days=days, due_at=new_due, warn_at=new_warn, calendar_fallback=fallback))
+                timeline.append({"case_id": case_id, "reason": reason, "clock": kind, "due_before": due_at,
+                                 "due_after": new_due})
+            Clock.objects.bulk_update(changed, _MOVED_FIELDS, batch_size=500)
+            record_events("clock_recomputed", timeline, actor=actor)
+        after = rows[-1][0]
+        done += len(rows)
+        moved += len(changed)
+        if progress is not None:
+            progress(done, moved)
     return moved
 
 

@@ -285,3 +285,41 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RecomputeStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("重算中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class ClockRecompute(models.Model):
+    """A calendar, policy or unit change moving the open clocks it touches (cases.actions.calendar): done in
+    the request when few, otherwise by a job, its progress kept here and shown in the admin."""
+
+    reason = models.CharField(_("原因"), max_length=200)
+    # Which open clocks: {} all, {"centers": [ids]} those of cases at these centers.
+    scope = models.JSONField(_("范围"), default=dict, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(_("状态"), max_length=10, choices=RecomputeStatus.choices, default=RecomputeStatus.QUEUED)
+    total = models.PositiveIntegerField(_("待重算时限数"), default=0)
+    done = models.PositiveIntegerField(_("已重算"), default=0)
+    moved = models.PositiveIntegerField(_("时限有变化"), default=0)
+    created_at = models.DateTimeField(_("发起时间"))
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+
+    class Meta:
+        verbose_name = _("时限重算")
+        verbose_name_plural = _("时限重算")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.reason}（{self.get_status_display()}）"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, round(100 * self.done / self.total))

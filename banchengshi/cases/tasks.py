@@ -32,6 +32,19 @@ def note_overdue_clocks() -> int:
     return noted
 
 
+@db_task(retries=3, retry_delay=30)
+def recompute_clocks_job(run_id: int) -> int:
+    """A calendar, policy or unit change that touches many open clocks moves them here, batch by batch,
+    its progress shown in the admin (时限重算). Retried from the start: moving a clock again changes nothing."""
+    from banchengshi.cases.actions.calendar import run_clock_recompute
+    from banchengshi.cases.models import ClockRecompute
+
+    run = ClockRecompute.objects.select_related("actor").filter(pk=run_id).first()
+    if run is None:
+        return 0
+    return run_clock_recompute(run).moved
+
+
 @db_periodic_task(crontab(minute="*/5"))
 @once_per_period("note_overdue_clocks", minutes=5)
 def note_overdue_clocks_task() -> int | None:

@@ -4,9 +4,9 @@ and never shown (the model marks them not editable, and the admin names only whe
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 
 from banchengshi.integrations.models import Delivery, InboundEvent, IntegrationSource
+from banchengshi.lib.admin import ReadOnlyAdmin
 
 
 @admin.register(IntegrationSource)
@@ -22,19 +22,8 @@ class IntegrationSourceAdmin(admin.ModelAdmin):
         return f"{source.secret_state}（用 manage.py set_integration_secret 设置）"
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
 @admin.register(InboundEvent)
-class InboundEventAdmin(ReadOnly):
+class InboundEventAdmin(ReadOnlyAdmin):
     list_display = ["received_at", "source", "event_id", "case"]
     list_filter = ["source"]
     search_fields = ["event_id", "case__reference"]
@@ -42,7 +31,7 @@ class InboundEventAdmin(ReadOnly):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(ReadOnly):
+class DeliveryAdmin(ReadOnlyAdmin):
     list_display = ["received_at", "source_code", "event_id", "outcome", "status_code", "reason", "reference"]
     list_filter = ["outcome", "source_code"]
     search_fields = ["event_id", "reference"]

@@ -9,6 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
+
+# The span of the working-day index: a day in it is shifted by N working days with two list lookups
+# (a deadline computation is then a few microseconds); a day outside it by walking day by day.
+_FIRST = date(2000, 1, 1).toordinal()
+_LAST = date(2102, 1, 1).toordinal()
 
 
 class CalendarError(ValueError):
@@ -30,10 +36,35 @@ class WorkCalendar:
 
     def next_working_day(self, day: date) -> date:
         """The first working day strictly after `day`."""
-        day += timedelta(days=1)
-        while not self.is_working_day(day):
+        return self.working_days_after(day, 1)
+
+    def working_days_after(self, day: date, n: int) -> date:
+        """The `n`-th working day strictly after `day` (`day` itself for n = 0)."""
+        if n <= 0:
+            return day
+        ordinal = day.toordinal()
+        if _FIRST <= ordinal < _LAST - 1:
+            before, working = self._index
+            k = before[ordinal + 1 - _FIRST] + n - 1  # working days up to `day`, then n more
+            if k < len(working):
+                return date.fromordinal(working[k])
+        for _ in range(n):
             day += timedelta(days=1)
+            while not self.is_working_day(day):
+                day += timedelta(days=1)
         return day
+
+    @cached_property
+    def _index(self) -> tuple[list[int], list[int]]:
+        """(working days before each day of the span, the span's working days as ordinals); built once per
+        calendar (a calendar is rebuilt only when a year changes), in about 20 ms."""
+        before: list[int] = []
+        working: list[int] = []
+        for ordinal in range(_FIRST, _LAST):
+            before.append(len(working))
+            if self.is_working_day(date.fromordinal(ordinal)):
+                working.append(ordinal)
+        return before, working
 
     def missing_years(self, first: date, last: date) -> list[int]:
         return [y for y in range(first.year, last.year + 1) if y not in self.loaded_years]

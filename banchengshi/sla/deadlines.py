@@ -54,10 +54,7 @@ def add_working_days(start: datetime, days: int, calendar: WorkCalendar, hours: 
     """Close of business on the `days`-th working day after the day `start` counts as received."""
     if days < 0:
         raise ValueError("working days cannot be negative")
-    day = day_of_receipt(start, calendar, hours)
-    for _ in range(days):
-        day = calendar.next_working_day(day)
-    return hours.at(day, hours.closes)
+    return hours.at(calendar.working_days_after(day_of_receipt(start, calendar, hours), days), hours.closes)
 
 
 def business_seconds_between(start: datetime, end: datetime, calendar: WorkCalendar, hours: BusinessHours) -> int:

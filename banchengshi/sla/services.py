@@ -65,15 +65,21 @@ def hours_of(unit: object) -> BusinessHours:
     return BusinessHours(opens=opens, closes=closes)
 
 
-def effective_policy(unit: object) -> Policy:
-    """The unit's own policy, else its nearest ancestor's, else the default one."""
+def default_policy() -> Policy | None:
+    """The policy of units that have none up their tree."""
+    return Policy.objects.order_by("-is_default", "code").first()
+
+
+def effective_policy(unit: object, default: Policy | None = None) -> Policy:
+    """The unit's own policy, else its nearest ancestor's, else the default one (`default`, when the
+    caller has already read it)."""
     node = unit
     while node is not None:
         policy = getattr(node, "policy", None)
         if policy is not None:
             return policy
         node = getattr(node, "parent", None)
-    policy = Policy.objects.order_by("-is_default", "code").first()
+    policy = default or default_policy()
     if policy is None:
         raise LookupError("no time-limit policy is configured")
     return policy

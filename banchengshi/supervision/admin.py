@@ -3,21 +3,9 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from banchengshi.lib.admin import ReadOnlyAdmin
 from banchengshi.supervision.choices import MeetingCriterion
 from banchengshi.supervision.models import FollowUpTask, JointMeeting, Notice
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Browse only: notices and meetings change through their actions (API), never by editing rows."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Notice)

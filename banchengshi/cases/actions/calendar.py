@@ -9,34 +9,77 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from banchengshi.accounts.access import subtree_ids
 from banchengshi.accounts.models import Unit, User
 from banchengshi.audit.events import record_event
-from banchengshi.cases.clocks import recompute_open_clocks
-from banchengshi.cases.models import Case
+from banchengshi.cases.clocks import center_rules, recompute_open_clocks
+from banchengshi.cases.models import Clock, ClockRecompute, RecomputeStatus
 from banchengshi.sla.calendar import CalendarError, holiday_names
 from banchengshi.sla.models import CalendarDay, CalendarYear, DayKind, Policy
 from banchengshi.sla.presets import PRESETS
-from banchengshi.sla.services import effective_policy
 
 log = logging.getLogger(__name__)
 
 
-def _open_cases_for(policy: Policy | None = None) -> list[Case]:
-    cases = Case.objects.filter(clocks__stopped_at__isnull=True).distinct().select_related("center", "center__parent")
-    if policy is None:
-        return list(cases)
-    return [c for c in cases if effective_policy(c.center).pk == policy.pk]
+def _scope_of(policy: Policy | None = None, unit: Unit | None = None) -> dict[str, Any]:
+    """Which open clocks a change touches: all ({}), or those of the cases at some centers."""
+    if unit is not None:
+        return {"centers": sorted(subtree_ids(unit))}
+    if policy is not None:
+        return {"centers": sorted(pk for pk, (rule, _hours) in center_rules().items() if rule.pk == policy.pk)}
+    return {}
 
 
-def _recompute(cases: Iterable[Case], reason: str, actor: User | None) -> int:
-    moved = recompute_open_clocks(cases, reason=reason, actor=actor)
-    if moved:
+def _clocks_in(scope: dict[str, Any]) -> QuerySet[Clock]:
+    clocks = Clock.objects.filter(stopped_at__isnull=True)
+    return clocks.filter(case__center_id__in=scope["centers"]) if "centers" in scope else clocks
+
+
+def _recompute(reason: str, actor: User | None, *, policy: Policy | None = None, unit: Unit | None = None) -> ClockRecompute:
+    """Record the recomputation the change needs; do it now when it touches few clocks
+    (CLOCK_RECOMPUTE_INLINE_MAX), else after the commit in a job whose progress the admin sees."""
+    scope = _scope_of(policy, unit)
+    total = _clocks_in(scope).count()
+    run = ClockRecompute.objects.create(reason=reason[:200], scope=scope, actor=actor, total=total, created_at=timezone.now())
+    if total <= settings.CLOCK_RECOMPUTE_INLINE_MAX:
+        run_clock_recompute(run)
+    else:
+        transaction.on_commit(lambda: _enqueue(run.pk))
+    return run
+
+
+def _enqueue(run_id: int) -> None:
+    from banchengshi.cases.tasks import recompute_clocks_job
+
+    recompute_clocks_job(run_id)
+
+
+def run_clock_recompute(run: ClockRecompute) -> ClockRecompute:
+    """Move the run's open clocks, keeping its progress (a job calls this again after a failure: moving a
+    clock twice to the same limit changes nothing)."""
+    run.status, run.started_at, run.error = RecomputeStatus.RUNNING, timezone.now(), ""
+    run.save(update_fields=["status", "started_at", "error"])
+
+    def progress(done: int, moved: int) -> None:
+        ClockRecompute.objects.filter(pk=run.pk).update(done=done, moved=moved)
+
+    try:
+        run.moved = recompute_open_clocks(_clocks_in(run.scope), reason=run.reason, actor=run.actor, progress=progress)
+    except Exception as exc:
+        ClockRecompute.objects.filter(pk=run.pk).update(status=RecomputeStatus.FAILED, error=str(exc)[:2000])
+        raise
+    run.done = max(run.total, ClockRecompute.objects.filter(pk=run.pk).values_list("done", flat=True).first() or 0)
+    run.status, run.finished_at = RecomputeStatus.DONE, timezone.now()
+    run.save(update_fields=["status", "done", "moved", "finished_at"])
+    if run.moved:
         # A clock the change turned yellow or red is told at once, not at the next minute's run.
         transaction.on_commit(_remind_now)
-    return moved
+    return run
 
 
 def _remind_now() -> None:
@@ -51,9 +94,9 @@ def _remind_now() -> None:
 @transaction.atomic
 def do_set_calendar_year(
     year: int, *, holidays: Iterable[date], workdays: Iterable[date], acting_user: User, source: str = "手工录入"
-) -> tuple[CalendarYear, int]:
+) -> tuple[CalendarYear, ClockRecompute]:
     """Replace a year's holidays and 调休 make-up workdays and publish them (a PUT is a complete year);
-    returns the year and how many clocks moved."""
+    returns the year and the recomputation of the open clocks."""
     holidays, workdays = sorted(set(holidays)), sorted(set(workdays))
     if not 2000 <= year <= 2100:
         raise CalendarError("年份须在 2000 至 2100 之间")
@@ -77,14 +120,13 @@ def do_set_calendar_year(
         "calendar_updated", actor=acting_user, year=year, holidays=len(holidays), workdays=len(workdays), source=source,
         published=True,
     )
-    moved = _recompute(_open_cases_for(), f"{year}年日历调整", acting_user)
-    return calendar_year, moved
+    return calendar_year, _recompute(f"{year}年日历调整", acting_user)
 
 
 @transaction.atomic
-def do_publish_calendar_year(year: int, *, acting_user: User) -> int:
-    """From now on deadlines use this year's dates and the missing-year warning stops; returns how many
-    clocks moved."""
+def do_publish_calendar_year(year: int, *, acting_user: User) -> ClockRecompute:
+    """From now on deadlines use this year's dates and the missing-year warning stops; returns the
+    recomputation of the open clocks."""
     calendar_year = CalendarYear.objects.select_for_update().filter(year=year).first()
     if calendar_year is None:
         raise CalendarError(f"{year}年日历尚未录入")
@@ -99,32 +141,31 @@ def do_publish_calendar_year(year: int, *, acting_user: User) -> int:
         "calendar_published", actor=acting_user, year=year,
         holidays=kinds.count(DayKind.HOLIDAY), workdays=kinds.count(DayKind.WORKDAY), source=calendar_year.source,
     )
-    return _recompute(_open_cases_for(), f"{year}年日历发布", acting_user)
+    return _recompute(f"{year}年日历发布", acting_user)
 
 
 @transaction.atomic
-def do_recompute_after_calendar_edit(year: int, *, acting_user: User) -> int:
+def do_recompute_after_calendar_edit(year: int, *, acting_user: User) -> ClockRecompute:
     """After an edit in the admin (which saves rows itself)."""
     record_event("calendar_updated", actor=acting_user, year=year, source="管理后台")
-    return _recompute(_open_cases_for(), f"{year}年日历调整", acting_user)
+    return _recompute(f"{year}年日历调整", acting_user)
 
 
 @transaction.atomic
-def do_recompute_after_policy_change(policy: Policy, *, acting_user: User | None) -> int:
+def do_recompute_after_policy_change(policy: Policy, *, acting_user: User | None) -> ClockRecompute:
     record_event("policy_updated", actor=acting_user, policy=policy.code, name=policy.name)
-    return _recompute(_open_cases_for(policy), f"时限规则“{policy.name}”调整", acting_user)
+    return _recompute(f"时限规则“{policy.name}”调整", acting_user, policy=policy)
 
 
 @transaction.atomic
-def do_recompute_after_unit_change(unit: Unit, *, acting_user: User) -> int:
+def do_recompute_after_unit_change(unit: Unit, *, acting_user: User) -> ClockRecompute:
     """A center's hours, parent or policy changed: its cases' clocks follow."""
     record_event("unit_updated", actor=acting_user, unit=unit.code)
-    centers = subtree_ids(unit)
-    return _recompute([c for c in _open_cases_for() if c.center_id in centers], f"单位“{unit.name}”设置调整", acting_user)
+    return _recompute(f"单位“{unit.name}”设置调整", acting_user, unit=unit)
 
 
 @transaction.atomic
-def do_update_policy(policy: Policy, *, acting_user: User | None, **changes: Any) -> tuple[Policy, int]:
+def do_update_policy(policy: Policy, *, acting_user: User | None, **changes: Any) -> tuple[Policy, ClockRecompute]:
     policy = Policy.objects.select_for_update().get(pk=policy.pk)
     for field, value in changes.items():
         setattr(policy, field, value)
@@ -133,10 +174,12 @@ def do_update_policy(policy: Policy, *, acting_user: User | None, **changes: Any
     return policy, do_recompute_after_policy_change(policy, acting_user=acting_user)
 
 
-def do_apply_presets(*, codes: Iterable[str] | None = None, acting_user: User | None = None) -> list[tuple[Policy, int]]:
+def do_apply_presets(
+    *, codes: Iterable[str] | None = None, acting_user: User | None = None
+) -> list[tuple[Policy, ClockRecompute | None]]:
     """Bring the shipped presets' values into the database (an existing one too), preset by preset."""
     wanted = set(codes) if codes else None
-    done = []
+    done: list[tuple[Policy, ClockRecompute | None]] = []
     for preset in PRESETS:
         if wanted is not None and preset["code"] not in wanted:
             continue
@@ -149,7 +192,7 @@ def do_apply_presets(*, codes: Iterable[str] | None = None, acting_user: User | 
         policy = Policy.objects.filter(code=preset["code"]).first()
         if policy is None:
             policy = Policy.objects.create(code=preset["code"], **values)
-            done.append((policy, 0))
+            done.append((policy, None))
             continue
         done.append(do_update_policy(policy, acting_user=acting_user, **values))
     return done

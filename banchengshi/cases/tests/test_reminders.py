@@ -188,8 +188,8 @@ def test_a_policy_change_that_turns_a_clock_yellow_tells_at_once(
         policy = effective_policy(case.center)
         with django_capture_on_commit_callbacks(execute=True):
             # Warn 48 h before the limit: first contact (due Tue 17:00) is yellow from its start.
-            _, moved = do_update_policy(policy, acting_user=district.users["admin_office"], warn_hours=48)
-        assert moved >= 1
+            _, run = do_update_policy(policy, acting_user=district.users["admin_office"], warn_hours=48)
+        assert run.moved >= 1
     # Told without the periodic job: the change's own after-commit run did it.
     assert (ClockKind.FIRST_CONTACT, AlertLight.YELLOW, True) in alerts(case)
     assert notices_by_user(case)[("rsj", "黄灯")] == 1

@@ -99,8 +99,8 @@ def test_changing_a_policy_recomputes_open_clocks(district: District, monday: An
     clock = Clock.objects.get(case=case, kind="resolution")
     assert clock.working_days == 3
     policy = Policy.objects.get(is_default=True)
-    _, moved = do_update_policy(policy, acting_user=district.users["admin_office"], general_days=2)
-    assert moved == 1
+    _, run = do_update_policy(policy, acting_user=district.users["admin_office"], general_days=2)
+    assert run.moved == 1
     clock.refresh_from_db()
     assert clock.working_days == 2 and clock.due_at.isoformat() == "2026-11-25T09:00:00+00:00"
     assert Event.objects.filter(case=case, action="clock_recomputed").exists()

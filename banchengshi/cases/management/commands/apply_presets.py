@@ -22,5 +22,10 @@ class Command(BaseCommand):
         unknown = set(code or []) - known
         if unknown:
             raise CommandError(f"未知预设：{'、'.join(sorted(unknown))}；可选：{'、'.join(sorted(known))}")
-        for policy, moved in do_apply_presets(codes=code):
-            self.stdout.write(f"{policy.name}：已更新，重算 {moved} 个未完成的时限")
+        for policy, run in do_apply_presets(codes=code):
+            if run is None:
+                self.stdout.write(f"{policy.name}：已新建")
+            elif run.status == "done":
+                self.stdout.write(f"{policy.name}：已更新，重算 {run.total} 个未完成的时限（{run.moved} 个有变化）")
+            else:
+                self.stdout.write(f"{policy.name}：已更新，{run.total} 个未完成的时限正在后台重算")
