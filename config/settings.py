@@ -321,6 +321,9 @@ ATTACHMENT_MAX_PER_CASE = env_int("ATTACHMENT_MAX_PER_CASE", 20, minimum=1)
 # A calendar, policy or unit change moves the open clocks it touches in the request when they are at most
 # CLOCK_RECOMPUTE_INLINE_MAX (a few milliseconds each batch), else in a job with its progress in the admin.
 CLOCK_RECOMPUTE_INLINE_MAX = env_int("CLOCK_RECOMPUTE_INLINE_MAX", 2000)
+# The ledger's Excel export is written row by row into a temporary file (constant memory); above this many rows
+# it asks for a narrower filter instead (a hundred thousand rows take a few tens of seconds to write).
+LEDGER_EXPORT_MAX_ROWS = env_int("LEDGER_EXPORT_MAX_ROWS", 100_000, minimum=1)
 RECEIVED_AT_MAX_PAST_DAYS = env_int("RECEIVED_AT_MAX_PAST_DAYS", 30)
 RECEIVED_AT_SKEW_MINUTES = env_int("RECEIVED_AT_SKEW_MINUTES", 5)
 RECEIVED_AT_AUDIT_MINUTES = env_int("RECEIVED_AT_AUDIT_MINUTES", 10)

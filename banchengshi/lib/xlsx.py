@@ -20,10 +20,15 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 CELL_LIMIT = 32767  # Excel "repairs" (empties) a file with a longer cell
 
 
+def clean(value: str) -> str:
+    """What a cell may hold of a text: no control characters, at most CELL_LIMIT characters."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value)[:CELL_LIMIT]
+
+
 def put(sheet: Worksheet, row: int, column: int, value: Any) -> Cell:
     cell: Cell = sheet.cell(row=row, column=column)
     if isinstance(value, str):
-        text = ILLEGAL_CHARACTERS_RE.sub("", value)[:CELL_LIMIT]
+        text = clean(value)
         cell.value = text
         cell.data_type = "s"
         if text.startswith(FORMULA_STARTS):

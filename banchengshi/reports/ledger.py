@@ -11,17 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from io import BytesIO
-from typing import Any
+from typing import IO, Any
 
+import xlsxwriter
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from banchengshi.cases.choices import (
     CaseStatus,
@@ -130,17 +127,6 @@ COLUMNS: list[tuple[Promise, int, bool, Cell]] = [
     (gettext_lazy("是否解决"), 9, False, lambda c, now, v: _solved(v)),
 ]
 
-THIN = Side(style="thin", color="999999")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-TOP_LEFT = Alignment(vertical="top", horizontal="left")
-TOP_LEFT_WRAP = Alignment(vertical="top", horizontal="left", wrap_text=True)
-
-
-def _put(ws: Worksheet, row: int, column: int, value: str) -> Any:
-    # What a citizen typed is text even when it starts with "=": never a live formula (lib/xlsx.py).
-    return xlsx.put(ws, row, column, value)
-
-
 def _filters_text(filters: list[tuple[str, str]], count: int, now: datetime) -> str:
     applied = "；".join(f"{label}：{value}" for label, value in filters) if filters else _("全部")
     return _("筛选条件：{filters}　共 {count} 件　导出时间：{now}").format(
@@ -155,65 +141,71 @@ MASKED_COLUMNS: list[tuple[Promise, Callable[[str], str]]] = [
 ]
 
 
+def write_ledger(
+    target: str | IO[bytes], cases: Iterable[Case], *, count: int, title: str, filters: list[tuple[str, str]],
+    now: datetime | None = None, full_names: bool = False,
+) -> int:
+    """The 台账 as .xlsx into `target` (a path or a binary file): title, the filters applied and `count`, a
+    header, then one row per case. Rows go to disk as they are written (XlsxWriter's constant-memory mode), so
+    a hundred thousand cases take no more memory than ten: pass `cases` as an iterator. Returns the rows.
+
+    `filters` are (label, value) pairs already in Chinese, e.g. [("状态", "办理中")]. `now` decides the
+    时限灯 and the export time shown. Names are masked unless `full_names` (`cases.personal.sees_contact`).
+    Every text is written as a string (never a formula); one a spreadsheet would read as a formula also gets
+    the quote prefix (lib/xlsx.py).
+    """
+    masks = {} if full_names else {
+        index: mask for index, (header, *_rest) in enumerate(COLUMNS) for column, mask in MASKED_COLUMNS
+        if header is column
+    }
+    now = now or timezone.now()
+    book = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_numbers": False,
+                                        "strings_to_formulas": False, "strings_to_urls": False})
+    book.set_properties({"title": title, "author": "办成事"})
+    sheet = book.add_worksheet(_("台账"))
+    body = {(wrap, quoted): book.add_format({"border": 1, "border_color": "#999999", "valign": "top", "align": "left",
+                                             "text_wrap": wrap, "quote_prefix": quoted})
+            for wrap in (False, True) for quoted in (False, True)}
+    last = len(COLUMNS) - 1
+
+    sheet.set_row(TITLE_ROW - 1, 30)
+    sheet.merge_range(TITLE_ROW - 1, 0, TITLE_ROW - 1, last, xlsx.clean(title),
+                      book.add_format({"bold": True, "font_size": 16, "align": "left", "valign": "vcenter"}))
+    sheet.merge_range(FILTER_ROW - 1, 0, FILTER_ROW - 1, last, _filters_text(filters, count, now),
+                      book.add_format({"align": "left", "valign": "vcenter", "text_wrap": True}))
+    header = book.add_format({"bold": True, "bg_color": "#DDE4EE", "border": 1, "border_color": "#999999",
+                              "align": "center", "valign": "vcenter", "text_wrap": True})
+    for index, (title_of_column, width, _wrap, _value) in enumerate(COLUMNS):
+        sheet.set_column(index, index, width)
+        sheet.write_string(HEADER_ROW - 1, index, str(title_of_column), header)
+
+    row = HEADER_ROW - 1
+    for case in cases:
+        row += 1
+        visit = _latest_visit(case)
+        for index, (_header, _width, wrap, value) in enumerate(COLUMNS):
+            text = xlsx.clean(value(case, now, visit))
+            text = masks[index](text) if index in masks else text
+            if text:
+                sheet.write_string(row, index, text, body[wrap, text.startswith(xlsx.FORMULA_STARTS)])
+            else:
+                sheet.write_blank(row, index, None, body[wrap, False])  # bordered, and read back as empty
+
+    sheet.freeze_panes(FIRST_DATA_ROW - 1, 1)  # header and 登记编号 stay in view
+    sheet.autofilter(HEADER_ROW - 1, 0, max(row, HEADER_ROW - 1), last)
+    sheet.repeat_rows(HEADER_ROW - 1)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    book.close()
+    return row - (HEADER_ROW - 1)
+
+
 def ledger_xlsx(
     cases: Iterable[Case], *, title: str, filters: list[tuple[str, str]], now: datetime | None = None,
     full_names: bool = False,
 ) -> bytes:
-    """The 台账 as .xlsx bytes: title, the filters applied, a header, then one row per case.
-
-    `filters` are (label, value) pairs already in Chinese, e.g. [("状态", "办理中")]. `now` decides the
-    时限灯 and the export time shown. Names are masked unless `full_names` (`cases.personal.sees_contact`).
-    """
-    masks = {} if full_names else {
-        index: mask for index, (header, *_rest) in enumerate(COLUMNS, start=1) for column, mask in MASKED_COLUMNS
-        if header is column
-    }
-    now = now or timezone.now()
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = _("台账")
-    last_column = get_column_letter(len(COLUMNS))
-
-    title_cell = _put(ws, TITLE_ROW, 1, title)
-    title_cell.font = Font(bold=True, size=16)
-    title_cell.alignment = Alignment(horizontal="left", vertical="center")  # centred over 23 columns is off-screen
-    ws.merge_cells(f"A{TITLE_ROW}:{last_column}{TITLE_ROW}")
-    ws.row_dimensions[TITLE_ROW].height = 30
-    ws.merge_cells(f"A{FILTER_ROW}:{last_column}{FILTER_ROW}")
-
-    header_fill = PatternFill("solid", fgColor="DDE4EE")
-    for index, (header, width, _wrap, _value) in enumerate(COLUMNS, start=1):
-        cell = _put(ws, HEADER_ROW, index, str(header))
-        cell.font = Font(bold=True)
-        cell.fill = header_fill
-        cell.border = BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        ws.column_dimensions[get_column_letter(index)].width = width
-
-    row = HEADER_ROW
-    for case in cases:
-        row += 1
-        visit = _latest_visit(case)
-        for index, (_header, _width, wrap, value) in enumerate(COLUMNS, start=1):
-            text = value(case, now, visit)
-            cell = _put(ws, row, index, masks[index](text) if index in masks else text)
-            cell.border = BORDER
-            cell.alignment = TOP_LEFT_WRAP if wrap else TOP_LEFT
-
-    filter_cell = _put(ws, FILTER_ROW, 1, _filters_text(filters, row - HEADER_ROW, now))
-    filter_cell.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
-
-    ws.freeze_panes = f"B{FIRST_DATA_ROW}"  # header and 登记编号 stay in view
-    ws.auto_filter.ref = f"A{HEADER_ROW}:{last_column}{row}"
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    wb.properties.title = title
-    wb.properties.creator = "办成事"
-
+    """A small ledger as bytes (the tests, a handful of cases); exports use `write_ledger` into a file."""
+    rows = list(cases)
     buffer = BytesIO()
-    wb.save(buffer)
+    write_ledger(buffer, rows, count=len(rows), title=title, filters=filters, now=now, full_names=full_names)
     return buffer.getvalue()

@@ -6,14 +6,16 @@ so that cases never imports reports.
 
 from __future__ import annotations
 
+import tempfile
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from pydantic import ValidationError as PydanticValidationError
@@ -41,7 +43,7 @@ from banchengshi.lib.masking import mask_phones_in
 from banchengshi.lib.validation import describe_errors
 from banchengshi.reports.audit_log import AuditFilters, audit_events, audit_log_xlsx
 from banchengshi.reports.audit_log import row as audit_row
-from banchengshi.reports.ledger import ledger_xlsx
+from banchengshi.reports.ledger import write_ledger
 
 
 def _ledger(request: StaffRequest) -> tuple[QuerySet[Case] | None, dict[str, str], list[str]]:
@@ -94,26 +96,39 @@ def ledger(request: StaffRequest) -> HttpResponse:
 
 
 @login_required
-def ledger_export(request: StaffRequest) -> HttpResponse:
+def ledger_export(request: StaffRequest) -> HttpResponse | FileResponse:
     """The ledger as .xlsx, with exactly the filters (and the visibility) of the page."""
     if not has_role_for(request.user, Need.VIEW):
         raise PermissionDenied("您的角色无权导出台账")
     cases, raw, errors = _ledger(request)
     if cases is None:
         return HttpResponse("；".join(errors), status=422, content_type="text/plain; charset=utf-8")
+    count = cases.count()
+    if count > settings.LEDGER_EXPORT_MAX_ROWS:
+        return HttpResponse(
+            f"筛选结果共 {count} 件，超过单次导出上限 {settings.LEDGER_EXPORT_MAX_ROWS} 件。请缩小筛选范围后再导出"
+            "（例如按登记时间分段）。", status=422, content_type="text/plain; charset=utf-8")
     cases = cases.select_related("center", "matter").prefetch_related("clocks", "work_orders__unit", "visits")
-    rows = list(cases.order_by("-received_at", "-id"))
     filters = [_filter_in_words(k, v) for k, v in raw.items()]
-    data = ledger_xlsx(
-        rows,
-        title=f"“办不成事”反映台账（{request.user.unit}）",
-        filters=filters,
-        full_names=personal.sees_contact(request.user),
-    )
+    # Written row by row into a temporary file and sent from it: the worker's memory does not grow with the rows.
+    file = tempfile.TemporaryFile()  # noqa: SIM115 -- the response closes (and so removes) it once sent
+    try:
+        rows = write_ledger(
+            file,
+            cases.order_by("-received_at", "-id").iterator(chunk_size=2000),
+            count=count,
+            title=f"“办不成事”反映台账（{request.user.unit}）",
+            filters=filters,
+            full_names=personal.sees_contact(request.user),
+        )
+    except BaseException:
+        file.close()
+        raise
     record_event(EventType.EXPORTED, actor=request.user, what="ledger", title="台账（Excel）",
-                 filters="；".join(f"{label}：{value}" for label, value in filters) or "全部", rows=len(rows),
+                 filters="；".join(f"{label}：{value}" for label, value in filters) or "全部", rows=rows,
                  outcome="success")
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    file.seek(0)
+    response = FileResponse(file, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f"attachment; filename=ledger-{stamp}.xlsx"
     return response

@@ -63,7 +63,7 @@ def test_a_returned_order_is_nobodys_on_the_page_and_in_the_export(district: Dis
     home = queue_section(dispatcher.get("/").content.decode(), "to-dispatch")
     assert cell(home, case.reference, "承办单位") == "—"
     assert cell(dispatcher.get("/ledger/").content.decode(), case.reference, "承办单位") == "—"
-    ws = load_workbook(BytesIO(dispatcher.get("/ledger/export.xlsx").content)).active
+    ws = load_workbook(BytesIO(dispatcher.get("/ledger/export.xlsx").getvalue())).active
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     header = rows[2]
     mine = next(dict(zip(header, r, strict=True)) for r in rows[3:] if case.reference in r)

@@ -48,7 +48,7 @@ def test_a_department_sees_only_its_own_cases_everywhere(district: District, two
     assert ybj_case.reference in ledger and rsj_case.reference not in ledger and "共 1 件" in ledger
     assert "共 0 件" in ybj.get("/ledger/", {"q": "社保"}).content.decode()
     assert "共 1 件" in ybj.get("/ledger/", {"q": "医保"}).content.decode()
-    rows = list(load_workbook(BytesIO(ybj.get("/ledger/export.xlsx").content)).active.iter_rows(values_only=True))
+    rows = list(load_workbook(BytesIO(ybj.get("/ledger/export.xlsx").getvalue())).active.iter_rows(values_only=True))
     flat = " ".join(str(v) for row in rows for v in row if v)
     assert ybj_case.reference in flat and rsj_case.reference not in flat
     # Guessing URLs: the case, its work order, its printout, its attachment, its actions.
@@ -76,7 +76,7 @@ def test_ledger_export_has_the_filters_of_the_page(district: District, two_depar
     response = dispatcher.get("/ledger/export.xlsx", {"q": "医保", "status": "dispatched"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    sheet = load_workbook(BytesIO(response.content)).active
+    sheet = load_workbook(BytesIO(response.getvalue())).active
     text = " ".join(str(v) for row in sheet.iter_rows(values_only=True) for v in row if v)
     assert ybj_case.reference in text and rsj_case.reference not in text
     assert "138****8000" in text and "13800138000" not in text
@@ -174,7 +174,7 @@ def test_every_ledger_filter_narrows_the_page_the_api_and_the_export(district: D
         page = dispatcher.get("/ledger/", query).content.decode()
         assert expected.reference in page and other.reference not in page, query
         assert [c["reference"] for c in api.get("/cases", **query).json()["results"]] == [expected.reference], query
-        sheet = load_workbook(BytesIO(dispatcher.get("/ledger/export.xlsx", query).content)).active
+        sheet = load_workbook(BytesIO(dispatcher.get("/ledger/export.xlsx", query).getvalue())).active
         text = " ".join(str(v) for row in sheet.iter_rows(values_only=True) for v in row if v)
         assert expected.reference in text and other.reference not in text, query
     assert "共 0 件" in dispatcher.get("/ledger/", {"received_to": "2026-11-22"}).content.decode()

@@ -130,3 +130,20 @@ def test_ledger_queries_do_not_grow_with_cases(district: District, monday: Any, 
     assert len(rows) == 4
     moved = next(r for r in rows if r["承办单位"] == district.units["C-CH"].name)
     assert district.units["RSJ"].name not in moved["承办单位"]
+
+
+def test_an_export_over_the_row_limit_asks_for_a_narrower_filter(district: District, monday: Any, settings: Any) -> None:
+    from banchengshi.cases.tests.test_workbench import client_for
+
+    for _ in range(3):
+        case_in(district, S.REGISTERED)
+    dispatcher = client_for(district, "dispatcher")
+    settings.LEDGER_EXPORT_MAX_ROWS = 2
+    refused = dispatcher.get("/ledger/export.xlsx")
+    assert refused.status_code == 422
+    assert "共 3 件，超过单次导出上限 2 件" in refused.content.decode() and "缩小筛选范围" in refused.content.decode()
+    settings.LEDGER_EXPORT_MAX_ROWS = 3
+    exported = dispatcher.get("/ledger/export.xlsx")
+    assert exported.status_code == 200 and exported.streaming  # sent from the file it was written into
+    _, rows = _rows(exported.getvalue())
+    assert len(rows) == 3
