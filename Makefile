@@ -6,7 +6,7 @@ PIP    := $(VENV)/bin/pip
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint typecheck pytest migrate demo install install-dev clean bench bench-reports bench-scale bench-clocks screenshots backup restore
+.PHONY: run test lint typecheck pytest migrate demo install install-dev clean bench bench-reports bench-intake bench-scale bench-clocks screenshots backup restore
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,12 +62,17 @@ screenshots: install-dev
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache .hypothesis
 
-## make bench: the benchmarks against a real server (figures for the issues' notes): both below
-bench: bench-reports bench-scale bench-clocks
+## make bench: the benchmarks against a real server (figures for the issues' notes): all below
+bench: bench-reports bench-intake bench-scale bench-clocks
 
 ## make bench-reports: online reports -> listed in the center's queue, in a temporary installation (issue 8)
 bench-reports: install
 	$(PY) bench/public_reports.py
+
+## make bench-intake: reports accepted per second (staff API, public route) beside a bare Django INSERT under the same
+## gunicorn, on SQLite and PostgreSQL; writes the intake section of BENCHMARKS.md (issue 14)
+bench-intake: install
+	$(PY) bench/intake.py
 
 ## make bench-scale: the whole district's dashboard, stats API and quarterly file over BENCH_CASES (default
 ## 1,000,000) cases in PostgreSQL (DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/bcs_bench) (issue 11)
