@@ -62,9 +62,13 @@ def open_or_recent(now: datetime) -> Q:
     return still_open | closed_lately
 
 
+Candidate = tuple[int, str, bytes | None]  # id, phone hash, stored features (None: not stored yet)
+
+
 def candidates(*, center_id: int | None, matter_id: int | None, before: datetime | None, exclude: int | None,
-               now: datetime) -> list[tuple[int, str]]:
-    """(id, phone hash) of the cases to compare with, bounded: the center's or matter's most recent first."""
+               now: datetime) -> list[Candidate]:
+    """The cases to compare with, with their stored features (one join), bounded: the center's or matter's
+    most recent first, then the most recent of the rest."""
     limit = settings.DUPLICATE_CANDIDATES
     pool = Case.objects.filter(open_or_recent(now))
     if before is not None:
@@ -74,25 +78,25 @@ def candidates(*, center_id: int | None, matter_id: int | None, before: datetime
     near = Q(center_id=center_id) if center_id else Q(pk__in=[])
     if matter_id:
         near |= Q(matter_id=matter_id)
-    rows = list(pool.filter(near).order_by("-received_at").values_list("pk", "reporter_phone_hash")[:limit])
+    columns = ("pk", "reporter_phone_hash", "text__features", "text__version")
+    rows = list(pool.filter(near).order_by("-received_at").values_list(*columns)[:limit])
     if len(rows) < limit:
-        seen = [pk for pk, _ in rows]
-        rows += list(pool.exclude(near).exclude(pk__in=seen).order_by("-received_at")
-                     .values_list("pk", "reporter_phone_hash")[: limit - len(rows)])
-    return rows
+        rows += list(pool.exclude(near).order_by("-received_at").values_list(*columns)[: limit - len(rows)])
+    return [(pk, phone_hash, bytes(data) if data is not None and version == textsim.VERSION else None)
+            for pk, phone_hash, data, version in rows]
 
 
-def stored_features(ids: list[int]) -> dict[int, textsim.Features]:
-    """The features of these cases, from CaseText; those missing (or of an older version) are cut now and
-    stored, so each case is cut once."""
-    found = {pk: textsim.unpack(bytes(data)) for pk, data in
+def stored_features(ids: list[int]) -> dict[int, bytes]:
+    """The stored features (`textsim.pack`) of these cases; those missing (or of an older version) are cut
+    now and stored, so each case is cut once."""
+    found = {pk: bytes(data) for pk, data in
              CaseText.objects.filter(case_id__in=ids, version=textsim.VERSION).values_list("case_id", "features")}
     missing = [pk for pk in ids if pk not in found]
     if missing:
         rows = []
         for pk, description, demand in Case.objects.filter(pk__in=missing).values_list("pk", "description", "demand"):
-            found[pk] = textsim.features(f"{description}\n{demand}")
-            rows.append(CaseText(case_id=pk, features=textsim.pack(found[pk]), version=textsim.VERSION))
+            found[pk] = textsim.pack(textsim.features(f"{description}\n{demand}"))
+            rows.append(CaseText(case_id=pk, features=found[pk], version=textsim.VERSION))
         CaseText.objects.filter(case_id__in=missing).delete()
         CaseText.objects.bulk_create(rows, ignore_conflicts=True)
     return found
@@ -108,11 +112,11 @@ def find_similar(text: str, *, phone_hashes: list[str], center_id: int | None, m
     pool = candidates(center_id=center_id, matter_id=matter_id, before=before, exclude=exclude, now=timezone.now())
     if not pool:
         return []
-    features = stored_features([pk for pk, _ in pool])
-    scores = textsim.cosines(query, [features[pk] for pk, _ in pool])
+    computed = stored_features([pk for pk, _, data in pool if data is None])
+    scores = textsim.cosines_packed(query, [data if data is not None else computed[pk] for pk, _, data in pool])
     own = {h for h in phone_hashes if h}
     matches = []
-    for (pk, phone_hash), score in zip(pool, scores.tolist(), strict=True):
+    for (pk, phone_hash, _), score in zip(pool, scores.tolist(), strict=True):
         same = bool(phone_hash) and phone_hash in own
         if score >= (SAME_REPORTER_THRESHOLD if same else THRESHOLD):
             matches.append(Match(pk, round(score, 3), same))

@@ -86,7 +86,7 @@ def test_another_reporter_telling_the_same_problem_is_linked_and_an_unrelated_on
 
 def test_closed_long_ago_and_merged_cases_are_not_candidates(district: District, monday: Any, linked: dict[str, Case]) -> None:
     actions.do_merge_case(linked["repeat"], acting_user=district.users["registrar"], into=linked["first"])
-    ids = {pk for pk, _ in duplicates.candidates(center_id=None, matter_id=None, before=None, exclude=None, now=timezone.now())}
+    ids = {pk for pk, _, _ in duplicates.candidates(center_id=None, matter_id=None, before=None, exclude=None, now=timezone.now())}
     assert linked["repeat"].pk not in ids and linked["first"].pk in ids
 
 
