@@ -95,12 +95,15 @@ def test_merge_from_the_queue_and_dismiss_is_kept(district: District, linked: di
     home = client.get("/").content.decode()
     assert "可能重复" in home and linked["first"].reference in home
     link = CaseLink.objects.get(case=linked["again"], other=linked["first"])
-    answer = client.post(f"/cases/{linked['again'].reference}/duplicates/{link.pk}/merge/")
-    assert answer.status_code == 302
+    assert f"/cases/{linked['again'].reference}/duplicates/{link.pk}/merge/" in home  # the queue's 并单 button
+    answer = client.post(f"/cases/{linked['again'].reference}/duplicates/{link.pk}/merge/", {"back": "home"})
+    assert answer.status_code == 302 and answer.url == "/"
     assert Case.objects.get(pk=linked["again"].pk).status == S.MERGED
     assert Event.objects.filter(action="duplicate_merged", case=linked["first"]).exists()
 
     same = CaseLink.objects.get(case=linked["repeat"], other=linked["first"])
+    handler = sign_in(Client(), district.users["center_handler"])  # sees the cases, registers none
+    assert handler.post(f"/cases/{linked['repeat'].reference}/duplicates/{same.pk}/dismiss/").status_code == 403
     answer = client.post(f"/cases/{linked['repeat'].reference}/duplicates/{same.pk}/dismiss/")
     assert answer.status_code == 302
     same.refresh_from_db()
@@ -135,6 +138,10 @@ def test_a_town_center_never_sees_a_link_to_another_centers_case(
     assert district.api("town_head").get(f"/cases/{ours.reference}").json()["similar"] == []
     live = client.post("/cases/new/similar/", {"description": ID_CARD, "reporter_phone": "", "center": "C-CH"})
     assert live.status_code == 200 and theirs.reference not in live.content.decode()
+    link = CaseLink.objects.get(case=ours, other=theirs)
+    assert client.post(f"/cases/{ours.reference}/duplicates/{link.pk}/merge/").status_code == 404
+    assert client.post(f"/cases/{ours.reference}/duplicates/{link.pk}/dismiss/").status_code == 404
+    assert CaseLink.objects.get(pk=link.pk).dismissed_at is None and Case.objects.get(pk=ours.pk).status == S.REGISTERED
     # The district center above both sees the link.
     assert district.api("center_head").get(f"/cases/{ours.reference}").json()["similar"][0]["reference"] == theirs.reference
 
