@@ -369,6 +369,9 @@ PUBLIC_LIMITS = {
 STAFF_LIMITS = {
     "phone_search": _rate("LIMIT_PHONE_SEARCHES", "10/10m"),
     "repeat_check": _rate("LIMIT_REPEAT_CHECKS", "30/10m"),
+    # The registration page's 可能重复 check as the description is typed (no phone look-up of its own; it
+    # bounds the work one account can ask for).
+    "similar_check": _rate("LIMIT_SIMILAR_CHECKS", "120/10m"),
 }
 
 # Repeats and duplicates (cases.duplicates): a new report is compared with the open cases and those closed

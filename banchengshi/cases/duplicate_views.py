@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -21,6 +22,7 @@ from banchengshi.cases import actions, duplicates
 from banchengshi.cases.choices import CaseStatus
 from banchengshi.cases.models import Case, CaseLink
 from banchengshi.cases.selectors import REFUSALS, access_case, authorize_case, cases_visible_to, may, refusal
+from banchengshi.lib import limits
 from banchengshi.lib.masking import mask_phones_in
 from banchengshi.lib.phone import normalize_phone
 
@@ -43,6 +45,12 @@ def similar_reports(request: StaffRequest) -> HttpResponse:
     text = request.POST.get("description", "")[: duplicates.textsim.MAX_CHARS]
     if len(text.strip()) < MIN_CHARS:
         return render(request, "cases/_similar_reports.html", {"rows": []})
+    rate = settings.STAFF_LIMITS["similar_check"]
+    wait = limits.seconds_over(request, "staff:similar_check", str(user.pk), rate)
+    if wait:
+        refused = f"查重过于频繁，请{limits.wait_words(wait)}后再试（不影响登记）。"
+        return render(request, "cases/_similar_reports.html", {"rows": [], "refused": refused}, status=429)
+    limits.usage(request, "staff:similar_check", str(user.pk), rate, increment=True)
     try:
         phone = normalize_phone(request.POST.get("reporter_phone", "")[:20])
     except ValueError:

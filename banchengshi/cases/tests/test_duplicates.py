@@ -156,3 +156,11 @@ def test_same_reporter_repeat_is_shown_while_registering(district: District, lin
     assert "可能重复" in text and linked["first"].reference in text and "同一反映人" in text
     assert "13800138000" not in text
     assert client.get("/cases/new/similar/").status_code == 405
+
+
+def test_the_live_check_is_limited_per_account(district: District, settings: Any) -> None:
+    settings.STAFF_LIMITS = {**settings.STAFF_LIMITS, "similar_check": "2/10m"}
+    client = sign_in(Client(), district.users["registrar"])
+    body = {"description": ID_CARD, "reporter_phone": "", "center": "", "matter": ""}
+    assert [client.post("/cases/new/similar/", body).status_code for _ in range(3)] == [200, 200, 429]
+    assert "查重过于频繁" in client.post("/cases/new/similar/", body).content.decode()
