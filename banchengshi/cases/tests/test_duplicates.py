@@ -164,3 +164,18 @@ def test_the_live_check_is_limited_per_account(district: District, settings: Any
     body = {"description": ID_CARD, "reporter_phone": "", "center": "", "matter": ""}
     assert [client.post("/cases/new/similar/", body).status_code for _ in range(3)] == [200, 200, 429]
     assert "查重过于频繁" in client.post("/cases/new/similar/", body).content.decode()
+
+
+def test_index_case_texts_stores_what_is_missing_once(district: District, monday: Any) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    cases = [register(district, description=text, minutes_ago=10) for text in (ID_CARD, ID_CARD_OTHER)]
+    CaseText.objects.all().delete()
+    out = StringIO()
+    call_command("index_case_texts", "--batch", "1", stdout=out)
+    assert "已保存 2 件" in out.getvalue()
+    assert CaseText.objects.filter(case__in=cases, version=textsim.VERSION).count() == 2
+    call_command("index_case_texts", stdout=out)
+    assert "已保存 0 件" in out.getvalue()
