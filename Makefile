@@ -6,7 +6,7 @@ PIP    := $(VENV)/bin/pip
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint typecheck pytest migrate demo install install-dev clean bench bench-reports bench-intake bench-scale bench-clocks screenshots backup restore
+.PHONY: run test lint typecheck pytest migrate demo install install-dev clean bench bench-reports bench-intake bench-scale bench-clocks bench-duplicates screenshots backup restore
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -63,7 +63,7 @@ clean:
 	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache .hypothesis
 
 ## make bench: the benchmarks against a real server (figures for the issues' notes): all below
-bench: bench-reports bench-intake bench-scale bench-clocks
+bench: bench-reports bench-intake bench-scale bench-clocks bench-duplicates
 
 ## make bench-reports: online reports -> listed in the center's queue, in a temporary installation (issue 8)
 bench-reports: install
@@ -83,6 +83,11 @@ bench-scale: install
 ## of the same BENCH_CASES cases (issue 14)
 bench-clocks: install
 	$(PY) bench/clocks.py
+
+## make bench-duplicates: finding the possible repeats of one new report over BENCH_CASES (default 100,000)
+## cases in PostgreSQL (DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/bcs_bench_dups) (issue 12)
+bench-duplicates: install
+	$(PY) bench/duplicates_at_scale.py
 
 ## make backup FILE=path: an online backup of the configured database (DATABASE_URL) while it runs
 backup: install

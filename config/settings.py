@@ -392,7 +392,19 @@ PUBLIC_LIMITS = {
 STAFF_LIMITS = {
     "phone_search": _rate("LIMIT_PHONE_SEARCHES", "10/10m"),
     "repeat_check": _rate("LIMIT_REPEAT_CHECKS", "30/10m"),
+    # The registration page's 可能重复 check as the description is typed (no phone look-up of its own; it
+    # bounds the work one account can ask for).
+    "similar_check": _rate("LIMIT_SIMILAR_CHECKS", "120/10m"),
 }
+
+# Repeats and duplicates (cases.duplicates): a new report is compared with the open cases and those closed
+# in the last DUPLICATE_RECENT_DAYS (30), at most DUPLICATE_CANDIDATES (3000) of them, its own center's and
+# matter's first; DUPLICATE_CLUSTER_REPORTERS (3) different reporters on one problem within
+# DUPLICATE_CLUSTER_DAYS (30) make a possible 联席会议 topic (安康办法第十四条).
+DUPLICATE_RECENT_DAYS = env_int("DUPLICATE_RECENT_DAYS", 30)
+DUPLICATE_CANDIDATES = env_int("DUPLICATE_CANDIDATES", 3000, minimum=1)
+DUPLICATE_CLUSTER_REPORTERS = env_int("DUPLICATE_CLUSTER_REPORTERS", 3, minimum=2)
+DUPLICATE_CLUSTER_DAYS = env_int("DUPLICATE_CLUSTER_DAYS", 30, minimum=1)
 
 # SMS: an HTTP gateway when SMS_GATEWAY_URL is set; otherwise each message is one JSON line in SMS_FILE.
 SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")

@@ -40,6 +40,7 @@ class Need(enum.Enum):
     RECTIFY = "rectify"
     STATISTICS = "statistics"  # the figures of one's scope: the dashboard (数据看板) and GET /api/v1/stats
     PUBLISH_CASES = "publish_cases"  # propose, anonymise, approve and withdraw the public page's 典型案例
+    MEETING_TOPICS = "meeting_topics"  # read the possible 联席会议 topics: many reporters on one problem
 
 
 CASE_READERS = frozenset(
@@ -48,6 +49,7 @@ CASE_READERS = frozenset(
 
 ROLES_FOR: dict[Need, frozenset[str]] = {
     Need.VIEW: CASE_READERS,
+    # Merging a repeat (并单) and deciding a possible repeat is none (不是重复) are the window's too.
     Need.REGISTER: frozenset({Role.REGISTRAR, Role.DISPATCHER, Role.CENTER_HEAD}),
     Need.DISPATCH: frozenset({Role.DISPATCHER, Role.ADMIN_OFFICE}),
     Need.HANDLE: CENTER_STAFF,
@@ -76,6 +78,9 @@ ROLES_FOR: dict[Need, frozenset[str]] = {
     Need.STATISTICS: CASE_READERS,
     # What the public reads is the admin office's word: it proposes and approves typical cases (信息公开).
     Need.PUBLISH_CASES: frozenset({Role.ADMIN_OFFICE}),
+    # The admin office convenes joint meetings (安康办法第十四条); a center head sees its own centers' topics
+    # to bring them to the admin office.
+    Need.MEETING_TOPICS: frozenset({Role.ADMIN_OFFICE, Role.CENTER_HEAD}),
 }
 
 # A second factor (TOTP) is required of the 三员, of oversight and of anyone who may unmask personal data.

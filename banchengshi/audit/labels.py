@@ -17,6 +17,7 @@ class EventType(models.TextChoices):
     ACCEPTED = "accepted", "受理"
     MERGED = "merged", "并单"
     DUPLICATE_MERGED = "duplicate_merged", "重复反映并入"
+    DUPLICATE_DISMISSED = "duplicate_dismissed", "判定不是重复反映"
     DISPATCHED = "dispatched", "派单"
     QUEUED_FOR_MANUAL_DISPATCH = "queued_for_manual_dispatch", "转人工派单"
     WORK_ORDER_CREATED = "work_order_created", "生成工单"

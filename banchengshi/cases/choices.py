@@ -124,3 +124,10 @@ class Rating(models.IntegerChoices):
 
 # A return visit at these levels, or one that finds the matter unsolved, calls for re-supervision.
 UNSATISFIED_RATINGS = frozenset({Rating.VERY_DISSATISFIED, Rating.DISSATISFIED})
+
+
+class LinkKind(models.TextChoices):
+    """Why two reports were linked as a possible repeat (cases.duplicates)."""
+
+    SAME_REPORTER = "same_reporter", _("同一反映人重复反映")
+    SIMILAR = "similar", _("不同反映人反映同一问题")

@@ -13,6 +13,7 @@ from banchengshi.cases.choices import (
     ClosureBasis,
     Complexity,
     HandlingType,
+    LinkKind,
     Portal,
     Rating,
     ReporterKind,
@@ -323,3 +324,42 @@ class ClockRecompute(models.Model):
     @property
     def percent(self) -> int:
         return 100 if not self.total else min(100, round(100 * self.done / self.total))
+
+
+class CaseText(models.Model):
+    """The words of a case's text (description and demand) cut and hashed once (lib.textsim), so finding
+    repeats compares stored features instead of cutting thousands of texts for each new report."""
+
+    case = models.OneToOneField(Case, verbose_name=_("反映件"), primary_key=True, on_delete=models.CASCADE, related_name="text")
+    features = models.BinaryField(_("文本特征"))
+    version = models.PositiveSmallIntegerField(_("特征版本"), default=1)
+
+    class Meta:
+        verbose_name = _("反映件文本特征")
+        verbose_name_plural = _("反映件文本特征")
+
+    def __str__(self) -> str:
+        return str(self.case_id)
+
+
+class CaseLink(models.Model):
+    """A possible repeat: `case` (the later report) tells what `other` (an earlier, open or recent case)
+    told, found by cases.duplicates. Merged with 并单 or dismissed (不是重复) by a person."""
+
+    case = models.ForeignKey(Case, verbose_name=_("反映件"), on_delete=models.CASCADE, related_name="links")
+    other = models.ForeignKey(Case, verbose_name=_("可能重复的反映件"), on_delete=models.CASCADE, related_name="linked_from")
+    kind = models.CharField(_("关联类型"), max_length=16, choices=LinkKind.choices)
+    score = models.FloatField(_("相似度"))
+    created_at = models.DateTimeField(_("发现时间"))
+    dismissed_by = models.ForeignKey(USER, verbose_name=_("判定不重复的人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    dismissed_at = models.DateTimeField(_("判定不重复时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("可能重复")
+        verbose_name_plural = _("可能重复")
+        ordering = ["-score", "id"]
+        constraints = [models.UniqueConstraint(fields=["case", "other"], name="case_link_once")]
+        indexes = [models.Index(fields=["created_at"], name="case_link_created")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}~{self.other_id}"

@@ -19,8 +19,10 @@ from banchengshi.cases.choices import (
     WorkOrderStatus,
 )
 from banchengshi.cases.clocks import clock_light
+from banchengshi.cases.duplicates import links_of
 from banchengshi.cases.models import Attachment, Case, Clock, WorkOrder
 from banchengshi.cases.personal import Reporter
+from banchengshi.cases.selectors import cases_visible_to
 from banchengshi.lib import uploads
 from banchengshi.lib.masking import mask_phones_in
 from banchengshi.sla.services import missing_year_warning
@@ -97,6 +99,12 @@ def attachment_download(attachment: Attachment) -> FileResponse:
     return response
 
 
+def similar_cases(case: Case, user: User) -> list[dict[str, Any]]:
+    """The case's possible repeats (cases.duplicates) that `user` may see, either way, best first."""
+    return [{"reference": (link.other if link.case_id == case.pk else link.case).reference, "kind": link.kind,
+             "score": link.score} for link in links_of(case, cases_visible_to(user))]
+
+
 def case_detail(case: Case, user: User, reporter: Reporter, now: datetime | None = None) -> dict[str, Any]:
     """The case in full as `user` may read it; `reporter` from `personal.viewed` (which records the look).
     For a reader who may not see phones, any phone number in the texts and the timeline is masked too."""
@@ -119,6 +127,7 @@ def case_detail(case: Case, user: User, reporter: Reporter, now: datetime | None
         result=shown(case.result),
         rejection_reason=shown(case.rejection_reason),
         merged_into=case.merged_into.reference if case.merged_into_id and case.merged_into else None,
+        similar=similar_cases(case, user),
         resupervision_count=case.resupervision_count,
         review_approved=case.review_approved_at is not None,
         clocks=[
@@ -247,6 +256,7 @@ EVENT_DETAILS: dict[str, Any] = {
     "queued_for_manual_dispatch": lambda d: d.get("rule", ""),
     "merged": lambda d: f"并入 {d.get('into')}",
     "duplicate_merged": lambda d: f"{d.get('duplicate')} 并入本件",
+    "duplicate_dismissed": lambda d: f"与 {d.get('other')} 不是重复",
 }
 GENERIC_KEYS = ("note", "reason", "result", "title", "decisions", "unit")
 

@@ -174,6 +174,14 @@ class CaseSummary(Schema):
     awaiting_manual_dispatch: bool
 
 
+class SimilarOut(Schema):
+    """A possible repeat (重复诉求) in the reader's scope: the other case, why, and how alike (0–1)."""
+
+    reference: str
+    kind: str = Field(description="same_reporter（同一反映人）或 similar（不同反映人反映同一问题）")
+    score: float
+
+
 class CaseOut(CaseSummary):
     handling_type: str
     complexity: str
@@ -188,6 +196,7 @@ class CaseOut(CaseSummary):
     result: str
     rejection_reason: str
     merged_into: str | None
+    similar: list[SimilarOut]
     resupervision_count: int
     review_approved: bool
     clocks: list[ClockOut]

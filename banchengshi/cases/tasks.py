@@ -9,6 +9,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from banchengshi.audit.events import record_event
 from banchengshi.cases.actions.reporter import close_unanswered
+from banchengshi.cases.duplicates import link_duplicates_task
 from banchengshi.cases.models import Clock
 from banchengshi.cases.reminders import remind_light_changes
 from banchengshi.cases.retention import do_anonymise_closed_cases
@@ -78,3 +79,6 @@ def remind_light_changes_now() -> int:
 def anonymise_cases_task() -> int | None:
     """Every night: the personal data of cases closed longer ago than PII_RETENTION_DAYS is anonymised."""
     return do_anonymise_closed_cases()
+
+
+__all__ = ["link_duplicates_task"]  # defined with its logic in cases.duplicates; imported here for the consumer

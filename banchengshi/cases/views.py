@@ -27,6 +27,7 @@ from banchengshi.cases.actions.dispatching import dispatch_down_targets
 from banchengshi.cases.choices import OPEN_WORK_ORDER, Reason, WorkOrderStatus
 from banchengshi.cases.choices import CaseStatus as S
 from banchengshi.cases.clocks import clock_light
+from banchengshi.cases.duplicate_views import link_rows, queue_links
 from banchengshi.cases.forms import AcceptForm, RegisterForm, VisitForm
 from banchengshi.cases.models import Case, WorkOrder
 from banchengshi.cases.presenters import (
@@ -64,8 +65,9 @@ from banchengshi.sla.services import effective_policy, hours_of, load_calendar
 HANDLING_UNIT_KINDS = (UnitKind.DEPARTMENT, UnitKind.SERVICE_CENTER)
 
 
-def _rows(cases: QuerySet[Case], now: Any) -> list[dict[str, Any]]:
-    """Cases with their light and the most urgent running clock, soonest limit first."""
+def _rows(cases: QuerySet[Case], now: Any, user: User) -> list[dict[str, Any]]:
+    """Cases with their light, the most urgent running clock (soonest limit first) and their possible
+    repeats (可能重复, ready to merge)."""
     cases = (
         cases.annotate(next_due=Min("clocks__due_at", filter=Q(clocks__stopped_at__isnull=True)))
         .order_by(F("next_due").asc(nulls_last=True), "received_at")
@@ -74,7 +76,9 @@ def _rows(cases: QuerySet[Case], now: Any) -> list[dict[str, Any]]:
     )
     calendar = load_calendar()
     rows = []
-    for case in cases[:200]:
+    listed = list(cases[:200])
+    links = queue_links(user, listed)
+    for case in listed:
         clocks = list(case.clocks.all())
         running = sorted((c for c in clocks if c.stopped_at is None), key=lambda c: c.due_at)
         urgent = running[0] if running else None
@@ -87,6 +91,7 @@ def _rows(cases: QuerySet[Case], now: Any) -> list[dict[str, Any]]:
                 "leads": holding_units(case),
                 "phone": mask_phone(case.reporter_phone),
                 "returned": latest_return(case),
+                "duplicates": links.get(case.pk, []),
             }
         )
     return rows
@@ -99,9 +104,9 @@ def home(request: StaffRequest) -> HttpResponse:
             return redirect("admin:index")
         raise PermissionDenied("您的角色不使用工作台")
     now = timezone.now()
-    queues = [(queue.key, queue.title, _rows(cases, now)) for queue, cases in queues_for(request.user)]
+    queues = [(queue.key, queue.title, _rows(cases, now, request.user)) for queue, cases in queues_for(request.user)]
     # The unit's notices (通报) are supervision's: cases/home.html renders them with its {% unit_notices %}.
-    return render(request, "cases/home.html", {"nav": "home", "queues": queues})
+    return render(request, "cases/home.html", {"nav": "home", "queues": queues, "may_register": has_role_for(request.user, Need.REGISTER)})
 
 
 @login_required
@@ -226,6 +231,7 @@ def _detail_context(
         "same_reporter": list(
             reported_by_phone(cases_visible_to(user), case.reporter_phone).exclude(pk=case.pk).order_by("-received_at")[:10]
         ),
+        "duplicates": link_rows(user, case),
     }
 
 

@@ -17,13 +17,15 @@ The same texts in the same order give the same clusters.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import jieba
 import numpy as np
+
+from banchengshi.lib.textsim import STOPWORDS, tokens
+
+__all__ = ["STOPWORDS", "Cluster", "cluster_texts", "tokens"]
 
 THRESHOLD = 0.5
 MAX_TEXTS = 3000
@@ -31,21 +33,6 @@ MAX_CHARS = 200  # of each text: jieba cuts ~180 characters a millisecond
 MAX_DF = 300
 MIN_SIZE = 2
 KEYWORDS = 5
-
-# Words too common in these reports to tell one problem from another.
-STOPWORD_TEXT = (
-    "的 了 和 是 在 我 我们 你 他 她 它 有 也 就 都 而 及 与 或 一个 没有 不 没 很 还 又 被 把 让 给 对 说 要 想 能 会 可以 这个 那个 这 那 什么 怎么 为什么 因为"
-    " 所以 但是 但 如果 已经 现在 时候 一直 还是 需要 问题 反映 办理 情况 进行 一下 一次 多次 之后 以后 然后 今天 昨天 目前 希望 请 帮忙 帮助 能否 是否 无法 不能 不了 其他"
-    " 自己 相关"
-)
-STOPWORDS = frozenset(STOPWORD_TEXT.split())
-WORD = re.compile(r"[\u4e00-\u9fffA-Za-z]")  # a word has a Han character or a letter (no bare numbers, no phones)
-
-
-def tokens(text: str) -> list[str]:
-    """The words of `text` that may name a problem: jieba's cut, without stop words, single characters,
-    numbers and punctuation."""
-    return [w for w in (t.strip().lower() for t in jieba.lcut(text)) if len(w) >= 2 and w not in STOPWORDS and WORD.search(w)]
 
 
 @dataclass(frozen=True)

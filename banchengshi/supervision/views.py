@@ -5,21 +5,26 @@ from __future__ import annotations
 from datetime import date
 from itertools import zip_longest
 from typing import Any
+from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from banchengshi.accounts.access import Need, has_role_for
 from banchengshi.accounts.auth import StaffRequest
 from banchengshi.accounts.models import Unit, User
+from banchengshi.cases import duplicates
 from banchengshi.cases.actions import ActionError, InvalidInput
 from banchengshi.cases.models import Case
 from banchengshi.cases.selectors import REFUSALS, ActionForbidden, cases_visible_to, refusal
+from banchengshi.lib.masking import mask_phones_in
 from banchengshi.supervision import actions
 from banchengshi.supervision.choices import MeetingCriterion
 from banchengshi.supervision.forms import ATTENDING_KINDS, MeetingForm
@@ -44,7 +49,31 @@ def meetings(request: StaffRequest) -> HttpResponse:
         "nav": "meetings",
         "meetings": listing[:100],
         "may_convene": has_role_for(request.user, Need.SUPERVISE),
+        "may_see_topics": has_role_for(request.user, Need.MEETING_TOPICS),
         "labels": dict(MeetingCriterion.choices),
+    })
+
+
+@login_required
+def meeting_topics(request: StaffRequest) -> HttpResponse:
+    """议题建议: many different reporters on one problem (cases.duplicates' clusters) in the user's scope, a
+    possible 联席会议 topic (安康办法第十四条第二项); the admin office convenes one on them in one click."""
+    user = request.user
+    if not has_role_for(user, Need.MEETING_TOPICS):
+        raise PermissionDenied("您的角色无权查看联席会议议题建议")
+    topics = []
+    for cluster in duplicates.clusters(cases_visible_to(user)):
+        first = cluster.cases[0]
+        subject = first.matter.name if first.matter else (first.business_name or "同一问题")
+        title = f"关于{subject}多人反映问题的专题研究"
+        query = urlencode({"cases": " ".join(cluster.references), "title": title,
+                           "criteria": MeetingCriterion.WIDE_IMPACT}, quote_via=quote)
+        topics.append({"cluster": cluster, "subject": subject, "excerpt": mask_phones_in(first.description),
+                       "rows": [(c, mask_phones_in(c.description)) for c in cluster.cases],
+                       "convene": f"{reverse('new_meeting')}?{query}"})
+    return render(request, "supervision/meeting_topics.html", {
+        "nav": "meetings", "topics": topics, "may_convene": has_role_for(user, Need.SUPERVISE),
+        "reporters": settings.DUPLICATE_CLUSTER_REPORTERS, "days": settings.DUPLICATE_CLUSTER_DAYS,
     })
 
 
@@ -52,7 +81,9 @@ def meetings(request: StaffRequest) -> HttpResponse:
 def new_meeting(request: StaffRequest) -> HttpResponse:
     if not has_role_for(request.user, Need.SUPERVISE):
         raise PermissionDenied("只有政务服务办可以召开联席会议")
-    initial = {"cases": request.GET.get("cases", "")}
+    # Prefilled from a link (a possible topic of the 议题建议 page): the cases, a title and the criteria.
+    initial = {"cases": request.GET.get("cases", "")[:2000], "title": request.GET.get("title", "")[:200],
+               "criteria": [c for c in request.GET.getlist("criteria") if c in MeetingCriterion.values]}
     form = MeetingForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":

@@ -15,6 +15,7 @@ from banchengshi.cases.actions.dispatching import (
     do_return_work_order,
     do_withdraw_work_order,
 )
+from banchengshi.cases.actions.duplicates import do_dismiss_duplicate
 from banchengshi.cases.actions.handling import (
     do_add_note,
     do_contact_reporter,
@@ -52,6 +53,7 @@ __all__ = [
     "do_contact_reporter",
     "do_dispatch_case",
     "do_dispatch_down",
+    "do_dismiss_duplicate",
     "do_merge_case",
     "do_pause_case",
     "do_receive_work_order",

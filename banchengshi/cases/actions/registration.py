@@ -24,6 +24,7 @@ from banchengshi.cases.choices import (
     ReporterKind,
 )
 from banchengshi.cases.clocks import on_event
+from banchengshi.cases.duplicates import link_after_commit
 from banchengshi.cases.models import Case, ReferenceCounter
 from banchengshi.cases.outbound import tell_subscribers
 from banchengshi.dispatch.models import Matter
@@ -174,6 +175,7 @@ def do_register_case(
                      minutes_earlier=int((now - received_at).total_seconds() // 60))
     tell_subscribers(case, "registered", now, {})
     on_event(case, ClockEvent.REGISTERED, received_at)
+    link_after_commit(case)
     return case
 
 
