@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -20,30 +20,59 @@ from banchengshi.audit.events import record_event
 from banchengshi.cases.clocks import center_rules, recompute_open_clocks
 from banchengshi.cases.models import Clock, ClockRecompute, RecomputeStatus
 from banchengshi.sla.calendar import CalendarError, holiday_names
+from banchengshi.sla.deadlines import SHANGHAI
 from banchengshi.sla.models import CalendarDay, CalendarYear, DayKind, Policy
 from banchengshi.sla.presets import PRESETS
 
 log = logging.getLogger(__name__)
 
 
-def _scope_of(policy: Policy | None = None, unit: Unit | None = None) -> dict[str, Any]:
-    """Which open clocks a change touches: all ({}), or those of the cases at some centers."""
+def _scope_of(policy: Policy | None = None, unit: Unit | None = None, days: Iterable[date] = ()) -> dict[str, Any]:
+    """Which open clocks a change touches: those of the cases at some centers (a policy or unit change), or
+    those whose span can hold one of the calendar's changed `days` — a clock that ended its limit before the
+    first of them, or started after the last, counts the same working days as before."""
     if unit is not None:
         return {"centers": sorted(subtree_ids(unit))}
     if policy is not None:
         return {"centers": sorted(pk for pk, (rule, _hours) in center_rules().items() if rule.pk == policy.pk)}
-    return {}
+    days = sorted(days)
+    if not days:
+        return {"none": True}
+    # A day's margin each side: a center's hours in another time zone, a receipt after closing time.
+    return {"from": (days[0] - timedelta(days=1)).isoformat(), "to": (days[-1] + timedelta(days=2)).isoformat()}
 
 
 def _clocks_in(scope: dict[str, Any]) -> QuerySet[Clock]:
     clocks = Clock.objects.filter(stopped_at__isnull=True)
-    return clocks.filter(case__center_id__in=scope["centers"]) if "centers" in scope else clocks
+    if scope.get("none"):
+        return clocks.none()
+    if "centers" in scope:
+        clocks = clocks.filter(case__center_id__in=scope["centers"])
+    if "from" in scope:
+        start = datetime.combine(date.fromisoformat(scope["from"]), time.min, tzinfo=SHANGHAI)
+        end = datetime.combine(date.fromisoformat(scope["to"]), time.min, tzinfo=SHANGHAI)
+        clocks = clocks.filter(due_at__gte=start, started_at__lt=end)
+    return clocks
 
 
-def _recompute(reason: str, actor: User | None, *, policy: Policy | None = None, unit: Unit | None = None) -> ClockRecompute:
+def _year_days(year: int) -> list[date]:
+    return [date(year, 1, 1), date(year, 12, 31)]
+
+
+def _calendar_days(year: int) -> tuple[set[date], set[date], bool]:
+    """A year's holidays and 调休 workdays as deadlines use them now (none while it is not published)."""
+    found = CalendarYear.objects.filter(year=year).first()
+    if found is None or not found.published:
+        return set(), set(), False
+    rows = list(found.days.values_list("date", "kind"))
+    return {d for d, k in rows if k == DayKind.HOLIDAY}, {d for d, k in rows if k == DayKind.WORKDAY}, True
+
+
+def _recompute(reason: str, actor: User | None, *, policy: Policy | None = None, unit: Unit | None = None,
+               days: Iterable[date] = ()) -> ClockRecompute:
     """Record the recomputation the change needs; do it now when it touches few clocks
     (CLOCK_RECOMPUTE_INLINE_MAX), else after the commit in a job whose progress the admin sees."""
-    scope = _scope_of(policy, unit)
+    scope = _scope_of(policy, unit, days)
     total = _clocks_in(scope).count()
     run = ClockRecompute.objects.create(reason=reason[:200], scope=scope, actor=actor, total=total, created_at=timezone.now())
     if total <= settings.CLOCK_RECOMPUTE_INLINE_MAX:
@@ -110,6 +139,8 @@ def do_set_calendar_year(
     if weekday_workdays:
         raise CalendarError(f"{weekday_workdays[0].isoformat()} 是工作日，调休上班日应为周六或周日")
     names = holiday_names(year)
+    old_holidays, old_workdays, _published = _calendar_days(year)
+    changed = (old_holidays ^ set(holidays)) | (old_workdays ^ set(workdays))
     calendar_year, _ = CalendarYear.objects.update_or_create(year=year, defaults={"source": source, "published": True})
     calendar_year.days.all().delete()
     CalendarDay.objects.bulk_create(
@@ -120,7 +151,7 @@ def do_set_calendar_year(
         "calendar_updated", actor=acting_user, year=year, holidays=len(holidays), workdays=len(workdays), source=source,
         published=True,
     )
-    return calendar_year, _recompute(f"{year}年日历调整", acting_user)
+    return calendar_year, _recompute(f"{year}年日历调整", acting_user, days=changed)
 
 
 @transaction.atomic
@@ -141,14 +172,15 @@ def do_publish_calendar_year(year: int, *, acting_user: User) -> ClockRecompute:
         "calendar_published", actor=acting_user, year=year,
         holidays=kinds.count(DayKind.HOLIDAY), workdays=kinds.count(DayKind.WORKDAY), source=calendar_year.source,
     )
-    return _recompute(f"{year}年日历发布", acting_user)
+    # Until now the year counted Monday to Friday: its holidays and 调休 workdays are what changes.
+    return _recompute(f"{year}年日历发布", acting_user, days=calendar_year.days.values_list("date", flat=True))
 
 
 @transaction.atomic
 def do_recompute_after_calendar_edit(year: int, *, acting_user: User) -> ClockRecompute:
     """After an edit in the admin (which saves rows itself)."""
     record_event("calendar_updated", actor=acting_user, year=year, source="管理后台")
-    return _recompute(f"{year}年日历调整", acting_user)
+    return _recompute(f"{year}年日历调整", acting_user, days=_year_days(year))  # which days were edited is not known
 
 
 @transaction.atomic

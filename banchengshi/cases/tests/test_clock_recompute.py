@@ -123,3 +123,22 @@ def test_a_failed_recomputation_says_so_and_a_retry_finishes_it(
     assert run.status == RecomputeStatus.FAILED and "数据库连接中断" in run.error
     monkeypatch.setattr(clock_module, "center_rules", original)
     assert run_clock_recompute(run).status == RecomputeStatus.DONE
+
+
+def test_a_calendar_change_reads_only_the_clocks_whose_span_can_hold_a_changed_day(
+    district: District, open_cases: list[Any]
+) -> None:
+    with time_machine.travel(datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI), tick=True):
+        earlier = case_in(district, S.DISPATCHED)  # its limits end in November 2026, long before the holidays
+    before = {c.pk: c.due_at for c in Clock.objects.filter(case=earlier)}
+    with time_machine.travel(datetime(2027, 2, 4, 11, 0, tzinfo=SHANGHAI), tick=True):
+        _, run = do_set_calendar_year(2027, holidays=HOLIDAYS_2027, workdays=[], acting_user=district.users["admin_office"])
+        in_span = Clock.objects.filter(stopped_at__isnull=True).exclude(case=earlier).count()
+        assert run.total == in_span and run.scope == {"from": "2026-12-31", "to": "2027-02-14"}
+        # Taking one holiday out again reads only the clocks around it.
+        _, again = do_set_calendar_year(2027, holidays=HOLIDAYS_2027[:-1], workdays=[], acting_user=district.users["admin_office"])
+        assert again.scope == {"from": "2027-02-11", "to": "2027-02-14"}
+        _, same = do_set_calendar_year(2027, holidays=HOLIDAYS_2027[:-1], workdays=[], acting_user=district.users["admin_office"])
+        assert same.total == 0 and same.moved == 0  # nothing changed, nothing read
+    assert {c.pk: c.due_at for c in Clock.objects.filter(case=earlier)} == before
+    assert not Event.objects.filter(case=earlier, action="clock_recomputed").exists()
