@@ -54,7 +54,11 @@ def add_working_days(start: datetime, days: int, calendar: WorkCalendar, hours: 
     """Close of business on the `days`-th working day after the day `start` counts as received."""
     if days < 0:
         raise ValueError("working days cannot be negative")
-    return hours.at(calendar.working_days_after(day_of_receipt(start, calendar, hours), days), hours.closes)
+    _require_aware(start)
+    local = start.astimezone(hours.tz)
+    day = local.date()
+    late = local.time() >= hours.closes or not calendar.is_working_day(day)  # counts from the next working day
+    return datetime.combine(calendar.working_days_after(day, days + 1 if late else days), hours.closes, tzinfo=hours.tz)
 
 
 def business_seconds_between(start: datetime, end: datetime, calendar: WorkCalendar, hours: BusinessHours) -> int:
