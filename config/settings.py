@@ -139,6 +139,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",  # TOTP devices (RFC 6238), the codes of any authenticator app
     "banchengshi.accounts",
     "banchengshi.sla",
+    # Before dispatch: its `load_district` (the district's units, matters and their 办事指南) wins over dispatch's.
+    "banchengshi.guides",
     "banchengshi.dispatch",
     "banchengshi.cases",
     "banchengshi.supervision",

@@ -38,6 +38,7 @@ urlpatterns = [
     path("", root, name="root"),
     path("", include("banchengshi.public.urls")),
     path("", include("banchengshi.cases.urls")),
+    path("", include("banchengshi.guides.urls")),
     path("", include("banchengshi.supervision.urls")),
     path("", include("banchengshi.reports.urls")),
     path("", include("banchengshi.integrations.urls")),

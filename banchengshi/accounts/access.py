@@ -40,6 +40,12 @@ class Need(enum.Enum):
     RECTIFY = "rectify"
     STATISTICS = "statistics"  # the figures of one's scope: the dashboard (数据看板) and GET /api/v1/stats
     PUBLISH_CASES = "publish_cases"  # propose, anonymise, approve and withdraw the public page's 典型案例
+    # 办事指南: write a new version of a guide of one's own department's matters (per guide:
+    # guides.selectors.may_edit_guide), and approve (publish) or return a version (the admin office).
+    GUIDE_EDIT = "guide_edit"
+    GUIDE_REVIEW = "guide_review"
+    # Give the reporter a guide, or a 一次性告知单 of the materials still missing, on a case one may see.
+    GUIDE_GIVE = "guide_give"
 
 
 CASE_READERS = frozenset(
@@ -76,6 +82,13 @@ ROLES_FOR: dict[Need, frozenset[str]] = {
     Need.STATISTICS: CASE_READERS,
     # What the public reads is the admin office's word: it proposes and approves typical cases (信息公开).
     Need.PUBLISH_CASES: frozenset({Role.ADMIN_OFFICE}),
+    # The department that owns a matter knows its materials (a department's staff are its handlers; a
+    # center's head for the matters of a center, should one own any); the admin office checks before the
+    # public reads it (Ankang: 办事指南 reviewed by 政务服务办).
+    Need.GUIDE_EDIT: frozenset({Role.HANDLER, Role.CENTER_HEAD}),
+    Need.GUIDE_REVIEW: frozenset({Role.ADMIN_OFFICE}),
+    # Those who meet or call the reporter: the window's clerks and the handlers (咨询引导 answered on the spot).
+    Need.GUIDE_GIVE: CENTER_STAFF,
 }
 
 # A second factor (TOTP) is required of the 三员, of oversight and of anyone who may unmask personal data.

@@ -103,6 +103,11 @@ class EventType(models.TextChoices):
     TYPICAL_CASE_APPROVED = "typical_case_approved", "审核通过典型案例"
     TYPICAL_CASE_REFUSED = "typical_case_refused", "典型案例审核未通过（含个人信息）"
     TYPICAL_CASE_WITHDRAWN = "typical_case_withdrawn", "撤回典型案例"
+    GUIDE_EDITED = "guide_edited", "修改办事指南"
+    GUIDE_PUBLISHED = "guide_published", "审核发布办事指南"
+    GUIDE_RETURNED = "guide_returned", "退回办事指南修改"
+    GUIDE_GIVEN = "guide_given", "发送办事指南"
+    ONE_TIME_NOTICE_ISSUED = "one_time_notice_issued", "出具一次性告知单"
 
 
 ACTION_LABELS: dict[str, str] = {value: str(label) for value, label in EventType.choices}
