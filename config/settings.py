@@ -149,6 +149,7 @@ INSTALLED_APPS = [
     "banchengshi.notify",
     "banchengshi.public",
     "banchengshi.integrations",
+    "banchengshi.papers",
     "banchengshi.reports",
     "banchengshi.demo",
 ]

@@ -41,6 +41,7 @@ urlpatterns = [
     path("", include("banchengshi.guides.urls")),
     path("", include("banchengshi.supervision.urls")),
     path("", include("banchengshi.reports.urls")),
+    path("", include("banchengshi.papers.urls")),
     path("", include("banchengshi.integrations.urls")),
     path("", include("banchengshi.notify.urls")),
 ]

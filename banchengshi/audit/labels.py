@@ -98,6 +98,7 @@ class EventType(models.TextChoices):
     RECTIFICATION_OVERDUE = "rectification_overdue", "整改超时"
     EXPORTED = "exported", "导出"
     PRINTED = "printed", "打印"
+    DOCUMENT_ISSUED = "document_issued", "出具文书"
     TYPICAL_CASE_PROPOSED = "typical_case_proposed", "推荐典型案例"
     TYPICAL_CASE_EDITED = "typical_case_edited", "修改典型案例"
     TYPICAL_CASE_APPROVED = "typical_case_approved", "审核通过典型案例"

@@ -124,3 +124,13 @@ class Rating(models.IntegerChoices):
 
 # A return visit at these levels, or one that finds the matter unsolved, calls for re-supervision.
 UNSATISFIED_RATINGS = frozenset({Rating.VERY_DISSATISFIED, Rating.DISSATISFIED})
+
+
+class DocumentKind(models.TextChoices):
+    """The papers issued for a case (cases.CaseDocument); each prints from `papers/<kind>.html`."""
+
+    RECEIPT = "receipt", _("回执")
+    REGISTRATION_FORM = "registration_form", _("登记表")
+    ONE_TIME_NOTICE = "one_time_notice", _("一次性告知单")
+    REJECTION_NOTICE = "rejection_notice", _("不予受理通知书")
+    GUIDE = "guide", _("办事指南")

@@ -174,6 +174,14 @@ class CaseSummary(Schema):
     awaiting_manual_dispatch: bool
 
 
+class DocumentOut(Schema):
+    kind: str = Field(description="文书类型：receipt（回执）、registration_form（登记表）、rejection_notice（不予受理通知书）…")
+    title: str
+    url: str = Field(description="文书PDF的地址（工作人员登录后可打开）")
+    number: str = Field(description="文号（无则为空）")
+    issued_at: datetime
+
+
 class CaseOut(CaseSummary):
     handling_type: str
     complexity: str
@@ -193,6 +201,7 @@ class CaseOut(CaseSummary):
     clocks: list[ClockOut]
     work_orders: list[WorkOrderOut]
     attachments: list[AttachmentOut]
+    documents: list[DocumentOut]
     timeline: list[EventOut]
     warnings: list[str]
 
