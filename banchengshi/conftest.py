@@ -162,7 +162,10 @@ def static_files_listed_once() -> Iterator[None]:
 
 
 def _load_district_and_staff() -> None:
+    from banchengshi.guides.loading import load_guides
+
     load_district(DISTRICT_DIR)
+    load_guides()  # each matter's 办事指南, published (as `manage.py load_district` loads them)
     units = {u.code: u for u in Unit.objects.all()}
     for name, (unit, role) in STAFF.items():
         do_create_staff(name, unit=units[unit], role=role, password=STAFF_PASSWORD)

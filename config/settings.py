@@ -363,6 +363,8 @@ PUBLIC_LIMITS = {
     "code_per_phone": _rate("LIMIT_CODES_PER_PHONE", "8/h"),
     "code_per_ip": _rate("LIMIT_CODES_PER_IP", "30/h"),
     "track_per_ip": _rate("LIMIT_TRACKING_PER_IP", "60/h"),
+    # 办事指南 pages and GET /api/v1/public/guides, per address (a hall's kiosk and its phones share one).
+    "guides_per_ip": _rate("LIMIT_GUIDES_PER_IP", "600/h"),
     "track_failures_per_reference": _rate("LIMIT_TRACKING_FAILURES", "5/h"),
 }
 

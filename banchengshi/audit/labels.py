@@ -107,8 +107,8 @@ class EventType(models.TextChoices):
     GUIDE_EDITED = "guide_edited", "修改办事指南"
     GUIDE_PUBLISHED = "guide_published", "审核发布办事指南"
     GUIDE_RETURNED = "guide_returned", "退回办事指南修改"
-    GUIDE_GIVEN = "guide_given", "发送办事指南"
-    ONE_TIME_NOTICE_ISSUED = "one_time_notice_issued", "出具一次性告知单"
+    GUIDE_SENT = "guide_sent", "短信发送办事指南"
+    ONE_TIME_NOTICE_SENT = "one_time_notice_sent", "短信发送一次性告知单"
 
 
 ACTION_LABELS: dict[str, str] = {value: str(label) for value, label in EventType.choices}

@@ -1,16 +1,18 @@
 from django.urls import path
 
-from banchengshi.cases import views
+from banchengshi.cases import views, views_guides
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("cases/new/", views.register, name="register"),
     path("cases/new/repeats/", views.repeat_reports, name="repeat_reports"),
     path("phone-search/", views.phone_search, name="phone_search"),
+    path("cases/guide-proposals/", views_guides.guide_proposals, name="guide_proposals"),
     path("cases/<str:reference>/", views.case_detail, name="case"),
     path("cases/<str:reference>/unmask/", views.unmask, name="unmask"),
     path("cases/<str:reference>/act/<str:name>/", views.case_action, name="case_action"),
     path("cases/<str:reference>/attachments/", views.upload_attachment, name="attach"),
+    path("cases/<str:reference>/guides/<str:code>/", views_guides.case_guide, name="case_guide"),
     path("attachments/<int:attachment_id>/", views.download_attachment, name="attachment"),
     path("work-orders/<int:order_id>/act/<str:name>/", views.order_action, name="order_action"),
 ]

@@ -24,7 +24,7 @@ from banchengshi.cases import actions, personal
 from banchengshi.cases.actions.base import ActionError
 from banchengshi.cases.actions.closing import objection_window_ends
 from banchengshi.cases.actions.dispatching import dispatch_down_targets
-from banchengshi.cases.choices import OPEN_WORK_ORDER, Reason, WorkOrderStatus
+from banchengshi.cases.choices import OPEN_WORK_ORDER, DocumentKind, Reason, WorkOrderStatus
 from banchengshi.cases.choices import CaseStatus as S
 from banchengshi.cases.clocks import clock_light
 from banchengshi.cases.forms import AcceptForm, RegisterForm, VisitForm
@@ -57,6 +57,7 @@ from banchengshi.cases.selectors import (
 )
 from banchengshi.dispatch.models import Matter
 from banchengshi.dispatch.routing import route_case
+from banchengshi.guides.selectors import published_guide
 from banchengshi.lib.masking import mask_phone, mask_phones_in
 from banchengshi.lib.phone import normalize_phone
 from banchengshi.sla.services import effective_policy, hours_of, load_calendar
@@ -121,11 +122,16 @@ def register(request: StaffRequest) -> HttpResponse:
                 status = exc.status
             else:
                 messages.success(request, f"已登记，登记编号 {case.reference}。")
+                if guide := published_guide(request.POST.get("guide", "")):
+                    # The guide picked while registering: on to its checklist (一次性告知单).
+                    return redirect("case_guide", reference=case.reference, code=guide.matter.code)
                 return redirect("case", reference=case.reference)
         else:
             status = 422
     matters = Matter.objects.filter(is_active=True).select_related("department").order_by("code")
-    return render(request, "cases/register.html", {"nav": "register", "form": form, "matters": matters}, status=status)
+    context = {"nav": "register", "form": form, "matters": matters, "may_give_guide": has_role_for(user, Need.GUIDE_GIVE),
+               "chosen_guide": request.POST.get("guide", "")[:32] if published_guide(request.POST.get("guide", "")) else ""}
+    return render(request, "cases/register.html", context, status=status)
 
 
 @login_required
@@ -206,6 +212,8 @@ def _detail_context(
         "events": [(e, ACTION_LABELS.get(e.action, e.action), shown(event_detail(e.action, e.data))) for e in case.events.all()],
         "visits": list(case.visits.all()),
         "attachments": list(case.attachments.select_related("uploaded_by")),
+        "guide_documents": list(case.documents.filter(kind__in=[DocumentKind.GUIDE, DocumentKind.ONE_TIME_NOTICE])
+                                .select_related("issued_by")),
         "permitted": permitted,
         "units": units,
         "route": suggestions,

@@ -69,6 +69,11 @@ def published_guides() -> QuerySet[Guide]:
     return Guide.objects.filter(published__isnull=False, matter__is_active=True).select_related("matter", "published")
 
 
+def published_guide(code: str) -> Guide | None:
+    code = (code or "").strip()[:32]
+    return published_guides().filter(matter__code=code).first() if code else None
+
+
 def find_guides(text: str, *, center: Unit | None = None, limit: int = 8, published_only: bool = True) -> list[Guide]:
     """Guides for the reporter's words, best first: the routing suggester's matters (the text model behind
     `routing.suggester`), then the catalog search (`find_matters`), then the words of the published guides'
