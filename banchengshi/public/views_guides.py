@@ -31,7 +31,8 @@ def guides(request: HttpRequest) -> HttpResponse:
         error, status, q = f"请用不超过{QUERY_LIMIT}个字描述您要办的事", 422, q[:QUERY_LIMIT]
         found = []
     else:
-        found = find_guides(q, limit=10) if q else list(published_guides().order_by("matter__code"))
+        found = find_guides(q, limit=10) if q else list(published_guides().select_related("matter__department")
+                                                              .order_by("matter__department__code", "matter__code"))
     return _page(request, "public/guides.html",
                  {"nav": "guides", "q": q, "guides": found, "searched": bool(q), "error": error}, status)
 
