@@ -349,6 +349,11 @@ def bare_db(db: Any) -> None:
         Event.objects.filter(action="staff_created").delete()
     User.objects.filter(username__in=STAFF).delete()
     PastDispatch.objects.all().delete()
+    from banchengshi.guides.models import Guide, GuideVersion
+
+    Guide.objects.update(published=None)
+    GuideVersion.objects.all().delete()
+    Guide.objects.all().delete()
     Matter.objects.all().delete()
     Unit.objects.update(parent=None)
     Unit.objects.all().delete()
