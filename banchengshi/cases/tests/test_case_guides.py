@@ -94,7 +94,7 @@ def test_a_consultation_is_answered_on_the_spot_with_the_notice(district: Distri
 
 
 def test_the_guide_is_given_by_sms_and_shown_on_the_tracking_page(
-    district: District, monday: Any, django_capture_on_commit_callbacks: Any
+    district: District, monday: Any, django_capture_on_commit_callbacks: Any, tmp_path: Path
 ) -> None:
     case = case_in(district, S.ACCEPTED)
     with django_capture_on_commit_callbacks(execute=True):
@@ -105,6 +105,9 @@ def test_the_guide_is_given_by_sms_and_shown_on_the_tracking_page(
     assert "“失业保险金申领”办事指南" in sms_to(PHONE)[0] and "http://testserver/public/guides/RSJ-003/" in sms_to(PHONE)[0]
     body = district.api("registrar").get(f"/cases/{case.reference}").json()
     assert [d["kind"] for d in body["documents"]] == ["guide", "one_time_notice"]
+    printed = sign_in(Client(), district.users["registrar"]).get(body["documents"][0]["url"])
+    text = flat(pdf_text(printed.content, tmp_path))
+    assert printed.status_code == 200 and "失业保险金申领办事指南" in text and "《失业保险条例》" in text
 
     reporter = Client()
     found = reporter.post("/track/", {"reference": case.reference, "phone_last4": PHONE[-4:]})
