@@ -66,6 +66,7 @@ def test_a_clerk_prints_the_one_time_notice_of_exactly_the_missing_materials(
     page.get_by_test_id("find-guides").click()
     proposals = page.get_by_test_id("guide-proposals")
     expect(proposals).to_contain_text("失业保险金申领")
+    watch.settle()
     page.get_by_label("失业保险金申领", exact=True).check()
     watch.check("guide proposals on the registration page")
     screenshot(page, "guide-register-proposals")
@@ -105,6 +106,11 @@ def test_a_clerk_prints_the_one_time_notice_of_exactly_the_missing_materials(
     assert [m["name"] for m in document.data["missing"]] == [m.name for m in missing]
     watch.open(f"/cases/{case.reference}/")
     expect(page.get_by_test_id("case-guides")).to_contain_text("一次性告知单")
+    page.get_by_test_id("find-guides").click()  # the case page proposes guides too (htmx)
+    expect(page.get_by_test_id("guide-proposals").get_by_test_id("pick-guide").first).to_be_visible()
+    watch.check("case page proposals")
+    for path in ("/guides/", "/guides/RSJ-003/", "/public/guides/", "/public/guides/?q=失业金", "/public/guides/RSJ-003/"):
+        watch.open(path)
     watch.context.close()
 
 
