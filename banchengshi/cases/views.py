@@ -120,7 +120,7 @@ def register(request: StaffRequest) -> HttpResponse:
                 form.add_error(None, exc.message)
                 status = exc.status
             else:
-                messages.success(request, f"已登记，登记编号 {case.reference}。")
+                messages.success(request, f"已登记，登记编号 {case.reference}。回执和登记表可在本页“文书”中打印。")
                 return redirect("case", reference=case.reference)
         else:
             status = 422
@@ -206,6 +206,7 @@ def _detail_context(
         "events": [(e, ACTION_LABELS.get(e.action, e.action), shown(event_detail(e.action, e.data))) for e in case.events.all()],
         "visits": list(case.visits.all()),
         "attachments": list(case.attachments.select_related("uploaded_by")),
+        "documents": list(case.documents.select_related("issued_by")),
         "permitted": permitted,
         "units": units,
         "route": suggestions,
@@ -268,7 +269,8 @@ CASE_HANDLERS: dict[str, CaseHandler] = {
     "accept": lambda c, u, d: actions.do_accept_case(
         c, acting_user=u, handling_type=d.get("handling_type", ""), complexity=d.get("complexity", ""),
         verification=d.get("verification", "")),
-    "reject": lambda c, u, d: actions.do_reject_case(c, acting_user=u, reason=d.get("reason", "")),
+    "reject": lambda c, u, d: actions.do_reject_case(c, acting_user=u, reason=d.get("reason", ""), basis=d.get("basis", ""),
+                                                     next_steps=d.get("next_steps", "")),
     "resolve": lambda c, u, d: actions.do_resolve_on_site(c, acting_user=u, result=d.get("result", "")),
     "merge": lambda c, u, d: actions.do_merge_case(c, acting_user=u, into=access_case(u, d.get("into", "").strip())),
     "dispatch": lambda c, u, d: actions.do_dispatch_case(
