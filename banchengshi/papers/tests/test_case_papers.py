@@ -107,6 +107,8 @@ def test_a_notice_without_basis_or_next_steps_says_the_window_s_rule_and_the_mat
 ) -> None:
     case = case_in(district, S.NOT_ACCEPTED)  # factories: reason only, from the action
     pdf = _paper(district, "registrar", case, "rejection_notice")
+    page_images(pdf, "papers-rejection_notice-defaults")
+    assert pages(pdf) == 1
     text = flat(pdf_text(pdf))
     assert "不属于受理范围" in text
     assert "不属于“办不成事”受理范围" in text  # the default basis
