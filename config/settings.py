@@ -357,6 +357,13 @@ def _rate(name: str, default: str) -> str:
 
 
 # The citizen's pages and API: how often one phone or one address may ask (each configurable).
+# Printed on the papers (回执, 不予受理通知书): the center's enquiry line and the public site's address, so a
+# reporter can type the tracking URL off the paper (empty: the path alone, /track/).
+PAPERS_CENTER_PHONE = os.environ.get("PAPERS_CENTER_PHONE", "12345")
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+# The 发文字号 prefix of the admin office's 通报 (示政服办通〔2026〕3号): the organ's abbreviation and the kind.
+NOTICE_NUMBER_PREFIX = os.environ.get("NOTICE_NUMBER_PREFIX", "政服办通")
+
 PUBLIC_LIMITS = {
     "report_per_phone": _rate("LIMIT_REPORTS_PER_PHONE", "5/d"),
     "report_per_ip": _rate("LIMIT_REPORTS_PER_IP", "30/h"),

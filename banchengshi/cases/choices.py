@@ -134,3 +134,7 @@ class DocumentKind(models.TextChoices):
     ONE_TIME_NOTICE = "one_time_notice", _("一次性告知单")
     REJECTION_NOTICE = "rejection_notice", _("不予受理通知书")
     GUIDE = "guide", _("办事指南")
+
+
+# The papers a reporter may open on the public tracking page, once they proved the case is theirs.
+REPORTER_PAPERS = frozenset({DocumentKind.RECEIPT, DocumentKind.REJECTION_NOTICE, DocumentKind.ONE_TIME_NOTICE})

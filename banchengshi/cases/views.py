@@ -24,7 +24,7 @@ from banchengshi.cases import actions, personal
 from banchengshi.cases.actions.base import ActionError
 from banchengshi.cases.actions.closing import objection_window_ends
 from banchengshi.cases.actions.dispatching import dispatch_down_targets
-from banchengshi.cases.choices import OPEN_WORK_ORDER, DocumentKind, Reason, WorkOrderStatus
+from banchengshi.cases.choices import OPEN_WORK_ORDER, Reason, WorkOrderStatus
 from banchengshi.cases.choices import CaseStatus as S
 from banchengshi.cases.clocks import clock_light
 from banchengshi.cases.forms import AcceptForm, RegisterForm, VisitForm
@@ -121,10 +121,11 @@ def register(request: StaffRequest) -> HttpResponse:
                 form.add_error(None, exc.message)
                 status = exc.status
             else:
-                messages.success(request, f"已登记，登记编号 {case.reference}。")
                 if guide := published_guide(request.POST.get("guide", "")):
                     # The guide picked while registering: on to its checklist (一次性告知单).
+                    messages.success(request, f"已登记，登记编号 {case.reference}。回执和登记表可在反映件页面的“文书”中打印。")
                     return redirect("case_guide", reference=case.reference, code=guide.matter.code)
+                messages.success(request, f"已登记，登记编号 {case.reference}。回执和登记表可在本页“文书”中打印。")
                 return redirect("case", reference=case.reference)
         else:
             status = 422
@@ -212,8 +213,7 @@ def _detail_context(
         "events": [(e, ACTION_LABELS.get(e.action, e.action), shown(event_detail(e.action, e.data))) for e in case.events.all()],
         "visits": list(case.visits.all()),
         "attachments": list(case.attachments.select_related("uploaded_by")),
-        "guide_documents": list(case.documents.filter(kind__in=[DocumentKind.GUIDE, DocumentKind.ONE_TIME_NOTICE])
-                                .select_related("issued_by")),
+        "documents": list(case.documents.select_related("issued_by")),
         "permitted": permitted,
         "units": units,
         "route": suggestions,
@@ -276,7 +276,8 @@ CASE_HANDLERS: dict[str, CaseHandler] = {
     "accept": lambda c, u, d: actions.do_accept_case(
         c, acting_user=u, handling_type=d.get("handling_type", ""), complexity=d.get("complexity", ""),
         verification=d.get("verification", "")),
-    "reject": lambda c, u, d: actions.do_reject_case(c, acting_user=u, reason=d.get("reason", "")),
+    "reject": lambda c, u, d: actions.do_reject_case(c, acting_user=u, reason=d.get("reason", ""), basis=d.get("basis", ""),
+                                                     next_steps=d.get("next_steps", "")),
     "resolve": lambda c, u, d: actions.do_resolve_on_site(c, acting_user=u, result=d.get("result", "")),
     "merge": lambda c, u, d: actions.do_merge_case(c, acting_user=u, into=access_case(u, d.get("into", "").strip())),
     "dispatch": lambda c, u, d: actions.do_dispatch_case(

@@ -105,7 +105,7 @@ def test_a_clerk_prints_the_one_time_notice_of_exactly_the_missing_materials(
     document = CaseDocument.objects.get(case=case, kind="one_time_notice")
     assert [m["name"] for m in document.data["missing"]] == [m.name for m in missing]
     watch.open(f"/cases/{case.reference}/")
-    expect(page.get_by_test_id("case-guides")).to_contain_text("一次性告知单")
+    expect(page.get_by_test_id("documents")).to_contain_text("一次性告知单")
     page.get_by_test_id("find-guides").click()  # the case page proposes guides too (htmx)
     expect(page.get_by_test_id("guide-proposals").get_by_test_id("pick-guide").first).to_be_visible()
     watch.check("case page proposals")
