@@ -102,8 +102,8 @@ def do_issue_notice(
 
 def next_notice_sequence(at: datetime) -> tuple[int, int]:
     """The year's next 通报 sequence, inside the caller's transaction. The year's row is created first if
-    missing (INSERT … ON CONFLICT DO NOTHING), then locked (SELECT … FOR UPDATE on PostgreSQL; on SQLite the
-    insert has already taken the database's write lock), so two notices issued at once never share a number."""
+    missing (INSERT … ON CONFLICT DO NOTHING), then locked (SELECT … FOR UPDATE on PostgreSQL; on SQLite every
+    transaction is BEGIN IMMEDIATE, holding the write lock), so two notices issued at once never share a number."""
     year = timezone.localdate(at).year
     NoticeCounter.objects.bulk_create([NoticeCounter(year=year)], ignore_conflicts=True)
     counter = NoticeCounter.objects.select_for_update().get(year=year)
