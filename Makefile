@@ -6,7 +6,7 @@ PIP    := $(VENV)/bin/pip
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint typecheck pytest migrate demo install install-dev clean bench bench-reports bench-intake bench-scale bench-clocks bench-duplicates screenshots backup restore
+.PHONY: run test lint typecheck pytest migrate demo install install-dev clean bench bench-reports bench-intake bench-scale bench-clocks bench-duplicates bench-papers screenshots backup restore
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,12 +58,13 @@ pytest: install-dev
 ## make screenshots: the browser tests, writing a full-page screenshot of each main page to var/screenshots/
 screenshots: install-dev
 	SCREENSHOTS=1 $(VENV)/bin/pytest -n $(PYTEST_WORKERS) -m browser
+	SCREENSHOTS=1 $(VENV)/bin/pytest -n $(PYTEST_WORKERS) banchengshi/papers
 
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache .hypothesis
 
 ## make bench: the benchmarks against a real server (figures for the issues' notes): all below
-bench: bench-reports bench-intake bench-scale bench-clocks bench-duplicates
+bench: bench-reports bench-intake bench-scale bench-clocks bench-duplicates bench-papers
 
 ## make bench-reports: online reports -> listed in the center's queue, in a temporary installation (issue 8)
 bench-reports: install
@@ -73,6 +74,10 @@ bench-reports: install
 ## gunicorn, on SQLite and PostgreSQL; writes the intake section of BENCHMARKS.md (issue 14)
 bench-intake: install
 	$(PY) bench/intake.py
+
+## make bench-papers: each kind of paper (回执, 登记表, 不予受理通知书, 通报, 工单) rendered as a PDF, within 1 s (issue 13)
+bench-papers: install
+	$(PY) bench/papers.py
 
 ## make bench-scale: the whole district's dashboard, stats API and quarterly file over BENCH_CASES (default
 ## 1,000,000) cases in PostgreSQL (DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/bcs_bench) (issue 11)

@@ -162,7 +162,10 @@ def static_files_listed_once() -> Iterator[None]:
 
 
 def _load_district_and_staff() -> None:
+    from banchengshi.guides.loading import load_guides
+
     load_district(DISTRICT_DIR)
+    load_guides()  # each matter's 办事指南, published (as `manage.py load_district` loads them)
     units = {u.code: u for u in Unit.objects.all()}
     for name, (unit, role) in STAFF.items():
         do_create_staff(name, unit=units[unit], role=role, password=STAFF_PASSWORD)
@@ -346,6 +349,11 @@ def bare_db(db: Any) -> None:
         Event.objects.filter(action="staff_created").delete()
     User.objects.filter(username__in=STAFF).delete()
     PastDispatch.objects.all().delete()
+    from banchengshi.guides.models import Guide, GuideVersion
+
+    Guide.objects.update(published=None)
+    GuideVersion.objects.all().delete()
+    Guide.objects.all().delete()
     Matter.objects.all().delete()
     Unit.objects.update(parent=None)
     Unit.objects.all().delete()

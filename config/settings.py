@@ -139,6 +139,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",  # TOTP devices (RFC 6238), the codes of any authenticator app
     "banchengshi.accounts",
     "banchengshi.sla",
+    # Before dispatch: its `load_district` (the district's units, matters and their 办事指南) wins over dispatch's.
+    "banchengshi.guides",
     "banchengshi.dispatch",
     "banchengshi.cases",
     "banchengshi.supervision",
@@ -147,6 +149,7 @@ INSTALLED_APPS = [
     "banchengshi.notify",
     "banchengshi.public",
     "banchengshi.integrations",
+    "banchengshi.papers",
     "banchengshi.reports",
     "banchengshi.demo",
 ]
@@ -377,12 +380,21 @@ def _rate(name: str, default: str) -> str:
 
 
 # The citizen's pages and API: how often one phone or one address may ask (each configurable).
+# Printed on the papers (回执, 不予受理通知书): the center's enquiry line and the public site's address, so a
+# reporter can type the tracking URL off the paper (empty: the path alone, /track/).
+PAPERS_CENTER_PHONE = os.environ.get("PAPERS_CENTER_PHONE", "12345")
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+# The 发文字号 prefix of the admin office's 通报 (示政服办通〔2026〕3号): the organ's abbreviation and the kind.
+NOTICE_NUMBER_PREFIX = os.environ.get("NOTICE_NUMBER_PREFIX", "政服办通")
+
 PUBLIC_LIMITS = {
     "report_per_phone": _rate("LIMIT_REPORTS_PER_PHONE", "5/d"),
     "report_per_ip": _rate("LIMIT_REPORTS_PER_IP", "30/h"),
     "code_per_phone": _rate("LIMIT_CODES_PER_PHONE", "8/h"),
     "code_per_ip": _rate("LIMIT_CODES_PER_IP", "30/h"),
     "track_per_ip": _rate("LIMIT_TRACKING_PER_IP", "60/h"),
+    # 办事指南 pages and GET /api/v1/public/guides, per address (a hall's kiosk and its phones share one).
+    "guides_per_ip": _rate("LIMIT_GUIDES_PER_IP", "600/h"),
     "track_failures_per_reference": _rate("LIMIT_TRACKING_FAILURES", "5/h"),
 }
 

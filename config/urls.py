@@ -38,8 +38,10 @@ urlpatterns = [
     path("", root, name="root"),
     path("", include("banchengshi.public.urls")),
     path("", include("banchengshi.cases.urls")),
+    path("", include("banchengshi.guides.urls")),
     path("", include("banchengshi.supervision.urls")),
     path("", include("banchengshi.reports.urls")),
+    path("", include("banchengshi.papers.urls")),
     path("", include("banchengshi.integrations.urls")),
     path("", include("banchengshi.notify.urls")),
 ]

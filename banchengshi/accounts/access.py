@@ -41,6 +41,12 @@ class Need(enum.Enum):
     STATISTICS = "statistics"  # the figures of one's scope: the dashboard (数据看板) and GET /api/v1/stats
     PUBLISH_CASES = "publish_cases"  # propose, anonymise, approve and withdraw the public page's 典型案例
     MEETING_TOPICS = "meeting_topics"  # read the possible 联席会议 topics: many reporters on one problem
+    # 办事指南: write a new version of a guide of one's own department's matters (per guide:
+    # guides.selectors.may_edit_guide), and approve (publish) or return a version (the admin office).
+    GUIDE_EDIT = "guide_edit"
+    GUIDE_REVIEW = "guide_review"
+    # Give the reporter a guide, or a 一次性告知单 of the materials still missing, on a case one may see.
+    GUIDE_GIVE = "guide_give"
 
 
 CASE_READERS = frozenset(
@@ -81,6 +87,13 @@ ROLES_FOR: dict[Need, frozenset[str]] = {
     # The admin office convenes joint meetings (安康办法第十四条); a center head sees its own centers' topics
     # to bring them to the admin office.
     Need.MEETING_TOPICS: frozenset({Role.ADMIN_OFFICE, Role.CENTER_HEAD}),
+    # The department that owns a matter knows its materials (a department's staff are its handlers; a
+    # center's head for the matters of a center, should one own any); the admin office checks before the
+    # public reads it (Ankang: 办事指南 reviewed by 政务服务办).
+    Need.GUIDE_EDIT: frozenset({Role.HANDLER, Role.CENTER_HEAD}),
+    Need.GUIDE_REVIEW: frozenset({Role.ADMIN_OFFICE}),
+    # Those who meet or call the reporter: the window's clerks and the handlers (咨询引导 answered on the spot).
+    Need.GUIDE_GIVE: CENTER_STAFF,
 }
 
 # A second factor (TOTP) is required of the 三员, of oversight and of anyone who may unmask personal data.

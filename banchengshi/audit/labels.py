@@ -99,11 +99,17 @@ class EventType(models.TextChoices):
     RECTIFICATION_OVERDUE = "rectification_overdue", "整改超时"
     EXPORTED = "exported", "导出"
     PRINTED = "printed", "打印"
+    DOCUMENT_ISSUED = "document_issued", "出具文书"
     TYPICAL_CASE_PROPOSED = "typical_case_proposed", "推荐典型案例"
     TYPICAL_CASE_EDITED = "typical_case_edited", "修改典型案例"
     TYPICAL_CASE_APPROVED = "typical_case_approved", "审核通过典型案例"
     TYPICAL_CASE_REFUSED = "typical_case_refused", "典型案例审核未通过（含个人信息）"
     TYPICAL_CASE_WITHDRAWN = "typical_case_withdrawn", "撤回典型案例"
+    GUIDE_EDITED = "guide_edited", "修改办事指南"
+    GUIDE_PUBLISHED = "guide_published", "审核发布办事指南"
+    GUIDE_RETURNED = "guide_returned", "退回办事指南修改"
+    GUIDE_SENT = "guide_sent", "短信发送办事指南"
+    ONE_TIME_NOTICE_SENT = "one_time_notice_sent", "短信发送一次性告知单"
 
 
 ACTION_LABELS: dict[str, str] = {value: str(label) for value, label in EventType.choices}

@@ -31,6 +31,7 @@ from banchengshi.cases.schemas import (
     PhoneSearchIn,
     PhoneSearchOut,
     ReasonIn,
+    RejectIn,
     ResultIn,
     ReviewIn,
     UnmaskIn,
@@ -148,9 +149,10 @@ def accept(request: AuthedRequest, reference: str, payload: AcceptIn) -> dict[st
 
 
 @router.post("/{reference}/reject", response=CaseOut, summary="不予受理")
-def reject(request: AuthedRequest, reference: str, payload: ReasonIn) -> dict[str, Any]:
+def reject(request: AuthedRequest, reference: str, payload: RejectIn) -> dict[str, Any]:
     case = access_case(request.auth, reference, "reject")
-    actions.do_reject_case(case, acting_user=request.auth, reason=payload.reason)
+    actions.do_reject_case(case, acting_user=request.auth, reason=payload.reason, basis=payload.basis,
+                           next_steps=payload.next_steps)
     return case_answer(request, case)
 
 

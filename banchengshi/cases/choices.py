@@ -131,3 +131,17 @@ class LinkKind(models.TextChoices):
 
     SAME_REPORTER = "same_reporter", _("同一反映人重复反映")
     SIMILAR = "similar", _("不同反映人反映同一问题")
+
+
+class DocumentKind(models.TextChoices):
+    """The papers issued for a case (cases.CaseDocument); each prints from `papers/<kind>.html`."""
+
+    RECEIPT = "receipt", _("回执")
+    REGISTRATION_FORM = "registration_form", _("登记表")
+    ONE_TIME_NOTICE = "one_time_notice", _("一次性告知单")
+    REJECTION_NOTICE = "rejection_notice", _("不予受理通知书")
+    GUIDE = "guide", _("办事指南")
+
+
+# The papers a reporter may open on the public tracking page, once they proved the case is theirs.
+REPORTER_PAPERS = frozenset({DocumentKind.RECEIPT, DocumentKind.REJECTION_NOTICE, DocumentKind.ONE_TIME_NOTICE})

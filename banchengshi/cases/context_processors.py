@@ -19,6 +19,7 @@ def workbench(request: HttpRequest) -> dict[str, Any]:
                       "dashboard": has_role_for(user, Need.STATISTICS),
                       "integrations": has_role_for(user, Need.INTEGRATIONS),
                       "audit_log": has_role_for(user, Need.AUDIT_LOG),
-                      "phone_search": has_role_for(user, Need.SEARCH_PHONE)},
+                      "phone_search": has_role_for(user, Need.SEARCH_PHONE),
+                      "guides": reads_cases or has_role_for(user, Need.GUIDE_EDIT) or has_role_for(user, Need.GUIDE_REVIEW)},
         "show_calendar_warnings": getattr(user, "role", "") in CALENDAR_WATCHERS,
     }

@@ -12,6 +12,7 @@ from banchengshi.cases.choices import (
     ClockKind,
     ClosureBasis,
     Complexity,
+    DocumentKind,
     HandlingType,
     LinkKind,
     Portal,
@@ -363,3 +364,27 @@ class CaseLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}~{self.other_id}"
+
+
+class CaseDocument(models.Model):
+    """A paper issued for a case (回执, 不予受理通知书, 一次性告知单 …), printable as a PDF.
+
+    `data` is a snapshot of what the paper says, taken when it was issued, so that a reprint says the same
+    even after the case, the catalog or the center's details change. It holds no reporter name or phone
+    (those are SM4 ciphertext on the case; a print reads them from the case, masked by role)."""
+
+    case = models.ForeignKey(Case, verbose_name=_("反映件"), on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("文书类型"), max_length=24, choices=DocumentKind.choices)
+    title = models.CharField(_("标题"), max_length=200)
+    number = models.CharField(_("文号"), max_length=64, blank=True)
+    issued_at = models.DateTimeField(_("出具时间"))
+    issued_by = models.ForeignKey(USER, verbose_name=_("出具人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    data = models.JSONField(_("文书内容"), default=dict)
+
+    class Meta:
+        verbose_name = _("文书")
+        verbose_name_plural = _("文书")
+        ordering = ["issued_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} {self.title}"

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import FileResponse
+from django.urls import reverse
 from django.utils import timezone
 
 from banchengshi.accounts.models import User
@@ -20,7 +21,7 @@ from banchengshi.cases.choices import (
 )
 from banchengshi.cases.clocks import clock_light
 from banchengshi.cases.duplicates import links_of
-from banchengshi.cases.models import Attachment, Case, Clock, WorkOrder
+from banchengshi.cases.models import Attachment, Case, CaseDocument, Clock, WorkOrder
 from banchengshi.cases.personal import Reporter
 from banchengshi.cases.selectors import cases_visible_to
 from banchengshi.lib import uploads
@@ -105,6 +106,21 @@ def similar_cases(case: Case, user: User) -> list[dict[str, Any]]:
              "score": link.score} for link in links_of(case, cases_visible_to(user))]
 
 
+def document_url(document: CaseDocument) -> str:
+    """The PDF of a paper issued for a case (served by banchengshi.papers, which cases never imports)."""
+    return reverse("case_document", args=[document.case.reference, document.pk])
+
+
+def document_out(document: CaseDocument) -> dict[str, Any]:
+    return {
+        "kind": document.kind,
+        "title": document.title,
+        "url": document_url(document),
+        "number": document.number,
+        "issued_at": _local(document.issued_at),
+    }
+
+
 def case_detail(case: Case, user: User, reporter: Reporter, now: datetime | None = None) -> dict[str, Any]:
     """The case in full as `user` may read it; `reporter` from `personal.viewed` (which records the look).
     For a reader who may not see phones, any phone number in the texts and the timeline is masked too."""
@@ -167,6 +183,7 @@ def case_detail(case: Case, user: User, reporter: Reporter, now: datetime | None
             for o in case.work_orders.select_related("unit")
         ],
         attachments=[attachment_out(a) for a in case.attachments.select_related("uploaded_by")],
+        documents=[document_out(d) for d in case.documents.all()],
         timeline=[
             {
                 "at": _local(e.at),

@@ -42,6 +42,11 @@ class ReasonIn(InputSchema):
     reason: str = Field(min_length=1, max_length=4000)
 
 
+class RejectIn(ReasonIn):
+    basis: str = Field("", max_length=4000, description="不予受理的法律法规或政策依据（印入不予受理通知书；不填按事项和窗口规则给出）")
+    next_steps: str = Field("", max_length=4000, description="告知反映人的后续办理途径（不填按事项给出）")
+
+
 class ResuperviseIn(ReasonIn):
     days: int | None = Field(None, ge=1, le=60, description="整改时限（工作日），默认取时限规则的再督办整改时限，不超过其最长整改时限")
 
@@ -182,6 +187,14 @@ class SimilarOut(Schema):
     score: float
 
 
+class DocumentOut(Schema):
+    kind: str = Field(description="文书类型：receipt（回执）、registration_form（登记表）、rejection_notice（不予受理通知书）…")
+    title: str
+    url: str = Field(description="文书PDF的地址（工作人员登录后可打开）")
+    number: str = Field(description="文号（无则为空）")
+    issued_at: datetime
+
+
 class CaseOut(CaseSummary):
     handling_type: str
     complexity: str
@@ -202,6 +215,7 @@ class CaseOut(CaseSummary):
     clocks: list[ClockOut]
     work_orders: list[WorkOrderOut]
     attachments: list[AttachmentOut]
+    documents: list[DocumentOut]
     timeline: list[EventOut]
     warnings: list[str]
 

@@ -171,6 +171,8 @@ CASE_ACTIONS: dict[str, CaseAction] = {
     "resupervise": CaseAction("再督办", Need.RESUPERVISE, "resupervise"),
     "attach": CaseAction("上传附件", Need.ATTACH),
     "print": CaseAction("打印", Need.PRINT),
+    "give_guide": CaseAction("发送办事指南", Need.GUIDE_GIVE),
+    "one_time_notice": CaseAction("出具一次性告知单", Need.GUIDE_GIVE),
 }
 
 
@@ -228,6 +230,8 @@ def check_case_action(user: User, case: Case, action: str) -> None:
         ensure_transition(case.status, rule.transition)
     if action == "attach" and case.status == CaseStatus.MERGED:
         raise ActionError("已并单的反映件不能再上传附件，请上传到主件")
+    if action in ("give_guide", "one_time_notice") and case.status == CaseStatus.MERGED:
+        raise ActionError("已并单的反映件不能再出具文书，请在主件上办理")
     if action == "resupervise" and not awaits_resupervision(case):
         raise ActionError("最近一次回访满意且问题已解决，无需再督办")
     if rule.need is Need.HANDLE and not (

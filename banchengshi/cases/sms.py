@@ -29,3 +29,23 @@ def tell_receipt(case: Case, promise: str) -> None:
         f"您反映的事项已登记，编号{case.reference}。{promise}可凭编号和手机号后四位查询进度。",
         subject=case.reference,
     )
+
+
+def tell_guide(case: Case, matter: str, link: str, phone: str) -> None:
+    queue_sms(
+        case.reporter_phone,
+        f"您咨询的“{matter}”办事指南（受理条件、申请材料、办理地点）请点击查看：{link} 如有疑问请拨打{phone}。",
+        subject=case.reference,
+    )
+
+
+def tell_missing_materials(case: Case, matter: str, missing: list[str], link: str) -> None:
+    """The 一次性告知单 by SMS: every missing material by name (the paper says where to get each)."""
+    names = "；".join(f"{n}. {name}" for n, name in enumerate(missing, start=1))
+    if len(names) > 300:
+        names = names[:300] + "……"
+    queue_sms(
+        case.reporter_phone,
+        f"一次性告知：办理“{matter}”还需补齐以下{len(missing)}项材料：{names}。各项材料的开具单位见办事指南：{link}",
+        subject=case.reference,
+    )

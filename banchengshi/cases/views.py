@@ -58,6 +58,7 @@ from banchengshi.cases.selectors import (
 )
 from banchengshi.dispatch.models import Matter
 from banchengshi.dispatch.routing import route_case
+from banchengshi.guides.selectors import published_guide
 from banchengshi.lib.masking import mask_phone, mask_phones_in
 from banchengshi.lib.phone import normalize_phone
 from banchengshi.sla.services import effective_policy, hours_of, load_calendar
@@ -125,12 +126,18 @@ def register(request: StaffRequest) -> HttpResponse:
                 form.add_error(None, exc.message)
                 status = exc.status
             else:
-                messages.success(request, f"已登记，登记编号 {case.reference}。")
+                if guide := published_guide(request.POST.get("guide", "")):
+                    # The guide picked while registering: on to its checklist (一次性告知单).
+                    messages.success(request, f"已登记，登记编号 {case.reference}。回执和登记表可在反映件页面的“文书”中打印。")
+                    return redirect("case_guide", reference=case.reference, code=guide.matter.code)
+                messages.success(request, f"已登记，登记编号 {case.reference}。回执和登记表可在本页“文书”中打印。")
                 return redirect("case", reference=case.reference)
         else:
             status = 422
     matters = Matter.objects.filter(is_active=True).select_related("department").order_by("code")
-    return render(request, "cases/register.html", {"nav": "register", "form": form, "matters": matters}, status=status)
+    context = {"nav": "register", "form": form, "matters": matters, "may_give_guide": has_role_for(user, Need.GUIDE_GIVE),
+               "chosen_guide": request.POST.get("guide", "")[:32] if published_guide(request.POST.get("guide", "")) else ""}
+    return render(request, "cases/register.html", context, status=status)
 
 
 @login_required
@@ -211,6 +218,7 @@ def _detail_context(
         "events": [(e, ACTION_LABELS.get(e.action, e.action), shown(event_detail(e.action, e.data))) for e in case.events.all()],
         "visits": list(case.visits.all()),
         "attachments": list(case.attachments.select_related("uploaded_by")),
+        "documents": list(case.documents.select_related("issued_by")),
         "permitted": permitted,
         "units": units,
         "route": suggestions,
@@ -274,7 +282,8 @@ CASE_HANDLERS: dict[str, CaseHandler] = {
     "accept": lambda c, u, d: actions.do_accept_case(
         c, acting_user=u, handling_type=d.get("handling_type", ""), complexity=d.get("complexity", ""),
         verification=d.get("verification", "")),
-    "reject": lambda c, u, d: actions.do_reject_case(c, acting_user=u, reason=d.get("reason", "")),
+    "reject": lambda c, u, d: actions.do_reject_case(c, acting_user=u, reason=d.get("reason", ""), basis=d.get("basis", ""),
+                                                     next_steps=d.get("next_steps", "")),
     "resolve": lambda c, u, d: actions.do_resolve_on_site(c, acting_user=u, result=d.get("result", "")),
     "merge": lambda c, u, d: actions.do_merge_case(c, acting_user=u, into=access_case(u, d.get("into", "").strip())),
     "dispatch": lambda c, u, d: actions.do_dispatch_case(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,15 +14,22 @@ from banchengshi.accounts.models import Unit, User
 from banchengshi.accounts.services import do_create_staff, generate_password
 from banchengshi.audit.events import record_event
 from banchengshi.cases import actions
+from banchengshi.cases.actions.guides import do_issue_one_time_notice
 from banchengshi.cases.choices import CaseStatus, WorkOrderRole, WorkOrderStatus
 from banchengshi.cases.models import Case, WorkOrder
 from banchengshi.demo.generate import generate_cases
 from banchengshi.dispatch.loading import DISTRICT_DIR, load_district
 from banchengshi.dispatch.models import Matter
 from banchengshi.dispatch.routing import CatalogKeywordSuggester
+from banchengshi.guides.actions import do_edit_guide
+from banchengshi.guides.loading import load_guides
+from banchengshi.guides.models import Guide
+from banchengshi.guides.selectors import content_of
 from banchengshi.reports import typical_cases
 from banchengshi.sla.models import Policy
 from banchengshi.supervision import actions as supervision_actions
+
+DEMO_SITE = "http://127.0.0.1:8000"  # `make run`'s address: the links of the demo's papers
 
 ACCOUNTS = [
     # username, unit, role, display name
@@ -127,6 +134,7 @@ def build_demo() -> DemoResult:
     if User.objects.filter(username="dengji").exists():
         return DemoResult(created=False, accounts=[])
     load_district(DISTRICT_DIR)
+    load_guides()  # each matter's 办事指南, published
     units = {u.code: u for u in Unit.objects.all()}
     users: dict[str, User] = {}
     accounts = []
@@ -149,9 +157,10 @@ def build_demo() -> DemoResult:
               phone="13600008888", matter=matters["YBJ-004"], business_name="新生儿参保登记", channel="phone")
 
     # 已登记 — waiting at the window for more than a day: its forwarding clock is red.
-    _register(reg, fwzx, 2, "我在一网通办上申请开公司，提交后一直显示“待补正”，但没有说明要补什么材料。",
+    c = _register(reg, fwzx, 2, "我在一网通办上申请开公司，提交后一直显示“待补正”，但没有说明要补什么材料。",
               name="陈先生", phone="13911112222", reporter_kind="enterprise", reporter_organization="示范区明达贸易有限公司",
               business_name="企业设立登记", matter=matters["SCJGJ-001"], channel="online", demand="希望告知需补正的材料")
+    _guides(users, c)
     # 现场办结
     c = _register(reg, fwzx, 0.1, "老人不会用手机做养老金资格认证。", name="刘阿姨", phone="13700001111",
                   reasons=["digital_difficulty"], category="how", matter=matters["RSJ-001"], business_name="养老保险待遇资格认证")
@@ -229,6 +238,21 @@ def build_demo() -> DemoResult:
     _typical_case(users["zwb"], visited)
     _past_quarters()
     return DemoResult(created=True, accounts=accounts)
+
+
+def _guides(users: dict[str, User], case: Case) -> None:
+    """A 一次性告知单 on the enterprise's case (what its 待补正 left unsaid), and an edit of a guide by its
+    department that waits for the admin office's review."""
+    founding = Guide.objects.select_related("matter", "published").get(matter__code="SCJGJ-001")
+    assert founding.published is not None
+    names = [m.name for m in content_of(founding.published).materials]
+    do_issue_one_time_notice(case, acting_user=users["dengji"], guide=founding, have=names[:2], not_needed=names[-1:],
+                             link=f"{DEMO_SITE}/public/guides/SCJGJ-001/")
+    jobless = Guide.objects.select_related("matter", "published").get(matter__code="RSJ-003")
+    assert jobless.published is not None
+    content = content_of(jobless.published)
+    do_edit_guide(users["rsj"], jobless, replace(content, time_limit="材料齐全的当场受理，3个工作日内办结"),
+                  note="承诺时限由5个工作日压缩为3个工作日")
 
 
 def _typical_case(office: User, case: Case) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from ninja import Router, Status
 
 from banchengshi.accounts.selectors import service_centers
@@ -13,6 +14,7 @@ from banchengshi.cases.actions.reporter import do_reporter_confirm, do_reporter_
 from banchengshi.cases.models import Case
 from banchengshi.dispatch.models import Matter
 from banchengshi.dispatch.search import find_matters
+from banchengshi.guides.selectors import find_guides, published_guides
 from banchengshi.lib.errors import InvalidInput
 from banchengshi.lib.phone import normalize_phone
 from banchengshi.public import limits, notice
@@ -20,6 +22,7 @@ from banchengshi.public.actions import Report, ReportRefused, submit_report
 from banchengshi.public.codes import send_code
 from banchengshi.public.progress import progress, promises
 from banchengshi.public.schemas import (
+    GuideOut,
     ObjectionIn,
     OptionOut,
     PersonalDataNoticeOut,
@@ -129,3 +132,18 @@ def matters(request: HttpRequest, q: str = "") -> list[dict[str, str]]:
 @router.get("/centers", response=list[OptionOut], summary="政务服务中心")
 def centers(request: HttpRequest) -> list[dict[str, str]]:
     return [{"code": u.code, "name": u.name} for u in service_centers()]
+
+
+GUIDE_QUERY_LIMIT = 100
+
+
+@router.get("/guides", response=list[GuideOut], summary="查找办事指南")
+def guides(request: HttpRequest, q: str = "") -> list[dict[str, str]]:
+    """Published guides for the reporter's words, best first (all of them, by matter code, without `q`)."""
+    q = q.strip()
+    if len(q) > GUIDE_QUERY_LIMIT:
+        raise InvalidInput(f"请用不超过{GUIDE_QUERY_LIMIT}个字描述要办的事", field="q")
+    limits.take(request, "guides_per_ip", limits.client_address(request))
+    found = find_guides(q, limit=10) if q else list(published_guides().order_by("matter__code"))
+    return [{"matter": g.matter.code, "title": g.published.title if g.published else str(g),
+             "url": request.build_absolute_uri(reverse("public_guide", args=[g.matter.code]))} for g in found]

@@ -16,6 +16,7 @@ MESSAGES = {
     "code_per_phone": "这个手机号获取验证码过于频繁",
     "code_per_ip": "获取验证码过于频繁",
     "track_per_ip": "查询过于频繁",
+    "guides_per_ip": "查阅办事指南过于频繁",
 }
 
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 from banchengshi.audit.models import Event
 from banchengshi.cases.actions.closing import objection_window_ends
 from banchengshi.cases.actions.reporter import objection_open
-from banchengshi.cases.choices import CaseStatus, ClosureBasis, Rating, WorkOrderRole
-from banchengshi.cases.models import Case, Clock
+from banchengshi.cases.choices import REPORTER_PAPERS, CaseStatus, ClosureBasis, Rating, WorkOrderRole
+from banchengshi.cases.models import Case, CaseDocument, Clock
 from banchengshi.cases.selectors import latest_visit
 from banchengshi.lib.masking import mask_name
 from banchengshi.sla.choices import ClockKind, ResolutionStart
@@ -118,6 +118,8 @@ class Progress:
     next_step: str
     objection_until: datetime | None
     may: set[str] = field(default_factory=set)
+    # The papers issued to the reporter (回执, 不予受理通知书 …): PDFs served by banchengshi.papers to this session.
+    documents: list[CaseDocument] = field(default_factory=list)
 
 
 def _next_step(case: Case) -> str:
@@ -146,7 +148,7 @@ def _next_step(case: Case) -> str:
             return "您对办理结果不满意或问题没有解决，政务服务办将再次督办。"
         return "感谢您的评价。"
     if s == CaseStatus.NOT_ACCEPTED:
-        return "如对不予受理有疑问，可拨打12345，或补充情况后重新反映。"
+        return "不予受理的原因、依据和后续办理途径见下方《不予受理通知书》；如有疑问，可拨打12345，或补充情况后重新反映。"
     return ""
 
 
@@ -178,6 +180,7 @@ def progress(case: Case) -> Progress:
         next_step=_next_step(case),
         objection_until=objection_window_ends(case) if case.status == CaseStatus.APPROVED else None,
         may=reporter_may(case),
+        documents=list(case.documents.filter(kind__in=REPORTER_PAPERS).order_by("issued_at", "pk")),
     )
 
 

@@ -86,3 +86,9 @@ class PersonalDataNoticeOut(Schema):
 class OptionOut(Schema):
     code: str
     name: str
+
+
+class GuideOut(Schema):
+    matter: str = Field(description="事项编码")
+    title: str = Field(description="办事指南标题（已公开的版本）")
+    url: str = Field(description="办事指南页面（无需登录）")

@@ -8,8 +8,8 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from banchengshi.cases.actions.reporter import do_reporter_confirm, do_reporter_object, do_reporter_rate
-from banchengshi.cases.choices import Rating
-from banchengshi.cases.models import Case
+from banchengshi.cases.choices import DocumentKind, Rating
+from banchengshi.cases.models import Case, CaseDocument
 from banchengshi.lib.errors import ActionError, TooManyRequests
 from banchengshi.public.progress import progress
 from banchengshi.public.tracking import NOT_FOUND, find_for_reporter, normalize_reference
@@ -52,7 +52,13 @@ def case_progress(request: HttpRequest, reference: str, *, error: str = "", stat
     return _page(request, "public/progress.html", {
         "nav": "track", "p": progress(case), "error": error, "ratings": list(reversed(Rating.choices)),
         "typed": request.POST if request.method == "POST" else {}, "kiosk": _kiosk(request),
+        "guide_papers": guide_papers(case),
     }, status)
+
+
+def guide_papers(case: Case) -> list[CaseDocument]:
+    """The guides and 一次性告知单 given to the reporter, newest first (their snapshots name no person)."""
+    return list(case.documents.filter(kind__in=[DocumentKind.GUIDE, DocumentKind.ONE_TIME_NOTICE]).order_by("-issued_at", "-id"))
 
 
 @require_POST

@@ -7,35 +7,20 @@ unit holding the order, or of the center and offices above it (`access_case` dec
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from django.template import Context, Engine
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
 from banchengshi.cases.choices import ClockKind, HandlingType, ReporterKind, WorkOrderRole, WorkOrderStatus
 from banchengshi.cases.models import Case, Clock, WorkOrder
+from banchengshi.papers.render import NoFetching as _NoFetching
+from banchengshi.papers.render import paper_html, render_paper
 
+# On the one layout of every paper (papers/paper.html): the center's red header, page numbers, footer.
 TEMPLATE = "reports/work_order.html"
 CHECKED, UNCHECKED = "☑", "☐"
-
-# Its own engine, so that rendering does not depend on the app being in INSTALLED_APPS or on the
-# project's context processors (there is no request when a job renders a batch of orders).
-_engine = Engine(
-    dirs=[str(Path(__file__).resolve().parent / "templates")],
-    libraries={"i18n": "django.templatetags.i18n"},
-    autoescape=True,
-)
-
-
-class _NoFetching(URLFetcher):
-    """Intranet servers have no internet, and nothing in a work order loads from anywhere (nor file:)."""
-
-    def fetch(self, url: str, headers: Any = None) -> Any:
-        raise ValueError(f"work order PDF fetches nothing: {url}")
+__all__ = ["_NoFetching", "work_order_context", "work_order_html", "work_order_pdf"]
 
 
 def _day(moment: datetime | None) -> str:
@@ -69,6 +54,9 @@ def work_order_context(order: WorkOrder) -> dict[str, Any]:
         reporter = f"{case.reporter_organization}（{case.reporter_name}）"
     clock = resolution_clock(case)
     return {
+        "title": "群众反映“办不成事”问题工单",
+        "organ": case.center.name,
+        "reference": case.reference,
         "case": case,
         "order": order,
         "reporter": reporter,
@@ -86,7 +74,6 @@ def work_order_context(order: WorkOrder) -> dict[str, Any]:
             for value, label in HandlingType.choices
         ],
         "result": order.result or case.result,
-        "printed_at": _minute(timezone.now()),
         # An order its unit no longer holds must not pass for a live one on paper.
         "void": _void_reason(order),
     }
@@ -103,11 +90,9 @@ def _void_reason(order: WorkOrder) -> str:
 
 
 def work_order_html(order: WorkOrder) -> str:
-    return _engine.get_template(TEMPLATE).render(Context(work_order_context(order)))
+    return paper_html(TEMPLATE, work_order_context(order))
 
 
 def work_order_pdf(order: WorkOrder) -> bytes:
     """One A4 page (more if the texts are long). Needs Pango and the Noto CJK fonts (fonts-noto-cjk)."""
-    pdf = HTML(string=work_order_html(order), url_fetcher=_NoFetching()).write_pdf()
-    assert pdf is not None
-    return bytes(pdf)
+    return render_paper(TEMPLATE, work_order_context(order))

@@ -35,6 +35,7 @@ from banchengshi.supervision.models import (
     FollowUpTask,
     JointMeeting,
     Notice,
+    NoticeCounter,
     Rectification,
     RectificationEvidence,
     RectificationProgress,
@@ -88,12 +89,32 @@ def do_issue_notice(
     title = require_text(title, "通报标题", limit=200)
     body = require_text(body, "通报内容")
     now = timezone.now()
+    year, sequence = next_notice_sequence(now)
+    organ = acting_user.unit.name if acting_user.unit is not None else ""
     notice = Notice.objects.create(
-        unit=unit, case=case, kind=kind, title=title, body=body, issued_by=acting_user, issued_at=now
+        unit=unit, case=case, kind=kind, title=title, body=body, issued_by=acting_user, issued_at=now,
+        year=year, sequence=sequence, organ=organ, number=notice_number(year, sequence),
     )
     record_event("notice_issued", actor=acting_user, case=case, at=now, notice=notice.pk, kind=kind,
-                 kind_label=str(NoticeKind(kind).label), unit=unit.name, title=title, body=body)
+                 kind_label=str(NoticeKind(kind).label), unit=unit.name, title=title, body=body, number=notice.number)
     return notice
+
+
+def next_notice_sequence(at: datetime) -> tuple[int, int]:
+    """The year's next 通报 sequence, inside the caller's transaction. The year's row is created first if
+    missing (INSERT … ON CONFLICT DO NOTHING), then locked (SELECT … FOR UPDATE on PostgreSQL; on SQLite every
+    transaction is BEGIN IMMEDIATE, holding the write lock), so two notices issued at once never share a number."""
+    year = timezone.localdate(at).year
+    NoticeCounter.objects.bulk_create([NoticeCounter(year=year)], ignore_conflicts=True)
+    counter = NoticeCounter.objects.select_for_update().get(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return year, counter.last
+
+
+def notice_number(year: int, sequence: int) -> str:
+    """示政服办通〔2026〕3号: the organ's prefix (settings.NOTICE_NUMBER_PREFIX), the year in 六角括号, the sequence."""
+    return f"{settings.NOTICE_NUMBER_PREFIX}〔{year}〕{sequence}号"
 
 
 @transaction.atomic

@@ -27,15 +27,36 @@ class Notice(models.Model):
     acknowledged_by = models.ForeignKey(
         USER, verbose_name=_("签收人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # 文号: the issuing organ's prefix, the year and the year's sequence (示政服办通〔2026〕3号). Notices issued
+    # before numbering have none. The sequence comes from NoticeCounter; the constraint is its backstop.
+    number = models.CharField(_("文号"), max_length=64, blank=True)
+    year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True)
+    sequence = models.PositiveIntegerField(_("年度序号"), null=True, blank=True)
+    organ = models.CharField(_("发文机关"), max_length=128, blank=True)
 
     class Meta:
         verbose_name = _("通报")
         verbose_name_plural = _("通报")
         ordering = ["-issued_at", "-id"]
         indexes = [models.Index(fields=["unit", "read_at"])]
+        constraints = [models.UniqueConstraint(fields=["year", "sequence"], name="notice_number_once_a_year")]
 
     def __str__(self) -> str:
         return self.title
+
+
+class NoticeCounter(models.Model):
+    """The last 通报 sequence of a year, taken under a row lock (a year's first notice creates the row)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("通报文号计数")
+        verbose_name_plural = _("通报文号计数")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
 
 
 class JointMeeting(models.Model):

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from banchengshi.accounts.models import User
@@ -42,6 +43,7 @@ def with_notice_relations(notices: QuerySet[Notice]) -> QuerySet[Notice]:
 def notice_out(notice: Notice) -> dict[str, Any]:
     return {
         "id": notice.pk,
+        "number": notice.number,
         "unit": _unit(notice.unit),
         "case": notice.case.reference if notice.case is not None else None,
         "kind": notice.kind,
@@ -52,6 +54,7 @@ def notice_out(notice: Notice) -> dict[str, Any]:
         "issued_at": _local(notice.issued_at),
         "read_at": _local(notice.read_at),
         "acknowledged_by": _person(notice.acknowledged_by),
+        "url": reverse("notice_pdf", args=[notice.pk]),
     }
 
 

@@ -19,6 +19,7 @@ class NoticeIn(InputSchema):
 
 class NoticeOut(Schema):
     id: int
+    number: str = Field(description="文号，如“政服办通〔2026〕3号”（编号前发出的通报为空）")
     unit: UnitRef
     case: str | None = Field(description="反映件登记编号")
     kind: str
@@ -29,6 +30,7 @@ class NoticeOut(Schema):
     issued_at: datetime
     read_at: datetime | None = Field(description="签收时间")
     acknowledged_by: str | None
+    url: str = Field(description="通报PDF的地址（可打印）")
 
 
 class NoticePage(Schema):

@@ -10,6 +10,7 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/", views.meeting, name="meeting"),
     path("meetings/<int:meeting_id>/outcome/", views.record_outcome, name="meeting_outcome"),
     path("meetings/<int:meeting_id>/tasks/<int:task_id>/complete/", views.complete_task, name="complete_task"),
+    path("notices/", views.notices, name="notices"),
     path("notices/<int:notice_id>/acknowledge/", views.acknowledge_notice, name="acknowledge_notice"),
     path("rectifications/", rv.rectifications, name="rectifications"),
     path("rectifications/new/", rv.new_rectification, name="new_rectification"),

@@ -35,6 +35,7 @@ from banchengshi.supervision.selectors import (
     access_task,
     may_act_for_unit,
     meetings_visible_to,
+    notices_visible_to,
 )
 
 TASK_ROWS = 3
@@ -75,6 +76,14 @@ def meeting_topics(request: StaffRequest) -> HttpResponse:
         "nav": "meetings", "topics": topics, "may_convene": has_role_for(user, Need.SUPERVISE),
         "reporters": settings.DUPLICATE_CLUSTER_REPORTERS, "days": settings.DUPLICATE_CLUSTER_DAYS,
     })
+
+
+def notices(request: StaffRequest) -> HttpResponse:
+    """通报: 文号, title, the unit notified, who signed it and when, each printable (banchengshi.papers)."""
+    if not has_role_for(request.user, Need.VIEW):
+        raise PermissionDenied("您的角色无权查看通报")
+    listing = notices_visible_to(request.user).select_related("unit", "case", "issued_by", "acknowledged_by")
+    return render(request, "supervision/notices.html", {"nav": "notices", "notices": listing[:200]})
 
 
 @login_required

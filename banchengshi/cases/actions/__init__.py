@@ -15,6 +15,7 @@ from banchengshi.cases.actions.dispatching import (
     do_return_work_order,
     do_withdraw_work_order,
 )
+from banchengshi.cases.actions.documents import issue_document
 from banchengshi.cases.actions.duplicates import do_dismiss_duplicate
 from banchengshi.cases.actions.handling import (
     do_add_note,
@@ -67,4 +68,5 @@ __all__ = [
     "do_review_case",
     "do_visit_case",
     "do_withdraw_work_order",
+    "issue_document",
 ]

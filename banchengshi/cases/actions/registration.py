@@ -13,6 +13,7 @@ from banchengshi.accounts.choices import UnitKind
 from banchengshi.accounts.models import Unit, User
 from banchengshi.audit.events import record_event
 from banchengshi.cases.actions.base import InvalidInput, lock_case, move, optional_text, require_text
+from banchengshi.cases.actions.documents import issue_registration_papers, issue_rejection_notice
 from banchengshi.cases.choices import (
     CaseStatus,
     Category,
@@ -176,6 +177,7 @@ def do_register_case(
     tell_subscribers(case, "registered", now, {})
     on_event(case, ClockEvent.REGISTERED, received_at)
     link_after_commit(case)
+    issue_registration_papers(case, acting_user, actor_label=actor_label or ("反映人（网上自助）" if acting_user is None else ""))
     return case
 
 
@@ -192,14 +194,18 @@ def do_resolve_on_site(case: Case, *, acting_user: User, result: str) -> Case:
 
 
 @transaction.atomic
-def do_reject_case(case: Case, *, acting_user: User, reason: str) -> Case:
-    """不予受理: the reason is what the reporter is told."""
+def do_reject_case(case: Case, *, acting_user: User, reason: str, basis: str = "", next_steps: str = "") -> Case:
+    """不予受理: the reason is what the reporter is told; the 不予受理通知书 adds the legal or policy basis and
+    where to turn next (defaults from the matter and the window's rules when left empty)."""
     case = lock_case(case, "reject")
     now = timezone.now()
     case.rejection_reason = require_text(reason, "不予受理原因")
+    basis = optional_text(basis, "不予受理依据")
+    next_steps = optional_text(next_steps, "后续办理途径")
     move(case, "reject", actor=acting_user, action="not_accepted", at=now,
          fields=("rejection_reason",), reason=case.rejection_reason)
     on_event(case, ClockEvent.NOT_ACCEPTED, now)
+    issue_rejection_notice(case, acting_user, basis=basis, next_steps=next_steps)
     return case
 
 

@@ -4,6 +4,7 @@ processes, clients speaking HTTP with an `Idempotency-Key`, and SQL read straigh
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -214,7 +215,7 @@ def submit_until_answered(base: str, token: str, n: int, key: str, deadline: flo
         assert time.monotonic() < deadline, f"case {n} ({key}) got no answer in time; the last: {status} {answer}"
         try:
             status, answer = post_case(base, token, case_body(n), key)
-        except OSError as exc:  # connection refused or reset, or no answer: the worker died under it
+        except (OSError, http.client.HTTPException) as exc:  # refused, reset, no answer or half an answer: the worker died under it
             status, answer = 0, repr(exc)
         if status in (200, 201):
             return status, answer["reference"], retries

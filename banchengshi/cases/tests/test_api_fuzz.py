@@ -44,6 +44,7 @@ from banchengshi.cases.models import Attachment, Case, WorkOrder
 from banchengshi.conftest import MONDAY_10AM
 from banchengshi.demo.build import ACCOUNTS, build_demo
 from banchengshi.dispatch.models import Matter, PastDispatch
+from banchengshi.guides.models import Guide, GuideVersion
 
 # Committed rows (the WSGI app answers in its own transactions); serialized_rollback puts the rows the data
 # migrations seeded (calendar, policies) back for the tests that follow in this process.
@@ -79,6 +80,8 @@ def _fresh_demo() -> dict[str, User]:
         Event.objects.all().delete()
     User.objects.all().delete()
     PastDispatch.objects.all().delete()
+    GuideVersion.objects.all().delete()
+    Guide.objects.all().delete()
     Matter.objects.all().delete()
     Unit.objects.update(parent=None)
     Unit.objects.all().delete()

@@ -52,6 +52,18 @@ def test_every_case_carries_the_matter_its_text_names(bare_db: None) -> None:
             assert best and best[0].matter == case.matter, (case.description, case.matter, best)
 
 
+def test_the_demo_publishes_the_guides_and_issues_a_one_time_notice(bare_db: None) -> None:
+    from banchengshi.cases.models import CaseDocument
+    from banchengshi.guides.models import Guide, VersionStatus
+
+    call_command("demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    assert Guide.objects.filter(published__isnull=False).count() == 84
+    pending = Guide.objects.get(matter__code="RSJ-003").versions.get(status=VersionStatus.PENDING)
+    assert pending.edited_by is not None and pending.edited_by.username == "rsj"
+    notice = CaseDocument.objects.get(kind="one_time_notice")
+    assert notice.case.matter is not None and notice.case.matter.code == "SCJGJ-001" and len(notice.data["missing"]) >= 3
+
+
 def test_one_phone_per_person_and_one_person_per_phone(bare_db: None) -> None:
     call_command("demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     phones, names = defaultdict(set), defaultdict(set)

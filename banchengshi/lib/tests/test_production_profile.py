@@ -120,8 +120,8 @@ def test_no_template_needs_unsafe_inline() -> None:
     sees have none (the work-order PDF's template is read by WeasyPrint only, never served)."""
     found = []
     for path in sorted((ROOT / "banchengshi").rglob("templates/**/*.html")):
-        if path.name == "work_order.html":
-            continue
+        if path.name == "work_order.html" or path.parts[-2:] == ("papers", "paper.html"):
+            continue  # the printed papers' layout: read by WeasyPrint only, never served
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if INLINE.search(line):
                 found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()[:100]}")

@@ -14,6 +14,7 @@ from banchengshi.cases.choices import CaseStatus as S
 from banchengshi.cases.models import WorkOrder
 from banchengshi.cases.tests.factories import case_in
 from banchengshi.conftest import District
+from banchengshi.papers.tests.helpers import page_images
 from banchengshi.reports.workorder_pdf import _NoFetching, work_order_html, work_order_pdf
 
 
@@ -39,6 +40,7 @@ def test_work_order_pdf_is_the_ankang_form(district: District, monday: Any, tmp_
     order = _order(district)
     pdf = tmp_path / "order.pdf"
     pdf.write_bytes(work_order_pdf(order))
+    page_images(pdf.read_bytes(), "papers-work_order")
 
     text = _poppler("pdftotext", "-layout", str(pdf), "-")
     flat = re.sub(r"\s+", "", text)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PapersConfig(AppConfig):
+    name = "banchengshi.papers"
+    verbose_name = "文书打印"
