@@ -20,6 +20,7 @@ from banchengshi.demo.generate import generate_cases
 from banchengshi.dispatch.loading import DISTRICT_DIR, load_district
 from banchengshi.dispatch.models import Matter
 from banchengshi.dispatch.routing import CatalogKeywordSuggester
+from banchengshi.dispatch.training import retrain
 from banchengshi.reports import typical_cases
 from banchengshi.sla.models import Policy
 from banchengshi.supervision import actions as supervision_actions
@@ -127,6 +128,7 @@ def build_demo() -> DemoResult:
     if User.objects.filter(username="dengji").exists():
         return DemoResult(created=False, accounts=[])
     load_district(DISTRICT_DIR)
+    retrain("演示数据")  # the routing model of the catalog and dispatch_history.csv, before any dispatch
     units = {u.code: u for u in Unit.objects.all()}
     users: dict[str, User] = {}
     accounts = []
