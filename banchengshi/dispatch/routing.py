@@ -190,8 +190,8 @@ class ModelSuggester:
         out: list[Suggestion] = []
         for r in model.rank(text, limit=limit + 2):
             unit, matter = lookup.units.get(r.unit), lookup.matters.get(r.matter or "")
-            if unit is None or not unit.is_active or r.probability < MEANINGLESS:
-                continue
+            if unit is None or not unit.is_active or r.probability < MEANINGLESS or not r.words:
+                continue  # a guess with no word of the text behind it is not offered
             if matter is not None and matter.level == MatterLevel.TOWN and matter.department_id == unit.pk:
                 unit = lookup.town(text, center, locality) or unit
             if not any(s.unit.pk == unit.pk for s in out):

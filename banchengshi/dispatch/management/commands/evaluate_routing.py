@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from banchengshi.accounts.models import Unit
 from banchengshi.dispatch import evaluation
 from banchengshi.sla.models import Policy
 
@@ -50,10 +50,8 @@ class Command(BaseCommand):
 
 
 def report(figures: evaluation.Figures, seed: int, holdout: float) -> str:
-    try:
-        names = dict(Unit.objects.values_list("code", "name"))
-    except DatabaseError:
-        names = {}
+    with (evaluation.DISTRICT_DIR / "units.csv").open(encoding="utf-8-sig", newline="") as f:
+        names = {row["code"]: row["name"].removeprefix("示范区") for row in csv.DictReader(f)}
     lines = [f"训练：事项目录 + dispatch_history.csv 的 {pct(1 - holdout)}（种子 {seed}），共 {figures.samples} 条，用时 {figures.seconds} 秒",
              "", "测试集                条数   首选准确率   前三准确率"]
     for source in dict.fromkeys(o.source for o in figures.outcomes):
@@ -61,9 +59,9 @@ def report(figures: evaluation.Figures, seed: int, holdout: float) -> str:
     lines.append(f"{'合计':<19} {len(figures.outcomes):>5}   {pct(figures.top1()):>9}   {pct(figures.top3()):>9}")
     share, wrong = figures.automatic()
     lines += ["", f"自动派单阈值 {figures.threshold:.2f}：自动派单 {pct(share)}，其中派错 {pct(wrong)}；其余转人工派单（附推荐）",
-              "", "按部门              条数   首选   前三"]
+              "", "按部门   条数    首选    前三"]
     for unit, n, top1, top3 in figures.per_unit():
-        lines.append(f"{unit:<8} {names.get(unit, '')[:12]:<12} {n:>4}  {pct(top1):>6}  {pct(top3):>6}")
+        lines.append(f"{unit:<7} {n:>4}  {pct(top1):>6}  {pct(top3):>6}  {names.get(unit, '')}")
     lines += ["", "混淆（应派 → 首选推荐，次数）："]
     lines += [f"  {a} → {b}  {n}" for a, b, n in figures.confusions()] or ["  无"]
     if figures.cv_threshold is not None:
