@@ -100,6 +100,7 @@ def test_settings(settings: Any, tmp_path: Any) -> None:
     settings.SMS_GATEWAY_URL = ""
     # A manual dispatch schedules no retraining (tests that learn call the job's function themselves).
     settings.ROUTING_RETRAIN_AFTER_DISPATCH = False
+    settings.ROUTING_CACHE_SECONDS = 0  # each suggestion reads the newest model and the catalog afresh
 
 
 def _audit_guard_liftable() -> None:

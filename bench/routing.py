@@ -74,6 +74,13 @@ def main() -> None:
             routing.suggester.suggest(text)
             timings.append((time.perf_counter() - t) * 1000)
             cpu.append((time.process_time() - c) * 1000)
+        if os.environ.get("BENCH_PROFILE"):
+            import cProfile
+            import pstats
+
+            cProfile.runctx("for text in reports[:300]: routing.suggester.suggest(text)", globals(), locals(),
+                            f"{folder}/profile")
+            pstats.Stats(f"{folder}/profile").sort_stats("tottime").print_stats(15)
         model, _ = routing.current_model()
         assert model is not None
         model_only = []

@@ -8,15 +8,18 @@ import logging
 import pickle  # noqa: S403 - the model is pickled by this application's own training job (models.RoutingModel)
 import re
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from django.conf import settings
 
 from banchengshi.accounts.access import is_town_center
 from banchengshi.accounts.choices import UnitKind
 from banchengshi.accounts.models import Unit
 from banchengshi.audit.events import record_event
-from banchengshi.dispatch.learning import TrainedRouter
+from banchengshi.dispatch.learning import Ranked, TrainedRouter
 from banchengshi.dispatch.models import Matter, MatterLevel, RoutingModel
 
 log = logging.getLogger(__name__)
@@ -93,9 +96,27 @@ def _load(key: tuple[int, str]) -> TrainedRouter:
     return model
 
 
+_recent: dict[str, tuple[float, Any]] = {}  # what was read less than ROUTING_CACHE_SECONDS ago
+
+
+def _fresh(name: str, read: Any) -> Any:
+    """`read()`, or its value of less than ROUTING_CACHE_SECONDS ago (0 in the tests: always read)."""
+    seconds = float(getattr(settings, "ROUTING_CACHE_SECONDS", 5))
+    now = time.monotonic()
+    if seconds > 0 and name in _recent and now - _recent[name][0] < seconds:
+        return _recent[name][1]
+    value = read()
+    _recent[name] = (now, value)
+    return value
+
+
 def current_model() -> tuple[TrainedRouter | None, str | None]:
-    """The newest stored model and, when there is none to use, why. One indexed query per call; the
-    pickle is read only when a newer row appears (a retrain by the job in another process)."""
+    """The newest stored model and, when there is none to use, why. The newest row's id is read at most
+    every ROUTING_CACHE_SECONDS; the pickle only when a newer row appears (a retrain by the job)."""
+    return _fresh("model", _current_model)
+
+
+def _current_model() -> tuple[TrainedRouter | None, str | None]:
     global _state
     latest = RoutingModel.objects.order_by("-pk").values("pk", "digest", "error").first()
     if latest is None:
@@ -148,9 +169,17 @@ class _Lookup:
     towns: list[tuple[str, Unit]] | None = None
 
     @classmethod
-    def of(cls, model: TrainedRouter) -> _Lookup:
-        return cls(Unit.objects.select_related("parent").in_bulk(model.unit_model.labels, field_name="code"),
-                   Matter.objects.in_bulk(list(model.matter_units), field_name="code"))
+    def of(cls, ranked: Sequence[Sequence[Ranked]]) -> _Lookup:
+        """The units and matters named in `ranked` (the whole catalog, a few hundred rows, read at most
+        every ROUTING_CACHE_SECONDS)."""
+        if float(getattr(settings, "ROUTING_CACHE_SECONDS", 5)) <= 0:
+            units = {r.unit for rs in ranked for r in rs}
+            matters = {r.matter for rs in ranked for r in rs if r.matter}
+            return cls(Unit.objects.select_related("parent").in_bulk(units, field_name="code"),
+                       Matter.objects.in_bulk(matters, field_name="code"))
+        catalog = _fresh("catalog", lambda: (Unit.objects.select_related("parent").in_bulk(field_name="code"),
+                                             Matter.objects.in_bulk(field_name="code")))
+        return cls(*catalog)
 
     def town(self, text: str, center: Unit | None, locality: Unit | None) -> Unit | None:
         if locality is not None:
@@ -182,13 +211,15 @@ class ModelSuggester:
         model, _ = current_model()
         if model is None:
             return [self.fallback.suggest(text, center, limit, locality) for text, center, locality in reports]
-        lookup = _Lookup.of(model)
-        return [self._one(model, lookup, text, center, locality, limit) for text, center, locality in reports]
+        ranked = [model.rank(text, limit=limit + 2) for text, _, _ in reports]
+        lookup = _Lookup.of(ranked)
+        return [self._one(rs, lookup, text, center, locality, limit)
+                for rs, (text, center, locality) in zip(ranked, reports, strict=True)]
 
-    def _one(self, model: TrainedRouter, lookup: _Lookup, text: str, center: Unit | None, locality: Unit | None,
+    def _one(self, ranked: Sequence[Ranked], lookup: _Lookup, text: str, center: Unit | None, locality: Unit | None,
              limit: int) -> list[Suggestion]:
         out: list[Suggestion] = []
-        for r in model.rank(text, limit=limit + 2):
+        for r in ranked:
             unit, matter = lookup.units.get(r.unit), lookup.matters.get(r.matter or "")
             if unit is None or not unit.is_active or r.probability < MEANINGLESS or not r.words:
                 continue  # a guess with no word of the text behind it is not offered
