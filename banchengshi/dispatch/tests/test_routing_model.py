@@ -201,3 +201,22 @@ def test_a_unit_that_returned_the_order_is_neither_preselected_nor_offered_nor_c
     row = page[page.index(unsure.reference):]
     row = row[: row.index("</tr>")]
     assert 'name="lead_unit" value="RSJ"' not in row and 'name="lead_unit" value="YBJ"' in row
+
+
+def test_manual_dispatches_schedule_one_retrain_after_commit(
+    district: District, monday: Any, settings: Any, monkeypatch: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.core.cache import cache
+
+    settings.ROUTING_RETRAIN_AFTER_DISPATCH = True
+    scheduled: list[Any] = []
+    monkeypatch.setattr(tasks.retrain_routing_model, "schedule", lambda **kw: scheduled.append(kw))
+    cache.delete(tasks.PENDING)
+    for text in ("村口的桥栏杆断了", "河边的护栏倒了"):
+        case = case_in(district, S.ACCEPTED, matter=None, description=text)
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.do_dispatch_case(case, acting_user=district.users["dispatcher"], lead_unit=district.units["SHUIWU"])
+    assert len(scheduled) == 1 and scheduled[0]["delay"] == settings.ROUTING_RETRAIN_DELAY  # debounced
+    tasks.retrain_routing_model.call_local("人工派单")
+    assert cache.get(tasks.PENDING) is None  # the next decision schedules the next retrain
+    assert RoutingModel.objects.order_by("-pk").first().figures["reason"] == "人工派单"  # type: ignore[union-attr]
