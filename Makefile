@@ -6,7 +6,7 @@ PIP    := $(VENV)/bin/pip
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint typecheck pytest migrate demo install install-dev clean bench bench-reports bench-intake bench-scale bench-clocks bench-duplicates bench-papers screenshots backup restore
+.PHONY: run test lint typecheck pytest migrate demo install install-dev clean bench bench-reports bench-intake bench-scale bench-clocks bench-duplicates bench-papers bench-routing screenshots backup restore
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -63,8 +63,12 @@ screenshots: install-dev
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache .hypothesis
 
-## make bench: the benchmarks against a real server (figures for the issues' notes): all below
-bench: bench-reports bench-intake bench-scale bench-clocks bench-duplicates bench-papers
+## make bench: the benchmarks (figures for the issues' notes): all below
+bench: bench-reports bench-intake bench-scale bench-clocks bench-duplicates bench-papers bench-routing
+
+## make bench-routing: the routing model's training time and one suggestion's time over 1,000 reports (issue 12)
+bench-routing: install
+	$(PY) bench/routing.py
 
 ## make bench-reports: online reports -> listed in the center's queue, in a temporary installation (issue 8)
 bench-reports: install

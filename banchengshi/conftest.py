@@ -98,6 +98,9 @@ def test_settings(settings: Any, tmp_path: Any) -> None:
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(tmp_path)}}
     settings.SMS_FILE = tmp_path / "sms.jsonl"
     settings.SMS_GATEWAY_URL = ""
+    # A manual dispatch schedules no retraining (tests that learn call the job's function themselves).
+    settings.ROUTING_RETRAIN_AFTER_DISPATCH = False
+    settings.ROUTING_CACHE_SECONDS = 0  # each suggestion reads the newest model and the catalog afresh
 
 
 def _audit_guard_liftable() -> None:
@@ -162,10 +165,12 @@ def static_files_listed_once() -> Iterator[None]:
 
 
 def _load_district_and_staff() -> None:
+    from banchengshi.dispatch.training import retrain
     from banchengshi.guides.loading import load_guides
 
     load_district(DISTRICT_DIR)
     load_guides()  # each matter's 办事指南, published (as `manage.py load_district` loads them)
+    retrain("测试数据")  # the routing model of the district's catalog and history (~2 s)
     units = {u.code: u for u in Unit.objects.all()}
     for name, (unit, role) in STAFF.items():
         do_create_staff(name, unit=units[unit], role=role, password=STAFF_PASSWORD)

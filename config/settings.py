@@ -354,6 +354,14 @@ else:
         "immediate": env_bool("HUEY_IMMEDIATE", default=False),
     }
 
+# The routing model (dispatch/training.py) is retrained by a job ROUTING_RETRAIN_DELAY seconds after a
+# dispatcher's decision (one job for the decisions of that interval), and hourly if anything was missed.
+ROUTING_RETRAIN_AFTER_DISPATCH = env_bool("ROUTING_RETRAIN_AFTER_DISPATCH", default=True)
+ROUTING_RETRAIN_DELAY = int(os.environ.get("ROUTING_RETRAIN_DELAY", "120"))
+# How long a process uses what it read of the newest model's id and of the units and matters (a retrain or a
+# catalog edit shows within that many seconds); suggestions then read nothing from the database.
+ROUTING_CACHE_SECONDS = float(os.environ.get("ROUTING_CACHE_SECONDS", "5"))
+
 # The cache counts requests for the public pages' limits (django-ratelimit): Redis when REDIS_URL is set,
 # else a table in the database, which the web server's processes share. The database cache increments
 # without a lock (django-ratelimit's check E003 says so): under a burst a limit may let one or two more

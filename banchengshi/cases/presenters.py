@@ -247,6 +247,8 @@ def _moment(value: Any) -> str:
 # What each kind of event adds to its name on the timeline, from the data the action recorded.
 EVENT_DETAILS: dict[str, Any] = {
     "accepted": lambda d: f"{_label(HandlingType, d.get('handling_type'))}，{_label(Complexity, d.get('complexity'))}",
+    "auto_dispatched": lambda d: f"派至{d.get('unit', '')}（置信度 {d.get('confidence', '')}，阈值 {d.get('threshold', '')}；"
+                                 f"依据：{'、'.join(d.get('words') or []) or '—'}）",
     "dispatched": lambda d: "；".join(filter(None, [
         f"主办：{d.get('lead')}", f"协办：{'、'.join(d['assisting'])}" if d.get("assisting") else "", d.get("rule", "")])),
     "received_at_backdated": lambda d: f"登记时间填为 {str(d.get('given', ''))[:16].replace('T', ' ')}，"

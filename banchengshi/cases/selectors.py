@@ -35,7 +35,7 @@ from banchengshi.cases.transitions import (
     ensure_order_transition,
     ensure_transition,
 )
-from banchengshi.dispatch.routing import Route, route_case
+from banchengshi.dispatch.routing import PRESELECT_FLOOR, Route, route_case
 from banchengshi.lib.errors import (
     ActionForbidden as ActionForbidden,  # re-exported: pages catch it with REFUSALS
 )
@@ -565,7 +565,7 @@ def default_lead_unit(case: Any, route: Route | None = None) -> Unit | None:
             return unit
     if returned:
         return None
-    return next((s.unit for s in route.suggestions if s.unit.is_active), None)
+    return next((s.unit for s in route.suggestions if s.unit.is_active and s.confidence >= PRESELECT_FLOOR), None)
 
 
 def reported_by_phone(cases: QuerySet[Case], phone: str) -> QuerySet[Case]:

@@ -57,7 +57,7 @@ from banchengshi.cases.selectors import (
     reported_by_phone,
 )
 from banchengshi.dispatch.models import Matter
-from banchengshi.dispatch.routing import route_case
+from banchengshi.dispatch.routing import route_case, route_cases
 from banchengshi.guides.selectors import published_guide
 from banchengshi.lib.masking import mask_phone, mask_phones_in
 from banchengshi.lib.phone import normalize_phone
@@ -66,13 +66,17 @@ from banchengshi.sla.services import effective_policy, hours_of, load_calendar
 HANDLING_UNIT_KINDS = (UnitKind.DEPARTMENT, UnitKind.SERVICE_CENTER)
 
 
-def _rows(cases: QuerySet[Case], now: Any, user: User) -> list[dict[str, Any]]:
+SUGGESTED_ROWS = 50  # the dispatch queue's first rows get the routing model's suggestions (a few ms each)
+
+
+def _rows(cases: QuerySet[Case], now: Any, user: User, *, suggest: bool = False) -> list[dict[str, Any]]:
     """Cases with their light, the most urgent running clock (soonest limit first) and their possible
-    repeats (可能重复, ready to merge)."""
+    repeats (可能重复, ready to merge); with `suggest`, a case to dispatch that the catalog's rules cannot place
+    gets the routing model's suggestions (one button each), never a unit whose order on it came back."""
     cases = (
         cases.annotate(next_due=Min("clocks__due_at", filter=Q(clocks__stopped_at__isnull=True)))
         .order_by(F("next_due").asc(nulls_last=True), "received_at")
-        .select_related("center", "matter")
+        .select_related("center__parent", "matter__department", "locality")
         .prefetch_related("clocks", "work_orders__unit")
     )
     calendar = load_calendar()
@@ -93,9 +97,18 @@ def _rows(cases: QuerySet[Case], now: Any, user: User) -> list[dict[str, Any]]:
                 "phone": mask_phone(case.reporter_phone),
                 "returned": latest_return(case),
                 "duplicates": links.get(case.pk, []),
+                "suggestions": [],
             }
         )
+    if suggest:
+        _add_suggestions(rows[:SUGGESTED_ROWS])
     return rows
+
+
+def _add_suggestions(rows: list[dict[str, Any]]) -> None:
+    for row, route in zip(rows, route_cases([row["case"] for row in rows]), strict=True):
+        returned = {o.unit_id for o in row["case"].work_orders.all() if o.status == WorkOrderStatus.RETURNED}
+        row["suggestions"] = [s for s in route.suggestions if s.unit.pk not in returned]
 
 
 @login_required
@@ -105,7 +118,8 @@ def home(request: StaffRequest) -> HttpResponse:
             return redirect("admin:index")
         raise PermissionDenied("您的角色不使用工作台")
     now = timezone.now()
-    queues = [(queue.key, queue.title, _rows(cases, now, request.user)) for queue, cases in queues_for(request.user)]
+    queues = [(queue.key, queue.title, _rows(cases, now, request.user, suggest=queue.key == "to-dispatch"))
+              for queue, cases in queues_for(request.user)]
     # The unit's notices (通报) are supervision's: cases/home.html renders them with its {% unit_notices %}.
     return render(request, "cases/home.html", {"nav": "home", "queues": queues, "may_register": has_role_for(request.user, Need.REGISTER)})
 

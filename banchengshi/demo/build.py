@@ -21,6 +21,7 @@ from banchengshi.demo.generate import generate_cases
 from banchengshi.dispatch.loading import DISTRICT_DIR, load_district
 from banchengshi.dispatch.models import Matter
 from banchengshi.dispatch.routing import CatalogKeywordSuggester
+from banchengshi.dispatch.training import retrain
 from banchengshi.guides.actions import do_edit_guide
 from banchengshi.guides.loading import load_guides
 from banchengshi.guides.models import Guide
@@ -135,6 +136,7 @@ def build_demo() -> DemoResult:
         return DemoResult(created=False, accounts=[])
     load_district(DISTRICT_DIR)
     load_guides()  # each matter's 办事指南, published
+    retrain("演示数据")  # the routing model of the catalog and dispatch_history.csv, before any dispatch
     units = {u.code: u for u in Unit.objects.all()}
     users: dict[str, User] = {}
     accounts = []

@@ -52,3 +52,27 @@ class PastDispatch(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+class RoutingModel(models.Model):
+    """One training of the routing model (dispatch/learning.py): the pickled model, or why it failed.
+
+    Kept in the database rather than a file under var/: every process (web workers, the job worker, a
+    second server) sees the same newest model by one indexed query, a backup carries it with the past
+    dispatches it was learnt from, and tests roll it back with their transaction. The pickle is only ever
+    written by this application's own training job; `digest` (SHA-256 of `blob`) detects a damaged row."""
+
+    trained_at = models.DateTimeField(_("训练时间"), db_index=True)
+    samples = models.PositiveIntegerField(_("训练样本数"), default=0)
+    blob = models.BinaryField(_("模型"), blank=True, editable=False)
+    digest = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    figures = models.JSONField(_("训练指标"), default=dict, blank=True)
+    error = models.TextField(_("失败原因"), blank=True)
+
+    class Meta:
+        verbose_name = _("智能派单模型")
+        verbose_name_plural = _("智能派单模型")
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.trained_at:%Y-%m-%d %H:%M} {self.samples}"

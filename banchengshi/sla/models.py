@@ -67,7 +67,7 @@ class Policy(models.Model):
         help_text=_("答复后反映人在该工作日数内未提出异议即可办结；0 表示答复审核通过后即可办结"),
     )
     auto_dispatch_threshold = models.FloatField(
-        _("自动派单置信度阈值"), default=0.6, validators=[MinValueValidator(0), MaxValueValidator(1)]
+        _("自动派单置信度阈值"), default=0.75, validators=[MinValueValidator(0), MaxValueValidator(1)]
     )
     separate_duties = models.BooleanField(
         _("经办与审核、回访分离"),

@@ -24,12 +24,14 @@ from banchengshi.cases.actions.base import (
     require_text,
     submit_for_review_when_done,
 )
-from banchengshi.cases.choices import OPEN_WORK_ORDER, WorkOrderRole
+from banchengshi.cases.choices import OPEN_WORK_ORDER, WorkOrderRole, WorkOrderStatus
 from banchengshi.cases.clocks import on_event
 from banchengshi.cases.models import Case, WorkOrder
 from banchengshi.dispatch.models import PastDispatch
-from banchengshi.dispatch.routing import route_case
+from banchengshi.dispatch.routing import MODEL, Suggestion, case_text, route_case
+from banchengshi.dispatch.tasks import schedule_retrain
 from banchengshi.sla.choices import ClockEvent
+from banchengshi.sla.services import effective_policy
 
 HANDLING_UNITS = frozenset({UnitKind.DEPARTMENT, UnitKind.SERVICE_CENTER})
 
@@ -49,11 +51,28 @@ def _open_order(case: Case, unit: Unit, role: str, actor: User | None, *, parent
     return order
 
 
+def _confident_guess(case: Case, suggestions: Sequence[Suggestion]) -> Suggestion | None:
+    """The model's best suggestion when it is sure enough (the policy's threshold) to dispatch without a
+    person: never the catalog's keyword fallback, never once an order came back (the dispatcher, who has
+    the return's reason, chooses), only a unit that may handle cases."""
+    best = suggestions[0] if suggestions else None
+    if best is None or best.source != MODEL:
+        return None
+    if best.confidence < effective_policy(case.center).auto_dispatch_threshold:
+        return None
+    if case.work_orders.filter(status=WorkOrderStatus.RETURNED).exists():
+        return None
+    if best.unit.kind not in HANDLING_UNITS or not best.unit.is_active:
+        return None
+    return best
+
+
 @transaction.atomic
 def do_dispatch_case(
     case: Case, *, acting_user: User, lead_unit: Unit | None = None, assisting_units: Sequence[Unit] = ()
 ) -> Case:
-    """Dispatch to `lead_unit`, or by the catalog's rules; what no rule places waits for a dispatcher."""
+    """Dispatch to `lead_unit`, or by the catalog's rules, else by the routing model when its best guess
+    reaches the policy's threshold; what neither places waits for a dispatcher, with the suggestions."""
     case = lock_case(case, "dispatch")
     if lead_unit is None and assisting_units:
         raise InvalidInput("指定协办单位时请同时指定主办单位")
@@ -61,24 +80,35 @@ def do_dispatch_case(
     rule = "人工派单"
     if lead_unit is None:
         route = route_case(case)
-        if route.lead is None:
-            case.awaiting_manual_dispatch = True
-            case.save(update_fields=["awaiting_manual_dispatch", "updated_at"])
-            record_event(
-                "queued_for_manual_dispatch",
-                actor=acting_user,
-                case=case,
-                at=now,
-                rule=route.rule,
-                suggestions=[{"unit": s.unit.code, "confidence": s.confidence} for s in route.suggestions],
-            )
-            return case
         lead_unit, rule = route.lead, route.rule
-    elif case.matter is None or case.matter.department_id != lead_unit.pk:
-        text = " ".join(filter(None, [case.business_name, case.description]))
+        if lead_unit is None:
+            guess = _confident_guess(case, route.suggestions)
+            if guess is None:
+                case.awaiting_manual_dispatch = True
+                case.save(update_fields=["awaiting_manual_dispatch", "updated_at"])
+                record_event(
+                    "queued_for_manual_dispatch",
+                    actor=acting_user,
+                    case=case,
+                    at=now,
+                    rule=route.rule,
+                    suggestions=[{"unit": s.unit.code, "confidence": round(s.confidence, 3), "words": s.reasons}
+                                 for s in route.suggestions],
+                )
+                return case
+            lead_unit = guess.unit
+            rule = (f"智能派单：模型推荐{guess.unit.name}（置信度 {guess.confidence:.2f}，"
+                    f"依据：{'、'.join(guess.reasons) or '—'}）")
+            record_event("auto_dispatched", actor=acting_user, case=case, at=now, unit=guess.unit.name,
+                         matter=guess.matter.name if guess.matter else "", confidence=round(guess.confidence, 3),
+                         words=guess.reasons, threshold=effective_policy(case.center).auto_dispatch_threshold)
+    else:
+        # Every dispatch a person decides teaches the routing model (a correction above all), after commit.
         PastDispatch.objects.get_or_create(
-            text=text, department=lead_unit, defaults={"matter": case.matter, "complexity": case.complexity, "source": "manual"}
+            text=case_text(case), department=lead_unit,
+            defaults={"matter": case.matter, "complexity": case.complexity, "source": "manual"},
         )
+        transaction.on_commit(schedule_retrain)
     _check_handling_unit(lead_unit)
     assisting = [u for u in dict.fromkeys(assisting_units) if u.pk != lead_unit.pk]
     for unit in assisting:

@@ -176,7 +176,9 @@ def test_town_matter_goes_to_the_reporters_town_and_unknown_waits(district: Dist
     case = ok(dispatcher.post(f"/cases/{ref}/dispatch", {}))
     assert [o["unit"]["code"] for o in case["work_orders"]] == ["C-CH"]
 
-    ref = ok(registrar.post("/cases", case_body(matter=None, description="小区门口共享单车乱停放没人管")), 201)["reference"]
+    # Nothing in the catalog, nor in what the routing model learnt, names this: it waits for a dispatcher.
+    unknown = case_body(matter=None, business_name="", description="小区门口共享单车乱停放没人管", demand="希望有人管一管")
+    ref = ok(registrar.post("/cases", unknown), 201)["reference"]
     ok(registrar.post(f"/cases/{ref}/accept", {"handling_type": "consult", "complexity": "simple"}))
     case = ok(dispatcher.post(f"/cases/{ref}/dispatch", {}))
     assert case["status"] == "accepted" and case["awaiting_manual_dispatch"] and case["work_orders"] == []

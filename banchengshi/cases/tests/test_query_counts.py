@@ -40,5 +40,6 @@ def test_api_list_ledger_and_home_do_not_grow_with_cases(district: District, mon
         case_in(district, S.IN_PROGRESS)
     many = {name: queries(call) for name, call in pages.items()}
     assert few == many, (few, many)
-    assert many["api"] <= 8 and many["ledger"] <= 16 and many["home"] <= 40, many
+    # home: 41 since the dispatcher's banner asks whether the routing model works (the newest model's id).
+    assert many["api"] <= 8 and many["ledger"] <= 16 and many["home"] <= 41, many
     assert api.get("/cases").json()["count"] == 8
