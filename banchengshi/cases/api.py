@@ -11,7 +11,7 @@ from ninja import File, Query, Router, Status, UploadedFile
 from banchengshi.accounts.access import Need, has_role_for, subtree_ids
 from banchengshi.accounts.auth import AuthedRequest
 from banchengshi.accounts.selectors import unit_by_code
-from banchengshi.cases import actions, personal
+from banchengshi.cases import actions, personal, search
 from banchengshi.cases.actions.base import InvalidInput
 from banchengshi.cases.models import Case
 from banchengshi.cases.presenters import attachment_download, attachment_out, case_detail, case_summary
@@ -103,11 +103,11 @@ def register_case(request: AuthedRequest, payload: CaseIn) -> Status[dict[str, A
 
 @router.get("", response=CasePage, summary="反映件列表")
 def list_cases(request: AuthedRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
-    cases = filter_cases(cases_visible_to(request.auth), filters)
+    cases = filter_cases(cases_visible_to(request.auth), filters, viewer=request.auth)
     now = timezone.now()
     return paginate(
         cases,
-        cases.select_related("center", "matter").prefetch_related("clocks"),
+        search.order(cases).select_related("center", "matter").prefetch_related("clocks"),
         filters.page,
         filters.page_size,
         lambda c: case_summary(c, now, reporter=personal.listed(request.auth, c)),

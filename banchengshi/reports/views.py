@@ -23,7 +23,7 @@ from banchengshi.accounts.auth import StaffRequest
 from banchengshi.accounts.models import Unit
 from banchengshi.audit.events import record_event
 from banchengshi.audit.labels import EventType
-from banchengshi.cases import personal
+from banchengshi.cases import personal, search
 from banchengshi.cases.choices import CaseStatus, Channel, ClockKind, Rating, Reason
 from banchengshi.cases.models import Case
 from banchengshi.cases.presenters import case_light, latest_return
@@ -51,7 +51,7 @@ def _ledger(request: StaffRequest) -> tuple[QuerySet[Case] | None, dict[str, str
         filters = CaseFilters.model_validate(raw)
     except PydanticValidationError as exc:
         return None, raw, [f"{e['field']}：{e['message']}" for e in describe_errors(exc.errors())]
-    return filter_cases(cases_visible_to(request.user), filters), raw, []
+    return filter_cases(cases_visible_to(request.user), filters, viewer=request.user), raw, []
 
 
 @login_required
@@ -62,7 +62,7 @@ def ledger(request: StaffRequest) -> HttpResponse:
     page = None
     if cases is not None:
         cases = cases.select_related("center", "matter").prefetch_related("clocks", "work_orders__unit")
-        page = Paginator(cases.order_by("-received_at", "-id"), 30).get_page(request.GET.get("page"))
+        page = Paginator(search.order(cases), 30).get_page(request.GET.get("page"))
     now = timezone.now()
     shown = (lambda text: text) if personal.sees_contact(request.user) else mask_phones_in
     rows = [
@@ -80,6 +80,7 @@ def ledger(request: StaffRequest) -> HttpResponse:
             "rows": rows,
             "page": page,
             "filters": raw,
+            "terms": search.parse(raw["q"], request.user).terms if raw.get("q") and not errors else [],
             "drill_down": [(k, raw[k], *_filter_in_words(k, raw[k])) for k in DRILL_DOWN if k in raw],
             "errors": errors,
             "query": query.urlencode(),
@@ -102,7 +103,7 @@ def ledger_export(request: StaffRequest) -> HttpResponse:
     if cases is None:
         return HttpResponse("；".join(errors), status=422, content_type="text/plain; charset=utf-8")
     cases = cases.select_related("center", "matter").prefetch_related("clocks", "work_orders__unit", "visits")
-    rows = list(cases.order_by("-received_at", "-id"))
+    rows = list(search.order(cases))
     filters = [_filter_in_words(k, v) for k, v in raw.items()]
     data = ledger_xlsx(
         rows,
