@@ -6,7 +6,7 @@ PIP    := $(VENV)/bin/pip
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint typecheck pytest migrate demo install install-dev clean bench bench-reports bench-scale screenshots backup restore
+.PHONY: run test lint typecheck pytest migrate demo install install-dev clean bench bench-reports bench-scale bench-search screenshots backup restore
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,8 +62,8 @@ screenshots: install-dev
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache .hypothesis
 
-## make bench: the benchmarks against a real server (figures for the issues' notes): both below
-bench: bench-reports bench-scale
+## make bench: the benchmarks against a real server (figures for the issues' notes): all below
+bench: bench-reports bench-scale bench-search
 
 ## make bench-reports: online reports -> listed in the center's queue, in a temporary installation (issue 8)
 bench-reports: install
@@ -73,6 +73,11 @@ bench-reports: install
 ## 1,000,000) cases in PostgreSQL (DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/bcs_bench) (issue 11)
 bench-scale: install
 	$(PY) bench/figures_at_scale.py
+
+## make bench-search: full-text searches (ledger, API, queue) over the same BENCH_CASES cases in PostgreSQL
+## (the database of bench-scale: loaded once for both) (issue 12)
+bench-search: install
+	$(PY) bench/search_at_scale.py
 
 ## make backup FILE=path: an online backup of the configured database (DATABASE_URL) while it runs
 backup: install
