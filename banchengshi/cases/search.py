@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import BooleanField, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -46,6 +46,7 @@ from banchengshi.lib.pii import NAME_PURPOSE, lookup_hashes, normalized
 
 TABLE = "cases_case_search"
 RANK_LIMIT = 1000  # matches ranked by relevance; above this, newest first
+COUNT_LIMIT = 1000  # a list of more matches than ranked says "1000 件以上" (`capped_count`)
 MAX_WORDS = 8  # words of a query that count (the API and the ledger take at most 100 characters)
 MAX_POSITIONS = 16383  # PostgreSQL's largest tsvector position
 TOKEN = re.compile(r"[^\W_]+")
@@ -95,6 +96,16 @@ def _cut(text: str) -> tuple[str, ...]:
 def tokens(text: str) -> list[str]:
     """The searchable tokens of `text`, in order (repeats kept: they weigh in the ranking)."""
     return list(_cut(text)) if text else []
+
+
+def query_tokens(text: str) -> list[str]:
+    """A query's tokens: jieba's precise cut (医保卡补办: 医保卡, 补办). A stored text's search-mode cut holds
+    each precise word and its shorter words besides, so the fewer, longer words match the same cases and
+    intersect fewer postings."""
+    out: list[str] = []
+    for piece in _tokenizer().cut(normalize(text), HMM=False):
+        out.extend(TOKEN.findall(piece))
+    return list(dict.fromkeys(out))
 
 
 # --- documents ---------------------------------------------------------------------------------------------
@@ -247,7 +258,7 @@ def parse(q: str, viewer: User | None) -> Search:
     names = has_role_for(viewer, Need.CONTACT_DETAILS) if viewer is not None else False
     search = Search(words=[], names=[])
     for word in words:
-        search.words.append(list(dict.fromkeys(tokens(word))))
+        search.words.append(query_tokens(word))
         name = normalized(word, NAME_PURPOSE)
         # A masked name (张*) is no name: anonymised cases are not found by it.
         named = names and 2 <= len(name) <= 64 and "*" not in name
@@ -276,37 +287,73 @@ def _match_sql(words: Sequence[str], hashes: Sequence[str] = ()) -> tuple[str, l
         marks = ", ".join("%s" for _ in hashes)
         parts.append(f"SELECT id FROM cases_case WHERE reporter_name_hash IN ({marks})")  # noqa: S608
         params.extend(hashes)
-    return " UNION ".join(parts), params
+    return " UNION ALL ".join(parts), params
 
 
-def count_matches(words: Sequence[str], limit: int) -> int:
-    """How many cases the index matches for all these tokens, counting no further than `limit`."""
-    if not words:
-        return 0
-    sql, params = _match_sql(words)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM ({sql} LIMIT %s) AS found", [*params, limit])  # noqa: S608
-        row = cursor.fetchone()
-    return int(row[0]) if row else 0
+def _all_sql(search: Search) -> tuple[str, list[str]]:
+    """The ids of the cases matching every word: one index query for the plain words' tokens, INTERSECT one
+    (tokens UNION ALL name hash) per word that may be a name."""
+    plain = [t for w, n in zip(search.words, search.names, strict=True) if not n for t in w]
+    parts: list[tuple[str, list[str]]] = [_match_sql(plain)] if plain else []
+    parts += [_match_sql(w, n) for w, n in zip(search.words, search.names, strict=True) if n]
+    sql = " INTERSECT ".join(f"SELECT * FROM ({part}) AS w{i}" for i, (part, _) in enumerate(parts))  # noqa: S608
+    return sql, [p for _, params in parts for p in params]
 
 
 def filter_search(cases: QuerySet[Any], search: Search) -> QuerySet[Any]:
-    """The cases matching every word of the search (its tokens, or a reporter's full name when allowed),
-    ranked when the matches are few enough (annotation `search_rank`; `order` sorts by it)."""
+    """The cases matching every word of the search (its tokens, or a reporter's full name when allowed).
+
+    Few matches (at most RANK_LIMIT): their ids are read first and the cases filtered by that list, ranked
+    (annotation `search_rank`; `order` sorts by it) — a plan that cannot go wrong, whatever the other filters.
+    More: the match set stays a subquery, marked `search_many`; lists take it newest first and count it no
+    further than COUNT_LIMIT (`capped_count`)."""
     if not any(search.words) and not any(search.names):
         return cases.none()
-    plain = [t for w, n in zip(search.words, search.names, strict=True) if not n for t in w]
-    if plain:
-        sql, params = _match_sql(plain)
-        cases = cases.filter(pk__in=RawSQL(sql, params))  # noqa: S611 -- our SQL, the tokens bound as parameters
+    sql, params = _all_sql(search)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM ({sql}) AS found LIMIT %s", [*params, RANK_LIMIT + 1])  # noqa: S608
+        ids = [row[0] for row in cursor.fetchall()]
+    if len(ids) <= RANK_LIMIT:
+        cases = cases.filter(pk__in=ids)
+        tokens_ = search.all_tokens
+        return cases.annotate(search_rank=_rank(tokens_)) if tokens_ else cases
+    cases = cases.alias(search_match=_probe(search)).filter(search_match=True)
+    return cases.annotate(search_many=Value(True))
+
+
+def _probe(search: Search) -> RawSQL:
+    """Every word matched, tested on each case row as a scalar subquery by the case id (and the row's own name
+    hash): a form the planner cannot turn into a join that gathers all the matches first, so a list newest
+    first walks the received-time index and stops after its page (or COUNT_LIMIT)."""
+    if connection.vendor == "postgresql":
+        probe = f'(SELECT 1 FROM {TABLE} s WHERE s.case_id = "cases_case"."id" AND s.document @@ %s::tsquery)'  # noqa: S608
+    else:
+        probe = f'(SELECT 1 FROM {TABLE} WHERE {TABLE} MATCH %s AND rowid = "cases_case"."id")'  # noqa: S608
+    conditions: list[str] = []
+    params: list[str] = []
     for words, hashes in zip(search.words, search.names, strict=True):
+        either: list[str] = []
+        if words:
+            either.append(f"{probe} IS NOT NULL")
+            params.append(_fts_expression(words))
         if hashes:
-            sql, params = _match_sql(words, hashes)
-            cases = cases.filter(pk__in=RawSQL(sql, params))  # noqa: S611 -- our SQL, values bound
-    tokens_ = search.all_tokens
-    if tokens_ and count_matches(tokens_, RANK_LIMIT + 1) <= RANK_LIMIT:
-        cases = cases.annotate(search_rank=_rank(tokens_))
-    return cases
+            either.append(f'"cases_case"."reporter_name_hash" IN ({", ".join("%s" for _ in hashes)})')
+            params.extend(hashes)
+        if either:
+            conditions.append("(" + " OR ".join(either) + ")")
+    return RawSQL(" AND ".join(conditions), params, output_field=BooleanField())  # noqa: S611 -- values bound
+
+
+def capped_count(cases: QuerySet[Any]) -> tuple[int, bool]:
+    """How many cases a list shows, and whether that is a floor: a search with very many matches (社保 at a
+    million cases) is counted no further than COUNT_LIMIT — an exact count would visit every match's row
+    (0.6 s for 125,000), the first page needs none of them. Any other list is counted exactly."""
+    if "search_many" not in cases.query.annotations:
+        return cases.count(), False
+    # Newest first, as the list: the database walks the received-time index and looks each case up in the
+    # index by id until it has enough, rather than gathering every match first.
+    found = cases.order_by("-received_at")[:COUNT_LIMIT + 1].count()
+    return min(found, COUNT_LIMIT), found > COUNT_LIMIT
 
 
 def _rank(words: Sequence[str]) -> RawSQL:

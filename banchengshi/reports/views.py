@@ -6,6 +6,7 @@ so that cases never imports reports.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -16,6 +17,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from pydantic import ValidationError as PydanticValidationError
 
 from banchengshi.accounts.access import Need, has_role_for
@@ -54,6 +56,18 @@ def _ledger(request: StaffRequest) -> tuple[QuerySet[Case] | None, dict[str, str
     return filter_cases(cases_visible_to(request.user), filters, viewer=request.user), raw, []
 
 
+class CountedPaginator(Paginator):
+    """A paginator told its count (`search.capped_count`: a floor when a search matches very many cases)."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known
+
+
 @login_required
 def ledger(request: StaffRequest) -> HttpResponse:
     if not has_role_for(request.user, Need.VIEW):
@@ -62,7 +76,8 @@ def ledger(request: StaffRequest) -> HttpResponse:
     page = None
     if cases is not None:
         cases = cases.select_related("center", "matter").prefetch_related("clocks", "work_orders__unit")
-        page = Paginator(search.order(cases), 30).get_page(request.GET.get("page"))
+        count, more = search.capped_count(cases)
+        page = CountedPaginator(search.order(cases), 30, count=count).get_page(request.GET.get("page"))
     now = timezone.now()
     shown = (lambda text: text) if personal.sees_contact(request.user) else mask_phones_in
     rows = [
@@ -80,6 +95,7 @@ def ledger(request: StaffRequest) -> HttpResponse:
             "rows": rows,
             "page": page,
             "filters": raw,
+            "more": page is not None and more,
             "terms": search.parse(raw["q"], request.user).terms if raw.get("q") and not errors else [],
             "drill_down": [(k, raw[k], *_filter_in_words(k, raw[k])) for k in DRILL_DOWN if k in raw],
             "errors": errors,

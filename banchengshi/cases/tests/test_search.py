@@ -81,6 +81,11 @@ def test_many_matches_are_shown_newest_first(district: District, monday: Any, mo
     cases = search.order(filter_cases(cases_visible_to(dispatcher), CaseFilters(q="社保"), viewer=dispatcher))
     assert "search_rank" not in cases.query.annotations
     assert list(cases.values_list("pk", flat=True)) == [newer.pk, older.pk]
+    assert search.capped_count(cases) == (2, False)
+    monkeypatch.setattr(search, "COUNT_LIMIT", 1)
+    assert search.capped_count(cases) == (1, True)
+    page = sign_in(Client(), dispatcher).get("/ledger/", {"q": "社保"}).content.decode()
+    assert "1 件以上" in page and newer.reference in page
 
 
 def test_a_name_is_found_by_those_who_see_names_only(district: District, stories: dict[str, Case]) -> None:
