@@ -48,7 +48,6 @@ from banchengshi.cases.selectors import (
     filter_cases,
 )
 from banchengshi.dispatch.models import Matter
-from banchengshi.lib.pagination import paginate
 from banchengshi.lib.schemas import EmptyIn
 
 PHONE_SEARCH_ROWS = 50
@@ -105,13 +104,17 @@ def register_case(request: AuthedRequest, payload: CaseIn) -> Status[dict[str, A
 def list_cases(request: AuthedRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
     cases = filter_cases(cases_visible_to(request.auth), filters, viewer=request.auth)
     now = timezone.now()
-    return paginate(
-        cases,
-        search.order(cases).select_related("center", "matter").prefetch_related("clocks"),
-        filters.page,
-        filters.page_size,
-        lambda c: case_summary(c, now, reporter=personal.listed(request.auth, c)),
-    )
+    count, capped = search.capped_count(cases)
+    start = (filters.page - 1) * filters.page_size
+    fetched = search.order(cases).select_related("center", "matter").prefetch_related("clocks")
+    return {
+        "count": count,
+        "count_capped": capped,
+        "page": filters.page,
+        "page_size": filters.page_size,
+        "results": [case_summary(c, now, reporter=personal.listed(request.auth, c))
+                    for c in fetched[start:start + filters.page_size]],
+    }
 
 
 @router.post("/search-by-phone", response=PhoneSearchOut, summary="按电话查询（限次、留痕）")
