@@ -86,6 +86,10 @@ def test_many_matches_are_shown_newest_first(district: District, monday: Any, mo
     assert search.capped_count(cases) == (1, True)
     page = sign_in(Client(), dispatcher).get("/ledger/", {"q": "社保"}).content.decode()
     assert "1 件以上" in page and newer.reference in page
+    answer = district.api("dispatcher").get("/cases", q="社保").json()
+    assert (answer["count"], answer["count_capped"]) == (1, True)
+    assert [c["reference"] for c in answer["results"]] == [newer.reference, older.reference]
+    assert district.api("dispatcher").get("/cases", q="医保").json()["count_capped"] is False
 
 
 def test_a_name_is_found_by_those_who_see_names_only(district: District, stories: dict[str, Case]) -> None:
