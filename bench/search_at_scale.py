@@ -8,7 +8,7 @@ postgresql://postgres@127.0.0.1:5432/bcs_bench, and its rules: created when miss
 generated cases by COPY, search index included, reused by a later run; BENCH_RELOAD=1 loads again), with
 its var folder in BENCH_VAR (default var/bench). Searches, each as the whole district's admin office (names
 not searchable: a name finds nothing) and as the dispatcher of the district's center (names searchable):
-社保 (one case in eight: ~125,000 matches, newest first), 医保卡补办 (the words apart, ~80,000), 渔船 (a
+社保 (one case in eight: ~125,000 matches, newest first), 医保卡补办 (the words apart, ~92,000), 渔船 (a
 rare word, ~200, ranked) and a reporter's full name. One warm-up, then BENCH_RUNS requests (default 20);
 p50, p95, max. Writes var/bench/search_at_scale.json.
 

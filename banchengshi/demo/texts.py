@@ -1,7 +1,7 @@
 """What generated cases say (demo/generate.py): reporters' stories in their own words, their demands, the
 results and their names, drawn from a random stream of their own so that the other draws (states, clocks,
 orders) stay what they were for a seed. The search benchmark (bench/search_at_scale.py) counts on their
-shares: about one case in eight speaks of 社保, one in twelve of a 医保卡 to be 补办 (the words apart),
+shares: about one case in eight speaks of 社保, one in eleven of a 医保卡 and of 补办 (the words apart),
 about one in five thousand of a 渔船.
 """
 
