@@ -412,3 +412,26 @@ def case_saved(sender: Any, instance: Any, created: bool = False, update_fields:
 
 def case_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
     unindex([instance.pk])
+
+
+def matter_saving(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    """pre_save of Matter: remember the name it had, so that a rename reindexes its cases (and no other save)."""
+    if instance.pk and not raw:
+        instance._name_before = type(instance).objects.filter(pk=instance.pk).values_list("name", flat=True).first()
+
+
+def matter_saved(sender: Any, instance: Any, created: bool = False, raw: bool = False, **kwargs: Any) -> None:
+    """post_save of Matter: a renamed matter's cases are found by the new name, not the old one."""
+    before = getattr(instance, "_name_before", None)
+    if created or raw or before is None or before == instance.name:
+        return
+    from banchengshi.cases.models import Case
+
+    cases = Case.objects.filter(matter=instance).select_related("matter").order_by("pk")
+    batch: list[Any] = []
+    for case in cases.iterator(chunk_size=2000):
+        batch.append(case)
+        if len(batch) == 2000:
+            index_cases(batch)
+            batch = []
+    index_cases(batch)

@@ -18,6 +18,7 @@ from banchengshi.cases.models import Case
 from banchengshi.cases.selectors import CaseFilters, cases_visible_to, filter_cases
 from banchengshi.cases.tests.factories import case_in, register
 from banchengshi.conftest import District
+from banchengshi.dispatch.models import Matter
 
 SOCIAL = "社保卡在银行激活时名字显示问号，银行让我找社保中心。"
 MEDICAL = "我的医保卡丢了，想去窗口补办，网上一直提示身份信息不一致。"
@@ -195,3 +196,14 @@ def test_hostile_text_in_a_case_is_escaped_when_marked(district: District, monda
     ledger = client.get("/ledger/", {"q": "社保"}).content.decode()
     assert case.reference in ledger
     assert "<img src=x" not in ledger and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;<mark>社保</mark>" in ledger
+
+
+def test_a_renamed_matter_is_found_by_its_new_name(district: District, monday: Any) -> None:
+    case = register(district, matter="RSJ-003", description="网上一直提示未办理登记。")
+    dispatcher = district.users["dispatcher"]
+    matter = Matter.objects.get(code="RSJ-003")
+    matter.name = "渔业救助金申领"
+    matter.save()
+    assert found(dispatcher, "渔业救助金") == [case.description]
+    matter.save()  # unchanged: nothing to do, still found
+    assert found(dispatcher, "渔业救助金") == [case.description]
