@@ -317,18 +317,20 @@ def filter_search(cases: QuerySet[Any], search: Search) -> QuerySet[Any]:
         cases = cases.filter(pk__in=ids)
         tokens_ = search.all_tokens
         return cases.annotate(search_rank=_rank(tokens_)) if tokens_ else cases
-    cases = cases.alias(search_match=_probe(search)).filter(search_match=True)
+    if connection.vendor == "postgresql":
+        cases = cases.alias(search_match=_probe(search)).filter(search_match=True)
+    else:
+        # SQLite runs an uncorrelated IN (SELECT …) once into a temporary index and looks each case up in it,
+        # whereas an FTS5 MATCH per row would read the word's whole posting list each time.
+        cases = cases.filter(pk__in=RawSQL(sql, params))  # noqa: S611 -- our SQL, the values bound as parameters
     return cases.annotate(search_many=Value(True))
 
 
 def _probe(search: Search) -> RawSQL:
-    """Every word matched, tested on each case row as a scalar subquery by the case id (and the row's own name
-    hash): a form the planner cannot turn into a join that gathers all the matches first, so a list newest
-    first walks the received-time index and stops after its page (or COUNT_LIMIT)."""
-    if connection.vendor == "postgresql":
-        probe = f'(SELECT 1 FROM {TABLE} s WHERE s.case_id = "cases_case"."id" AND s.document @@ %s::tsquery)'  # noqa: S608
-    else:
-        probe = f'(SELECT 1 FROM {TABLE} WHERE {TABLE} MATCH %s AND rowid = "cases_case"."id")'  # noqa: S608
+    """PostgreSQL: every word matched, tested on each case row as a scalar subquery by the case id (and the
+    row's own name hash): a form the planner cannot turn into a join that gathers all the matches first, so a
+    list newest first walks the received-time index and stops after its page (or COUNT_LIMIT)."""
+    probe = f'(SELECT 1 FROM {TABLE} s WHERE s.case_id = "cases_case"."id" AND s.document @@ %s::tsquery)'  # noqa: S608
     conditions: list[str] = []
     params: list[str] = []
     for words, hashes in zip(search.words, search.names, strict=True):
