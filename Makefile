@@ -6,7 +6,7 @@ PIP    := $(VENV)/bin/pip
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint typecheck pytest migrate demo install install-dev clean bench bench-reports bench-intake bench-scale bench-clocks bench-duplicates bench-papers bench-routing screenshots backup restore
+.PHONY: run test lint typecheck pytest migrate demo install install-dev clean bench bench-reports bench-intake bench-scale bench-search bench-clocks bench-duplicates bench-papers bench-routing screenshots backup restore
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -64,7 +64,7 @@ clean:
 	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache .hypothesis
 
 ## make bench: the benchmarks (figures for the issues' notes): all below
-bench: bench-reports bench-intake bench-scale bench-clocks bench-duplicates bench-papers bench-routing
+bench: bench-reports bench-intake bench-scale bench-search bench-clocks bench-duplicates bench-papers bench-routing
 
 ## make bench-routing: the routing model's training time and one suggestion's time over 1,000 reports (issue 12)
 bench-routing: install
@@ -97,6 +97,11 @@ bench-clocks: install
 ## cases in PostgreSQL (DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/bcs_bench_dups) (issue 12)
 bench-duplicates: install
 	$(PY) bench/duplicates_at_scale.py
+
+## make bench-search: full-text searches (ledger, API, queue) over the same BENCH_CASES cases in PostgreSQL
+## (the database of bench-scale: loaded once for both) (issue 12)
+bench-search: install
+	$(PY) bench/search_at_scale.py
 
 ## make backup FILE=path: an online backup of the configured database (DATABASE_URL) while it runs
 backup: install

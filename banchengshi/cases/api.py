@@ -11,7 +11,7 @@ from ninja import File, Query, Router, Status, UploadedFile
 from banchengshi.accounts.access import Need, has_role_for, subtree_ids
 from banchengshi.accounts.auth import AuthedRequest
 from banchengshi.accounts.selectors import unit_by_code
-from banchengshi.cases import actions, personal
+from banchengshi.cases import actions, personal, search
 from banchengshi.cases.actions.base import InvalidInput
 from banchengshi.cases.models import Case
 from banchengshi.cases.presenters import attachment_download, attachment_out, case_detail, case_summary
@@ -49,7 +49,6 @@ from banchengshi.cases.selectors import (
     filter_cases,
 )
 from banchengshi.dispatch.models import Matter
-from banchengshi.lib.pagination import paginate
 from banchengshi.lib.schemas import EmptyIn
 
 PHONE_SEARCH_ROWS = 50
@@ -104,15 +103,19 @@ def register_case(request: AuthedRequest, payload: CaseIn) -> Status[dict[str, A
 
 @router.get("", response=CasePage, summary="反映件列表")
 def list_cases(request: AuthedRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
-    cases = filter_cases(cases_visible_to(request.auth), filters)
+    cases = filter_cases(cases_visible_to(request.auth), filters, viewer=request.auth)
     now = timezone.now()
-    return paginate(
-        cases,
-        cases.select_related("center", "matter").prefetch_related("clocks"),
-        filters.page,
-        filters.page_size,
-        lambda c: case_summary(c, now, reporter=personal.listed(request.auth, c)),
-    )
+    count, capped = search.capped_count(cases)
+    start = (filters.page - 1) * filters.page_size
+    fetched = search.order(cases).select_related("center", "matter").prefetch_related("clocks")
+    return {
+        "count": count,
+        "count_capped": capped,
+        "page": filters.page,
+        "page_size": filters.page_size,
+        "results": [case_summary(c, now, reporter=personal.listed(request.auth, c))
+                    for c in fetched[start:start + filters.page_size]],
+    }
 
 
 @router.post("/search-by-phone", response=PhoneSearchOut, summary="按电话查询（限次、留痕）")

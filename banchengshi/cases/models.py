@@ -23,6 +23,7 @@ from banchengshi.cases.choices import (
     WorkOrderStatus,
 )
 from banchengshi.lib.fields import EncryptedCharField, LookupHashField
+from banchengshi.lib.pii import NAME_PURPOSE
 from banchengshi.sla.choices import ClockEvent
 
 USER = settings.AUTH_USER_MODEL
@@ -39,6 +40,9 @@ class Case(models.Model):
     reporter_name = EncryptedCharField(_("反映人"), max_length=64)
     reporter_phone = EncryptedCharField(_("联系电话"), max_length=20, blank=True)
     reporter_phone_hash = LookupHashField(_("联系电话查找摘要"), source="reporter_phone", purpose=PHONE_PURPOSE)
+    # The full name's blind index: a search word equal to the name finds the case, for the roles that see
+    # names (cases/search.py); the name itself stays ciphertext.
+    reporter_name_hash = LookupHashField(_("反映人姓名查找摘要"), source="reporter_name", purpose=NAME_PURPOSE)
     # Set when the retention period ended: the name is masked (张*), the phone and its hash cleared.
     anonymised_at = models.DateTimeField(_("个人信息匿名化时间"), null=True, blank=True)
     reporter_kind = models.CharField(_("反映人类型"), max_length=12, choices=ReporterKind.choices, default=ReporterKind.PERSON)

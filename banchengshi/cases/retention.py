@@ -62,7 +62,8 @@ def do_anonymise_closed_cases(*, now: datetime | None = None, acting_user: User 
                 case.reporter_name = anonymised_name(case.reporter_name)
                 case.reporter_phone = ""
                 case.anonymised_at = now
-                case.save(update_fields=["reporter_name", "reporter_phone", "reporter_phone_hash", "anonymised_at"])
+                case.save(update_fields=["reporter_name", "reporter_name_hash", "reporter_phone", "reporter_phone_hash",
+                                         "anonymised_at"])
                 references.append(case.reference)
             Message.objects.filter(kind=MessageKind.SMS, subject__in=references).update(to="")
         # SMS not about a case (one-time codes) carry a phone too: cleared after the same period.

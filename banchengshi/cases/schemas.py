@@ -222,6 +222,8 @@ class CaseOut(CaseSummary):
 
 class CasePage(Schema):
     count: int
+    # A full-text search (`q`) matching very many cases is counted no further than 1000 (cases/search.py).
+    count_capped: bool = Field(False, description="true：全文检索匹配过多，count 只计到 1000（实际更多）；请加条件缩小范围")
     page: int
     page_size: int
     results: list[CaseSummary]

@@ -16,6 +16,7 @@ from banchengshi.accounts.choices import Role, UnitKind
 from banchengshi.accounts.models import Unit, User
 from banchengshi.audit.events import record_event
 from banchengshi.audit.models import Event
+from banchengshi.cases import search
 from banchengshi.cases.actions.base import ActionError
 from banchengshi.cases.choices import (
     FORMER_HOLDER,
@@ -415,7 +416,7 @@ def with_clock(condition: Q) -> Q:
     return Q(pk__in=Clock.objects.filter(condition).values("case_id"))
 
 
-def filter_cases(cases: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:
+def filter_cases(cases: QuerySet[Case], f: CaseFilters, viewer: User | None = None) -> QuerySet[Case]:
     now = timezone.now()
     if f.status:
         cases = cases.filter(status=f.status)
@@ -452,20 +453,9 @@ def filter_cases(cases: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:
     if f.received_to:
         cases = cases.filter(received_at__lte=datetime.combine(f.received_to, time.max, tzinfo=tz))
     if f.q and f.q.strip():
-        # Never the reporter's name or phone: both are encrypted at rest (a fresh nonce per value), so no
-        # substring of them can be matched in the database, and a match would let `q` probe them anyway.
-        words = f.q.split()
-        for word in words:
-            match = (
-                Q(reference__icontains=word)
-                | Q(description__icontains=word)
-                | Q(demand__icontains=word)
-                | Q(business_name__icontains=word)
-                | Q(reporter_organization__icontains=word)
-                | Q(result__icontains=word)
-                | Q(matter__name__icontains=word)
-            )
-            cases = cases.filter(match)
+        # Chinese full text (cases/search.py): jieba tokens against the index, and a reporter's full name by
+        # its lookup hash for the roles that see names (`viewer`; without one, never names).
+        cases = search.filter_search(cases, search.parse(f.q, viewer))
     if f.light:
         red, warned = with_clock(clock_red(now)), with_clock(clock_warned(now))
         if f.light == "red":

@@ -20,7 +20,7 @@ from banchengshi.accounts.auth import StaffRequest
 from banchengshi.accounts.choices import UnitKind
 from banchengshi.accounts.models import Unit, User
 from banchengshi.audit.labels import ACTION_LABELS
-from banchengshi.cases import actions, personal
+from banchengshi.cases import actions, personal, search
 from banchengshi.cases.actions.base import ActionError
 from banchengshi.cases.actions.closing import objection_window_ends
 from banchengshi.cases.actions.dispatching import dispatch_down_targets
@@ -64,6 +64,7 @@ from banchengshi.lib.phone import normalize_phone
 from banchengshi.sla.services import effective_policy, hours_of, load_calendar
 
 HANDLING_UNIT_KINDS = (UnitKind.DEPARTMENT, UnitKind.SERVICE_CENTER)
+SEARCH_MAX = 100  # characters of a queue search, as the ledger's and the API's `q`
 
 
 SUGGESTED_ROWS = 50  # the dispatch queue's first rows get the routing model's suggestions (a few ms each)
@@ -118,10 +119,20 @@ def home(request: StaffRequest) -> HttpResponse:
             return redirect("admin:index")
         raise PermissionDenied("您的角色不使用工作台")
     now = timezone.now()
-    queues = [(queue.key, queue.title, _rows(cases, now, request.user, suggest=queue.key == "to-dispatch"))
-              for queue, cases in queues_for(request.user)]
+    # The queues' search box: the same full-text search as the ledger, within each queue.
+    q = request.GET.get("q", "").strip()
+    error = f"检索词不能超过{SEARCH_MAX}个字" if len(q) > SEARCH_MAX else ""
+    found = search.parse(q, request.user) if q and not error else None
+    queues = [
+        (queue.key, queue.title, _rows(cases if found is None else search.filter_search(cases, found), now, request.user,
+                                       suggest=queue.key == "to-dispatch"))
+        for queue, cases in queues_for(request.user)
+    ]
     # The unit's notices (通报) are supervision's: cases/home.html renders them with its {% unit_notices %}.
-    return render(request, "cases/home.html", {"nav": "home", "queues": queues, "may_register": has_role_for(request.user, Need.REGISTER)})
+    return render(request, "cases/home.html",
+                  {"nav": "home", "queues": queues, "q": q, "search_error": error, "terms": found.terms if found else [],
+                   "may_register": has_role_for(request.user, Need.REGISTER)},
+                  status=422 if error else 200)
 
 
 @login_required

@@ -10,7 +10,8 @@ What it writes differently from the ORM, and why that is safe for the figures:
   value is encrypted once and its ciphertext reused: encrypting a million names and phones would cost more
   than the rest of the load, and a row decrypts the same either way (the associated data binds a value to
   its table and column, not to its row);
-- `auto_now` and `auto_now_add` times are the moment the load started.
+- `auto_now` and `auto_now_add` times are the moment the load started;
+- the search index (cases/search.py) is filled by COPY too, from the same rows.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from django.db.models import AutoField, BigAutoField, Field, JSONField, Model
 from django.db.models.fields import DateField
 from django.utils import timezone
 
+from banchengshi.cases import search
 from banchengshi.cases.models import Case
 from banchengshi.lib import pii
 from banchengshi.lib.fields import EncryptedCharField, LookupHashField
@@ -53,6 +55,7 @@ class CopyWriter:
                 case.pk = pk
         link()
         self._copy(Case, cases, with_pk=True)
+        search.copy_rows(connection, [(case.pk, search.document_of(case)) for case in cases])
 
     def rows(self, model: type[Model], objects: list[Any]) -> None:
         self._copy(model, objects, with_pk=False)

@@ -21,6 +21,7 @@ from django.db.models import Model
 
 from banchengshi.accounts.choices import UnitKind
 from banchengshi.accounts.models import Unit
+from banchengshi.cases import search
 from banchengshi.cases.choices import (
     CaseStatus,
     Channel,
@@ -28,10 +29,12 @@ from banchengshi.cases.choices import (
     Complexity,
     HandlingType,
     Reason,
+    ReporterKind,
     WorkOrderRole,
     WorkOrderStatus,
 )
 from banchengshi.cases.models import Case, Clock, Visit, WorkOrder
+from banchengshi.demo import texts
 from banchengshi.dispatch.models import Matter
 from banchengshi.sla.calendar import WorkCalendar
 from banchengshi.sla.deadlines import BusinessHours, add_working_days
@@ -65,6 +68,7 @@ class OrmWriter:
     def cases(self, cases: list[Case], link: Callable[[], list[Case]]) -> None:
         """Store `cases`; `link` (called once they have their ids) sets the merged ones' targets."""
         Case.objects.bulk_create(cases)
+        search.index_cases(cases)
         merged = link()
         if merged:
             Case.objects.bulk_update(merged, ["merged_into"])
@@ -91,6 +95,7 @@ def generate_cases(count: int, *, start: datetime, end: datetime, seed: int = 1,
     cases of the last 20 days before `end` are still being handled (False: they end as drawn)."""
     writer = writer or OrmWriter()
     rng = random.Random(seed)  # noqa: S311 -- reproducible test data, no secret
+    said = random.Random(seed + 12)  # noqa: S311 -- what reporters say: its own stream (demo/texts.py)
     centers = list(Unit.objects.filter(kind=UnitKind.SERVICE_CENTER, is_active=True))
     departments = list(Unit.objects.filter(kind=UnitKind.DEPARTMENT, is_active=True))
     matters = list(Matter.objects.filter(is_active=True))
@@ -112,6 +117,11 @@ def generate_cases(count: int, *, start: datetime, end: datetime, seed: int = 1,
                 outcome = rng.choice([S.IN_PROGRESS, S.REPLIED, S.DISPATCHED])
             case = _new_case(rng, i, prefix, received, outcome, centers, matters, end)
             case.reporter_phone = f"139{i % phones:08d}"
+            words = texts.draw(said)
+            case.reporter_name, case.description, case.demand = words.name, words.description, words.demand
+            case.reporter_organization = words.organization
+            if words.organization:
+                case.reporter_kind = ReporterKind.ENTERPRISE
             batch.append(_Case(case, outcome))
         with transaction.atomic():
             writer.cases([b.case for b in batch], partial(_merge_targets, batch))

@@ -21,6 +21,7 @@ import base64
 import binascii
 import functools
 import os
+import unicodedata
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
@@ -32,6 +33,7 @@ from django.conf import settings
 FORMAT = "pii1"
 NONCE_BYTES = 12  # 96 bits, GCM's natural nonce
 TAG_BYTES = 16
+NAME_PURPOSE = "name"  # a reporter's full name's lookup hash (full-text search, cases/search.py)
 
 
 class PiiError(Exception):
@@ -138,9 +140,18 @@ def decrypt(stored: str, context: str) -> str:
     return clear.decode()
 
 
+def normalized(value: str, purpose: str) -> str:
+    """A value as its lookup hash takes it: a name ("name") full-width folded and without spaces, so that
+    李 建国 and 李建国 hash alike; others as given (phones are normalized before they are stored)."""
+    if purpose == NAME_PURPOSE:
+        return "".join(unicodedata.normalize("NFKC", value).split())
+    return value
+
+
 def lookup_hash(value: str, purpose: str, key: PiiKey | None = None) -> str:
     """HMAC-SM3 of a normalized value under the lookup key: equal values, equal hashes, nothing to decrypt.
     `purpose` separates kinds of value ("phone"), so a hash of one never matches a hash of another."""
+    value = normalized(value, purpose)
     if value == "":
         return ""
     key = key or current_key()

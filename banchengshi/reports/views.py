@@ -7,6 +7,7 @@ so that cases never imports reports.
 from __future__ import annotations
 
 import tempfile
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from pydantic import ValidationError as PydanticValidationError
 
 from banchengshi.accounts.access import Need, has_role_for
@@ -25,7 +27,7 @@ from banchengshi.accounts.auth import StaffRequest
 from banchengshi.accounts.models import Unit
 from banchengshi.audit.events import record_event
 from banchengshi.audit.labels import EventType
-from banchengshi.cases import personal
+from banchengshi.cases import personal, search
 from banchengshi.cases.choices import CaseStatus, Channel, ClockKind, Rating, Reason
 from banchengshi.cases.models import Case
 from banchengshi.cases.presenters import case_light, latest_return
@@ -53,7 +55,19 @@ def _ledger(request: StaffRequest) -> tuple[QuerySet[Case] | None, dict[str, str
         filters = CaseFilters.model_validate(raw)
     except PydanticValidationError as exc:
         return None, raw, [f"{e['field']}：{e['message']}" for e in describe_errors(exc.errors())]
-    return filter_cases(cases_visible_to(request.user), filters), raw, []
+    return filter_cases(cases_visible_to(request.user), filters, viewer=request.user), raw, []
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count (`search.capped_count`: a floor when a search matches very many cases)."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known
 
 
 @login_required
@@ -64,7 +78,8 @@ def ledger(request: StaffRequest) -> HttpResponse:
     page = None
     if cases is not None:
         cases = cases.select_related("center", "matter").prefetch_related("clocks", "work_orders__unit")
-        page = Paginator(cases.order_by("-received_at", "-id"), 30).get_page(request.GET.get("page"))
+        count, more = search.capped_count(cases)
+        page = CountedPaginator(search.order(cases), 30, count=count).get_page(request.GET.get("page"))
     now = timezone.now()
     shown = (lambda text: text) if personal.sees_contact(request.user) else mask_phones_in
     rows = [
@@ -82,6 +97,8 @@ def ledger(request: StaffRequest) -> HttpResponse:
             "rows": rows,
             "page": page,
             "filters": raw,
+            "more": page is not None and more,
+            "terms": search.parse(raw["q"], request.user).terms if raw.get("q") and not errors else [],
             "drill_down": [(k, raw[k], *_filter_in_words(k, raw[k])) for k in DRILL_DOWN if k in raw],
             "errors": errors,
             "query": query.urlencode(),
@@ -115,7 +132,7 @@ def ledger_export(request: StaffRequest) -> HttpResponse | FileResponse:
     try:
         rows = write_ledger(
             file,
-            cases.order_by("-received_at", "-id").iterator(chunk_size=2000),
+            search.order(cases).iterator(chunk_size=2000),
             count=count,
             title=f"“办不成事”反映台账（{request.user.unit}）",
             filters=filters,

@@ -11,9 +11,11 @@ import pytest
 import time_machine
 from django.db import connection
 
+from banchengshi.cases import search
 from banchengshi.cases.models import Case, Clock, Visit, WorkOrder
 from banchengshi.cases.selectors import reported_by_phone
 from banchengshi.conftest import District
+from banchengshi.demo import texts
 from banchengshi.demo.bulk import CopyWriter
 from banchengshi.demo.generate import generate_cases
 from banchengshi.lib import pii
@@ -71,6 +73,10 @@ def test_copied_cases_count_and_decrypt(district: District) -> None:
         stored = cursor.fetchone()
     assert pii.is_encrypted(stored[0]) and pii.is_encrypted(stored[1])
     case = Case.objects.get(reference="CPY000000049")
-    assert (case.reporter_name, case.reporter_phone) == ("测试", "13900000049")
+    assert case.reporter_name[0] in texts.SURNAMES and case.reporter_phone == "13900000049"
+    # The search index is filled by COPY too: what the reporters said is found (cases/search.py).
+    assert Case.objects.filter(reporter_name_hash=pii.lookup_hash(case.reporter_name, pii.NAME_PURPOSE)).exists()
+    social = search.filter_search(Case.objects.all(), search.parse("社保", None))
+    assert 0 < social.count() == sum("社保" in c.description for c in Case.objects.all())
     assert reported_by_phone(Case.objects.all(), "13900000049").count() == COUNT // 50
     assert all(c.reporter_phone.startswith("139") for c in Case.objects.order_by("?")[:50])
