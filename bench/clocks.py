@@ -6,9 +6,10 @@ one-day calendar change at BENCH_CASES (default 1,000,000) cases in PostgreSQL.
    random starts over two years and the policies' limits; best of BENCH_RUNS (5) passes.
 2. On the benchmark's database (the same as `make bench-scale`: DATABASE_URL, default
    postgresql://postgres@127.0.0.1:5432/bcs_bench, loaded with the same generated cases when missing): the
-   admin office adds one holiday next month to this year's calendar (`do_set_calendar_year`, the action
+   admin office adds one holiday on the next working day to this year's calendar (`do_set_calendar_year`, the action
    behind `PUT /api/v1/calendar/{year}` and the admin), and the open clocks are moved, timed as the job
-   does it; then the holiday is taken out again, timed too.
+   does it; then the holiday is taken out again, timed too; then every open clock is recomputed (what a change of
+   the default policy asks), timed as the job does it.
 
 Prints a table and writes var/bench/clocks.json.
 
@@ -69,9 +70,10 @@ CHANGE = """
 import json, time
 from datetime import date
 from django.test.utils import override_settings
+from django.utils import timezone
 from banchengshi.accounts.models import User
-from banchengshi.cases.actions.calendar import do_set_calendar_year
-from banchengshi.cases.models import Clock
+from banchengshi.cases.actions.calendar import do_set_calendar_year, run_clock_recompute
+from banchengshi.cases.models import Clock, ClockRecompute
 from banchengshi.sla.models import CalendarYear, DayKind
 year, extra = {year}, date.fromisoformat("{extra}")
 actor = User.objects.get(username="{username}")
@@ -85,16 +87,20 @@ with override_settings(CLOCK_RECOMPUTE_INLINE_MAX=10**9):  # timed as the job do
         began = time.monotonic()
         _, run = do_set_calendar_year(year, holidays=days, workdays=workdays, acting_user=actor, source="benchmark")
         timings.append({{"seconds": time.monotonic() - began, "moved": run.moved, "total": run.total}})
-print(json.dumps({{"open_clocks": open_clocks, "add": timings[0], "remove": timings[1]}}))
+# Every open clock, as after a change of the default policy: the worst a change can ask.
+run = ClockRecompute.objects.create(reason="benchmark: every open clock", scope={{}}, actor=actor, total=open_clocks,
+                                    created_at=timezone.now())
+began = time.monotonic()
+run = run_clock_recompute(run)
+every = {{"seconds": time.monotonic() - began, "moved": run.moved, "total": run.total}}
+print(json.dumps({{"open_clocks": open_clocks, "add": timings[0], "remove": timings[1], "every": every}}))
 """
 
 
-def next_month_weekday(today: date) -> date:
-    """A plain working day next month (a Wednesday), still in this year when possible."""
-    day = (today.replace(day=1) + timedelta(days=40)).replace(day=10)
-    if day.year != today.year:
-        day = today + timedelta(days=7)
-    while day.weekday() != 2:
+def next_working_day(today: date) -> date:
+    """The next plain weekday after today: the day most open clocks' spans hold."""
+    day = today + timedelta(days=1)
+    while day.weekday() >= 5:
         day += timedelta(days=1)
     return day
 
@@ -131,16 +137,18 @@ def main() -> None:
         manage("migrate", "--noinput", "-v0")
     username = f"bench_calendar_{os.urandom(3).hex()}"
     manage("create_staff", username, "--unit", "ZWB", "--role", "admin_office", "--password", "Bench-password-" + os.urandom(6).hex())
-    extra = next_month_weekday(today)
+    extra = next_working_day(today)
     program = CHANGE.format(year=extra.year, extra=extra.isoformat(), username=username)
     seen: dict[str, Any] = json.loads(manage("shell", "--no-imports", "-c", program).strip().splitlines()[-1])
     result = {"cases": cases, "computations_per_second": round(rate), "holiday": extra.isoformat(), **seen,
               "targets": TARGETS}
-    print(f"calendar change at {cases:,} cases ({seen['open_clocks']:,} open clocks): one holiday added "
-          f"{seen['add']['seconds']:.1f} s ({seen['add']['moved']:,} moved), taken out {seen['remove']['seconds']:.1f} s "
-          f"({seen['remove']['moved']:,} moved); target ≤ {TARGETS['calendar_change_seconds']:.0f} s")
+    print(f"calendar change at {cases:,} cases ({seen['open_clocks']:,} open clocks): one holiday on {extra} added "
+          f"{seen['add']['seconds']:.1f} s ({seen['add']['total']:,} clocks read, {seen['add']['moved']:,} moved), taken out "
+          f"{seen['remove']['seconds']:.1f} s ({seen['remove']['moved']:,} moved); every open clock recomputed "
+          f"{seen['every']['seconds']:.1f} s ({seen['every']['moved']:,} moved); target ≤ {TARGETS['calendar_change_seconds']:.0f} s")
     (workdir / "clocks.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
-    missed = rate < TARGETS["computations_per_second"] or max(seen["add"]["seconds"], seen["remove"]["seconds"]) > TARGETS["calendar_change_seconds"]
+    slowest = max(seen["add"]["seconds"], seen["remove"]["seconds"], seen["every"]["seconds"])
+    missed = rate < TARGETS["computations_per_second"] or slowest > TARGETS["calendar_change_seconds"]
     sys.exit(1 if missed else 0)
 
 
