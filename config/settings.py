@@ -391,7 +391,10 @@ def _rate(name: str, default: str) -> str:
 # Printed on the papers (回执, 不予受理通知书): the center's enquiry line and the public site's address, so a
 # reporter can type the tracking URL off the paper (empty: the path alone, /track/).
 PAPERS_CENTER_PHONE = os.environ.get("PAPERS_CENTER_PHONE", "12345")
-PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+# Where reporters open the site (printed on the 回执 and the notices: …/track/). A real installation sets its
+# public address; the development profile prints the address `make run` serves on.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "") or (
+    "" if PRODUCTION else f"http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}")
 # The 发文字号 prefix of the admin office's 通报 (示政服办通〔2026〕3号): the organ's abbreviation and the kind.
 NOTICE_NUMBER_PREFIX = os.environ.get("NOTICE_NUMBER_PREFIX", "政服办通")
 

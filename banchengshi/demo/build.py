@@ -17,6 +17,7 @@ from banchengshi.cases import actions
 from banchengshi.cases.actions.guides import do_issue_one_time_notice
 from banchengshi.cases.choices import CaseStatus, WorkOrderRole, WorkOrderStatus
 from banchengshi.cases.models import Case, WorkOrder
+from banchengshi.cases.search import index_cases
 from banchengshi.demo.generate import generate_cases
 from banchengshi.dispatch.loading import DISTRICT_DIR, load_district
 from banchengshi.dispatch.models import Matter
@@ -292,7 +293,9 @@ def _past_quarters() -> None:
             best = suggester.suggest(case.description, limit=1)
             case.matter = best[0].matter if best else None  # what the text names, as the registrar would pick
         case.reporter_name = people[int(case.reporter_phone[3:]) % len(people)]
-    Case.objects.bulk_update(cases, ["description", "matter", "reporter_name"], batch_size=500)
+        Case._meta.get_field("reporter_name_hash").pre_save(case, False)  # a name search finds the new name
+    Case.objects.bulk_update(cases, ["description", "matter", "reporter_name", "reporter_name_hash"], batch_size=500)
+    index_cases(cases)  # bulk_update sends no save signal: the search index is told here
     # The lead unit is the matter's department (as the dispatcher would send it), so that a department's
     # quarterly report lists its own matters.
     leads = list(WorkOrder.objects.filter(case__reference__startswith="LS", case__matter__isnull=False,

@@ -28,6 +28,9 @@ NOISE = re.compile(r"[^\u4e00-\u9fff]+")
 STOPWORDS = frozenset(
     ["的", "了", "是", "我", "你", "他", "她", "们", "在", "有", "和", "就", "都", "也", "还", "又", "要", "说", "去", "到", "让", "把", "被", "给", "对", "这", "那", "个", "一", "不", "没", "吗", "呢", "啊", "吧", "我们", "你们", "他们", "什么", "怎么", "一个", "没有", "可以", "已经", "现在", "还是", "但是", "因为", "所以", "如果", "自己", "这个", "那个", "就是", "一直", "请问", "你好", "您好", "谢谢", "麻烦", "问题", "反映", "办理", "办", "事情", "让我", "告诉", "知道", "不知道", "窗口"]
 )
+# Words a reason never shows: they drive no decision a dispatcher could check.
+VAGUE = frozenset(["哪个", "部门", "哪里", "这边", "那边", "一下", "怎么办", "不知", "找谁", "单位", "地方", "时候", "东西",
+                   "情况", "这样", "那样", "出来", "回来", "过去", "之前", "之后", "今天", "昨天", "现在", "结果"])
 # Weights of the training documents: a person's decision in this system counts more than a catalog
 # pseudo-document, so that a dispatcher's correction moves the next suggestion.
 WEIGHT_CATALOG = 3.0
@@ -142,23 +145,22 @@ class TrainedRouter:
         return out
 
     def _why(self, x: Any, label: int, limit: int) -> list[str]:
-        """The features of `x` that pushed most towards `label` (x·coef), as words: longer first among
-        overlapping ones, single characters only when nothing longer is there."""
+        """The words of `x` that pushed most towards `label` (x·coef): jieba's words only — a character
+        n-gram such as 的医 or 个部门 helps the fit but means nothing to a dispatcher — and never a word that
+        says nothing about the matter (哪个, 部门)."""
         indices, values = x
         contributions = values * self.unit_model.coef[label, indices]
+        words_count = len(self.word_vectorizer.vocabulary_)
         chosen: list[str] = []
-        singles: list[str] = []
         for j in np.argsort(-contributions):
             if contributions[j] <= 0 or len(chosen) >= limit:
                 break
+            if indices[j] >= words_count:
+                continue
             word = self.feature_names[indices[j]]
-            if len(word) == 1:
-                singles.append(word)
-                continue
-            if any(word in c for c in chosen):
-                continue
-            chosen = [c for c in chosen if c not in word] + [word]
-        return chosen or singles[:limit]
+            if len(word) > 1 and word not in VAGUE and not any(word in c for c in chosen):
+                chosen = [c for c in chosen if c not in word] + [word]
+        return chosen
 
 
 def _tfidf(vectorizer: TfidfVectorizer, analyzer: Any, text: str, offset: int) -> tuple[Any, Any]:

@@ -54,7 +54,7 @@ def _ledger(request: StaffRequest) -> tuple[QuerySet[Case] | None, dict[str, str
     try:
         filters = CaseFilters.model_validate(raw)
     except PydanticValidationError as exc:
-        return None, raw, [f"{e['field']}：{e['message']}" for e in describe_errors(exc.errors())]
+        return None, raw, [f"{FILTER_LABELS.get(e['field'], e['field'])}：{e['message']}" for e in describe_errors(exc.errors())]
     return filter_cases(cases_visible_to(request.user), filters, viewer=request.user), raw, []
 
 
