@@ -22,7 +22,7 @@ from banchengshi.cases.presenters import event_detail
 from banchengshi.lib.masking import mask_phones_in
 
 # The kinds whose paper names the reporter: printing one of them is a view of personal data.
-NAMES_REPORTER = frozenset({DocumentKind.REGISTRATION_FORM, DocumentKind.REJECTION_NOTICE})
+NAMES_REPORTER = frozenset({DocumentKind.REGISTRATION_FORM, DocumentKind.REJECTION_NOTICE, DocumentKind.ONE_TIME_NOTICE})
 
 
 def chinese_date(moment: datetime | date | None) -> str:

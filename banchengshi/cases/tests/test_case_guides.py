@@ -77,6 +77,7 @@ def test_a_one_time_notice_lists_exactly_what_is_missing_and_prints_it(
     for name in (*have, *not_needed):
         assert flat(name) not in text, name
     assert "（印章）" in text and "第1页" in text
+    assert f"反映人：{flat(case.reporter_name)}" in text  # the clerk's print names the reporter (a recorded view)
 
     texts = sms_to(PHONE)
     assert len(texts) == 1 and f"还需补齐以下{len(missing)}项材料" in texts[0] and "/public/guides/RSJ-003/" in texts[0]
