@@ -43,6 +43,7 @@ from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from public_reports import free_port  # noqa: E402 -- the sibling benchmark's helper, with this folder on the path
+from sections import replace_section  # noqa: E402 -- the same
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -371,8 +372,31 @@ def report(rows: list[dict[str, Any]], cases: int, counts: dict[str, int], size:
     out = workdir / "figures_at_scale.json"
     out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"written to {out.relative_to(ROOT)}")
+    replace_section("numbers", "## 数据看板与季度报表：一百万件 (issue 14d, `make bench-scale`)", markdown(result))
     if failed:
         sys.exit(1)
+
+
+def markdown(result: dict[str, Any]) -> str:
+    info = result["machine"]
+    load = "reused" if result["reused"] else f"{result['load_seconds']:.0f} s"
+    lines = [f"Measured by `make bench-scale` on {result['date']}: {info['cpus']} × {info['cpu_model']}, {info['ram_gib']} GiB RAM, "
+             f"load average {', '.join(f'{x:.1f}' for x in info['load_average'])}; PostgreSQL {info['postgresql']}, "
+             f"Python {info['python']}, Django {info['django']}; gunicorn 2 workers × 2 threads, one Huey worker.",
+             "",
+             f"{result['cases']:,} cases ({result['rows']['cases_clock']:,} clocks, {result['rows']['cases_workorder']:,} work "
+             f"orders, {result['rows']['cases_visit']:,} visits; database {result['database_size']}); load {load}; day "
+             f"summaries {result['summary_seconds']:.0f} s. One warm-up, then the runs; milliseconds.",
+             "",
+             "| measurement | p50 | p95 | max | limit (p95) | verdict |",
+             "| --- | ---: | ---: | ---: | ---: | --- |"]
+    for row in result["measurements"]:
+        if not row["provided"]:
+            lines.append(f"| {row['label']} | — | — | — | {LIMITS[row['what']]:.0f} s | 未提供 |")
+            continue
+        lines.append(f"| {row['label']} | {row['p50_ms']:.0f} | {row['p95_ms']:.0f} | {row['max_ms']:.0f} | "
+                     f"{row['limit_s']:.0f} s | {row['verdict']} |")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

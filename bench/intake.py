@@ -40,6 +40,7 @@ from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from public_reports import free_port  # noqa: E402 -- the sibling benchmark's helper, with this folder on the path
+from sections import replace_section  # noqa: E402 -- the same
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -276,18 +277,11 @@ def main() -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "intake.json").write_text(json.dumps({"results": results, "machine": versions()}, indent=2, ensure_ascii=False))
     machine = versions()
-    section = (f"<!-- intake -->\nMeasured by `make bench-intake` on {time.strftime('%Y-%m-%d')}: {machine['cores']} cores "
-               f"({machine['cpu']}), Python {machine['python']}, Django {machine['django']}; gunicorn with "
-               f"{results[databases[0]]['workers']} workers × 2 threads, {clients} client processes on kept-alive connections, "
-               f"{seconds:.0f} s per run.\n\n{text}\n<!-- /intake -->")
-    marks = ROOT / "BENCHMARKS.md"
-    current = marks.read_text(encoding="utf-8") if marks.exists() else ""
-    if "<!-- intake -->" in current:
-        before, rest = current.split("<!-- intake -->", 1)
-        after = rest.split("<!-- /intake -->", 1)[1] if "<!-- /intake -->" in rest else ""
-        marks.write_text(before + section + after, encoding="utf-8")
-    else:
-        marks.write_text(current.rstrip() + "\n\n## Intake (issue 14a)\n" + section + "\n", encoding="utf-8")
+    body = (f"Measured by `make bench-intake` on {time.strftime('%Y-%m-%d')}: {machine['cores']} cores "
+            f"({machine['cpu']}), Python {machine['python']}, Django {machine['django']}; gunicorn with "
+            f"{results[databases[0]]['workers']} workers × 2 threads, {clients} client processes on kept-alive connections, "
+            f"{seconds:.0f} s per run; load average {', '.join(f'{x:.1f}' for x in os.getloadavg())} at the end.\n\n{text}")
+    replace_section("intake", "## Intake (issue 14a, `make bench-intake`)", body)
     short = [f"{d} {t} {r[t]['ratio']:.0%}" for d, r in results.items() for t in ("api", "public")]
     print("of the ceiling: " + ", ".join(short))
     sys.exit(0 if all(r[t]["ratio"] >= WANTED_RATIO for r in results.values() for t in ("api", "public")) else 1)
