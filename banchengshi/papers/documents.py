@@ -84,6 +84,8 @@ PROCESS_ACTIONS = frozenset({
     "work_order_returned", "dispatched_down", "assistance_requested", "paused", "resumed", "replied",
     "review_approved", "review_returned", "closed", "visited", "resupervised",
 })
+FINISHED = frozenset({CaseStatus.CLOSED, CaseStatus.VISITED, CaseStatus.MERGED, CaseStatus.NOT_ACCEPTED,
+                      CaseStatus.RESOLVED_ON_SITE})
 HANDLING_ACTIONS = frozenset({"work_order_received", "reporter_contacted", "note_added", "replied", "assisting_replied"})
 
 
@@ -127,7 +129,8 @@ def registration_form_context(document: CaseDocument, reporter: Reporter | None)
         "closed_on": chinese_date(closed) if closed else "",
         "departments": "、".join(dict.fromkeys(o.unit.name for o in orders)),
         "fed_back_yes": _box(fed_back),
-        "fed_back_no": _box(not fed_back),
+        # 否 only once the case is finished without the reporter told; while it runs the box is left for later.
+        "fed_back_no": _box(not fed_back and case.status in FINISHED),
         "process": [
             f"{chinese_minute(e.at)} {action_label(e.action)}" + (f"：{shown(detail)}" if (detail := event_detail(e.action, e.data)) else "")
             for e in events if e.action in PROCESS_ACTIONS

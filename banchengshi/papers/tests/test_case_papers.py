@@ -68,7 +68,7 @@ def test_the_registration_form_prints_both_parts_and_masks_the_phone_for_a_role_
         assert box in text, box
     assert "☑其他原因：（拖拉办理、态度不好；窗口说系统故障）" in text
     assert "☑受理☐不予受理" in text
-    assert "是否反馈☐是☑否" in text  # in progress: nothing told the reporter yet
+    assert "是否反馈☐是☐否" in text  # in progress: neither box ticked yet (the registrar ticks it when it is done)
     assert district.units["RSJ"].name in text  # 涉及部门
     assert Event.objects.filter(case=case, action="personal_data_viewed", data__via="print").exists()
 
@@ -76,6 +76,12 @@ def test_the_registration_form_prints_both_parts_and_masks_the_phone_for_a_role_
     masked_text = flat(pdf_text(masked))
     assert PHONE not in masked_text and "139****5678" in masked_text
     assert "王小明" not in masked_text and "王*" in masked_text
+
+
+def test_the_registration_form_of_a_closed_case_says_the_reporter_was_told(district: District, monday: Any) -> None:
+    case = case_in(district, S.CLOSED, reporter_phone=PHONE)
+    text = flat(pdf_text(_paper(district, "registrar", case, "registration_form")))
+    assert "是否反馈☑是" in text and "☑否" not in text
 
 
 def test_not_accepting_issues_the_notice_with_reason_basis_and_next_steps(district: District, monday: Any) -> None:
