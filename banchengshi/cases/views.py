@@ -185,6 +185,17 @@ def repeat_reports(request: StaffRequest) -> HttpResponse:
     return render(request, "cases/_repeat_reports.html", {"cases": cases[:10], "count": cases.count()})
 
 
+# Reading, printing and exporting a case are recorded on it, as every view of personal data must be; on the case
+# page they go under the handling steps, folded, so that a much-read case still reads as what was done.
+READING_ACTIONS = frozenset({"personal_data_viewed", "unmask", "unmask_refused", "printed", "exported"})
+
+
+def _timeline(case: Case, shown: Callable[[str], str]) -> dict[str, list[tuple[Any, str, str]]]:
+    rows = [(e, ACTION_LABELS.get(e.action, e.action), shown(event_detail(e.action, e.data))) for e in case.events.all()]
+    return {"events": [r for r in rows if r[0].action not in READING_ACTIONS],
+            "readings": [r for r in rows if r[0].action in READING_ACTIONS]}
+
+
 @login_required
 def phone_search(request: StaffRequest) -> HttpResponse:
     """按电话查询: the form, and on POST the cases the user may see that were reported from that phone (a
@@ -240,7 +251,7 @@ def _detail_context(
         "clocks": clocks,
         "orders": orders,
         "my_orders": [(o, list(dispatch_down_targets(o.unit))) for o in my_orders],
-        "events": [(e, ACTION_LABELS.get(e.action, e.action), shown(event_detail(e.action, e.data))) for e in case.events.all()],
+        **_timeline(case, shown),
         "visits": list(case.visits.all()),
         "attachments": list(case.attachments.select_related("uploaded_by")),
         "documents": list(case.documents.select_related("issued_by")),

@@ -147,3 +147,13 @@ def test_unmasking_is_refused_to_other_roles_and_the_attempt_audited(district: D
     assert district.api("town_registrar").post(f"/cases/{case.reference}/unmask", {"reason": "想看一下"}).status_code == 404
     assert client_for(district, "overseer").get(f"/cases/{case.reference}/unmask/").status_code == 405
     assert not Event.objects.filter(action="unmask").exists()
+
+
+def test_the_case_page_folds_the_views_under_the_handling_steps(district: District, case: Case) -> None:
+    client = client_for(district, "rsj")
+    for _ in range(3):
+        client.get(f"/cases/{case.reference}/")
+    html = client.get(f"/cases/{case.reference}/").content.decode()
+    steps, folded = html.split('data-testid="timeline"', 1)[1].split('data-testid="readings"', 1)
+    assert "联系反映人" in steps and "查看个人信息" not in steps
+    assert "查阅、打印与导出记录（4 条）" in folded and folded.count("查看个人信息") == 4  # this very view among them
