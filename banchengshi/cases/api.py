@@ -49,6 +49,7 @@ from banchengshi.cases.selectors import (
     filter_cases,
 )
 from banchengshi.dispatch.models import Matter
+from banchengshi.lib.pagination import BadCursor, Cursor, CursorParams, keyset_page
 from banchengshi.lib.schemas import EmptyIn
 
 PHONE_SEARCH_ROWS = 50
@@ -102,19 +103,45 @@ def register_case(request: AuthedRequest, payload: CaseIn) -> Status[dict[str, A
 
 
 @router.get("", response=CasePage, summary="反映件列表")
-def list_cases(request: AuthedRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
+def list_cases(
+    request: AuthedRequest, filters: Query[CaseFilters], cursor: Query[CursorParams],
+) -> dict[str, Any]:
+    """A page by `page` (an offset), or with `cursor` the page after the one that gave it as `next_cursor`
+    (keyset: as fast at the ten-thousandth page as at the first). `count` stops at 1000 (`count_capped`)."""
     cases = filter_cases(cases_visible_to(request.auth), filters, viewer=request.auth)
     now = timezone.now()
     count, capped = search.capped_count(cases)
-    start = (filters.page - 1) * filters.page_size
-    fetched = search.order(cases).select_related("center", "matter").prefetch_related("clocks")
+    ordered = search.order(cases)
+    ranked = not search.newest_first(ordered)
+    after = None
+    if cursor.cursor:
+        if ranked:
+            raise InvalidInput("按相关度排序的检索结果不支持 cursor 翻页，请用 page", field="cursor")
+        try:
+            after = Cursor.decode(cursor.cursor)
+        except BadCursor:
+            raise InvalidInput("cursor 无效：请使用上一页答复中的 next_cursor，或从第一页重新开始", field="cursor") from None
+    fetched = cases.select_related("center", "matter").prefetch_related("clocks")
+    next_cursor: Cursor | None = None
+    if ranked:
+        start = (filters.page - 1) * filters.page_size
+        rows = list(search.order(fetched)[start:start + filters.page_size])
+    elif after is None:
+        # By page, as before; the cursor of the page after it comes with it, as with a cursor.
+        start = (filters.page - 1) * filters.page_size
+        rows = list(search.order(fetched)[start:start + filters.page_size + 1])
+        if len(rows) > filters.page_size:
+            rows = rows[:filters.page_size]
+            next_cursor = Cursor(rows[-1].received_at, rows[-1].pk)
+    else:
+        rows, next_cursor = keyset_page(fetched, "received_at", after, filters.page_size)
     return {
         "count": count,
         "count_capped": capped,
         "page": filters.page,
         "page_size": filters.page_size,
-        "results": [case_summary(c, now, reporter=personal.listed(request.auth, c))
-                    for c in fetched[start:start + filters.page_size]],
+        "next_cursor": next_cursor.encode() if next_cursor else None,
+        "results": [case_summary(c, now, reporter=personal.listed(request.auth, c)) for c in rows],
     }
 
 

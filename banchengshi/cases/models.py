@@ -104,6 +104,9 @@ class Case(models.Model):
             models.Index(fields=["status", "received_at"]),
             # A unit's figures for a period (reports.figures): its centers' cases by received date.
             models.Index(fields=["center", "received_at"], name="case_center_received"),
+            # The return-visit queue and its list of lapsed visits (selectors.visit_period): closed cases by
+            # closing time, so the queue reads the cases closed within the period, not every one ever closed.
+            models.Index(fields=["status", "closed_at"], name="case_status_closed"),
         ]
 
     def __str__(self) -> str:
@@ -168,6 +171,9 @@ class Clock(models.Model):
         ordering = ["started_at", "id"]
         indexes = [
             models.Index(fields=["stopped_at", "due_at"]),
+            # A case's soonest running limit (the queues' order, `selectors.next_due`): only open clocks, so
+            # it does not grow with the clocks of every case ever closed.
+            models.Index(fields=["case", "due_at"], name="clock_open_case_due", condition=models.Q(stopped_at__isnull=True)),
             # The reminder job's scan (cases.reminders): only the running clocks, however many have ended.
             models.Index(
                 fields=["warn_at"], name="clock_running_warn",

@@ -222,10 +222,13 @@ class CaseOut(CaseSummary):
 
 class CasePage(Schema):
     count: int
-    # A full-text search (`q`) matching very many cases is counted no further than 1000 (cases/search.py).
-    count_capped: bool = Field(False, description="true：全文检索匹配过多，count 只计到 1000（实际更多）；请加条件缩小范围")
+    # A list is counted no further than 1000 (cases/search.py `capped_count`): counting every case of a
+    # center's history would cost more than the page.
+    count_capped: bool = Field(False, description="true：符合条件的反映件超过 1000 件，count 只计到 1000（实际更多）；可加条件缩小范围")
     page: int
     page_size: int
+    next_cursor: str | None = Field(
+        None, description="下一页的游标（按登记时间从新到旧排列时）：作为 cursor 参数传入即取下一页；null 表示已是最后一页或按相关度排序")
     results: list[CaseSummary]
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import reduce
 from typing import Any, Literal
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
@@ -29,6 +31,7 @@ from banchengshi.cases.choices import (
     WorkOrderRole,
     WorkOrderStatus,
 )
+from banchengshi.cases.clocks import center_rules
 from banchengshi.cases.models import PHONE_PURPOSE, Attachment, Case, Clock, Visit, WorkOrder
 from banchengshi.cases.transitions import (
     TRANSITIONS,
@@ -42,8 +45,9 @@ from banchengshi.lib.errors import (
 )
 from banchengshi.lib.pagination import PageParams
 from banchengshi.lib.pii import lookup_hashes
+from banchengshi.sla.deadlines import period_start
 from banchengshi.sla.models import Policy
-from banchengshi.sla.services import effective_policy
+from banchengshi.sla.services import effective_policy, load_calendar
 
 REFUSALS = (ActionForbidden, InvalidTransition, ActionError)
 
@@ -480,6 +484,47 @@ def refusal(exc: Exception) -> tuple[str, int]:
     raise exc
 
 
+def visit_periods(now: datetime) -> list[tuple[list[int], datetime]]:
+    """When the return visits still due began: for each group of centers sharing a period, the start of the
+    earliest closing day whose visit is still due (the effective policy's `visit_days` working days after
+    the day of closing, that last day included). A case closed earlier has run out of its period."""
+    calendar = load_calendar()
+    groups: dict[tuple[int, Any], list[int]] = {}
+    for pk, (policy, hours) in center_rules().items():
+        groups.setdefault((policy.visit_days, hours.tz), []).append(pk)
+    return [
+        (centers, datetime.combine(period_start(now.astimezone(tz).date(), days, calendar), time.min, tzinfo=tz))
+        for (days, tz), centers in sorted(groups.items(), key=lambda item: item[0][0])
+    ]
+
+
+def within_visit_period(now: datetime) -> Q:
+    """The cases closed recently enough that their return visit is still due (`visit_periods`): the 待回访
+    queue takes these, so it holds some days' closings however long the history."""
+    return reduce(operator.or_, (Q(center_id__in=centers, closed_at__gte=start) for centers, start in visit_periods(now)),
+                  Q(pk__in=[]))
+
+
+def past_visit_period(now: datetime) -> Q:
+    """The closed cases whose return visit ran out of its period without one: 逾期未回访, a list of their own."""
+    return reduce(operator.or_, (Q(center_id__in=centers, closed_at__lt=start) for centers, start in visit_periods(now)),
+                  Q(pk__in=[]))
+
+
+def visit_deadlines(cases: list[Case]) -> dict[int, date]:
+    """The last day of each closed case's return-visit period (the working days of its center's policy after
+    the day it was closed), by case id."""
+    if not any(case.closed_at is not None for case in cases):
+        return {}
+    rules, calendar = center_rules(), load_calendar()
+    deadlines = {}
+    for case in cases:
+        if case.closed_at is not None and case.center_id in rules:
+            policy, hours = rules[case.center_id]
+            deadlines[case.pk] = calendar.working_days_after(case.closed_at.astimezone(hours.tz).date(), policy.visit_days)
+    return deadlines
+
+
 @dataclass(frozen=True)
 class Queue:
     """A worklist: the cases waiting for `action` (a case action, or an order action on one of its
@@ -490,6 +535,8 @@ class Queue:
     action: str = ""
     order_action: str = ""
     watchers: frozenset[str] = frozenset()  # a watch list for these roles, not an action
+    # The visits whose period ran out (逾期未回访): the "visit" action's cases, past the period instead of within.
+    lapsed: bool = False
 
 
 QUEUES: tuple[Queue, ...] = (
@@ -503,6 +550,8 @@ QUEUES: tuple[Queue, ...] = (
     Queue("to-resupervise", "回访不满意或未解决（待再督办）", action="resupervise"),
     Queue("overdue", "已超时", watchers=frozenset({Role.ADMIN_OFFICE, Role.OVERSEER, Role.CENTER_HEAD})),
 )
+# Not on the home page: a list of its own, newest lapse first, page by page (cases.views.lapsed_visits).
+LAPSED_VISITS = Queue("lapsed-visits", "逾期未回访", action="visit", lapsed=True)
 
 
 def queue_cases(user: User, queue: Queue, separated: set[int] | None = None) -> QuerySet[Case] | None:
@@ -531,9 +580,28 @@ def queue_cases(user: User, queue: Queue, separated: set[int] | None = None) -> 
         cases = cases.filter(center_id=user.unit_id)
     if queue.action == "resupervise":
         cases = awaiting_resupervision(cases)
+    if queue.action == "visit":
+        now = timezone.now()
+        cases = cases.filter(past_visit_period(now) if queue.lapsed else within_visit_period(now))
     if queue.action in SEPARATED_ACTIONS:
         cases = without_own_handling(user, cases, separated)
     return cases
+
+
+def next_due() -> Subquery:
+    """A case's soonest running limit (paused clocks included, as the page's light), one index probe per case
+    (`clock_open_case_due`: only the open clocks)."""
+    return Subquery(Clock.objects.filter(case=OuterRef("pk"), stopped_at__isnull=True).order_by("due_at").values("due_at")[:1])
+
+
+def in_queue_order(queue: Queue, cases: QuerySet[Case]) -> QuerySet[Case]:
+    """A queue's order: the soonest running limit first; the return visits (closed cases: no clock runs) by
+    closing time, the nearest to running out of its period first; the lapsed visits the latest lapse first."""
+    if queue.lapsed:
+        return cases.order_by("-closed_at", "-id")
+    if queue.action == "visit":
+        return cases.order_by("closed_at", "id")
+    return cases.annotate(next_due=next_due()).order_by(F("next_due").asc(nulls_last=True), "received_at", "id")
 
 
 def queues_for(user: User) -> list[tuple[Queue, QuerySet[Case]]]:

@@ -7,6 +7,7 @@ urlpatterns = [
     path("cases/new/", views.register, name="register"),
     path("cases/new/repeats/", views.repeat_reports, name="repeat_reports"),
     path("cases/new/similar/", duplicate_views.similar_reports, name="similar_reports"),
+    path("lapsed-visits/", views.lapsed_visits, name="lapsed_visits"),
     path("phone-search/", views.phone_search, name="phone_search"),
     path("cases/guide-proposals/", views_guides.guide_proposals, name="guide_proposals"),
     path("cases/<str:reference>/", views.case_detail, name="case"),

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Min, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -39,6 +39,7 @@ from banchengshi.cases.presenters import (
 )
 from banchengshi.cases.selectors import (
     CASE_ACTIONS,
+    LAPSED_VISITS,
     ORDER_ACTIONS,
     REFUSALS,
     ActionForbidden,
@@ -50,17 +51,22 @@ from banchengshi.cases.selectors import (
     cases_visible_to,
     default_lead_unit,
     holding_units,
+    in_queue_order,
     may,
     may_order,
+    queue_cases,
     queues_for,
     refusal,
     reported_by_phone,
+    visit_deadlines,
 )
 from banchengshi.dispatch.models import Matter
 from banchengshi.dispatch.routing import route_case, route_cases
 from banchengshi.guides.selectors import published_guide
 from banchengshi.lib.masking import mask_phone, mask_phones_in
+from banchengshi.lib.pagination import BadCursor, Cursor, keyset_page
 from banchengshi.lib.phone import normalize_phone
+from banchengshi.sla.calendar import WorkCalendar
 from banchengshi.sla.services import effective_policy, hours_of, load_calendar
 
 HANDLING_UNIT_KINDS = (UnitKind.DEPARTMENT, UnitKind.SERVICE_CENTER)
@@ -70,20 +76,24 @@ SEARCH_MAX = 100  # characters of a queue search, as the ledger's and the API's 
 SUGGESTED_ROWS = 50  # the dispatch queue's first rows get the routing model's suggestions (a few ms each)
 
 
-def _rows(cases: QuerySet[Case], now: Any, user: User, *, suggest: bool = False) -> list[dict[str, Any]]:
-    """Cases with their light, the most urgent running clock (soonest limit first) and their possible
+# The home page lists each queue's first HOME_ROWS cases (soonest limit first); one queue opened alone (?queue=)
+# its first QUEUE_ROWS. A badge counts on to search.COUNT_LIMIT. Rendering is what a page of rows costs: 1,000
+# rows (five queues of 200) took seconds at any history, 20 a queue keep the page light.
+HOME_ROWS = 20
+QUEUE_ROWS = 200
+
+
+def _rows(cases: QuerySet[Case], now: Any, user: User, calendar: WorkCalendar, *, suggest: bool = False,
+          visits: bool = False, limit: int = QUEUE_ROWS) -> list[dict[str, Any]]:
+    """Cases (in their queue's order) with their light, the most urgent running clock (soonest limit first) and their possible
     repeats (可能重复, ready to merge); with `suggest`, a case to dispatch that the catalog's rules cannot place
     gets the routing model's suggestions (one button each), never a unit whose order on it came back."""
-    cases = (
-        cases.annotate(next_due=Min("clocks__due_at", filter=Q(clocks__stopped_at__isnull=True)))
-        .order_by(F("next_due").asc(nulls_last=True), "received_at")
-        .select_related("center__parent", "matter__department", "locality")
-        .prefetch_related("clocks", "work_orders__unit")
-    )
-    calendar = load_calendar()
+    cases = cases.select_related("center__parent", "matter__department", "locality").prefetch_related(
+        "clocks", "work_orders__unit")
     rows = []
-    listed = list(cases[:200])
+    listed = list(cases[:limit])
     links = queue_links(user, listed)
+    visit_by = visit_deadlines(listed) if visits else {}
     for case in listed:
         clocks = list(case.clocks.all())
         running = sorted((c for c in clocks if c.stopped_at is None), key=lambda c: c.due_at)
@@ -99,6 +109,7 @@ def _rows(cases: QuerySet[Case], now: Any, user: User, *, suggest: bool = False)
                 "returned": latest_return(case),
                 "duplicates": links.get(case.pk, []),
                 "suggestions": [],
+                "visit_by": visit_by.get(case.pk),
             }
         )
     if suggest:
@@ -123,15 +134,57 @@ def home(request: StaffRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     error = f"检索词不能超过{SEARCH_MAX}个字" if len(q) > SEARCH_MAX else ""
     found = search.parse(q, request.user) if q and not error else None
-    queues = [
-        (queue.key, queue.title, _rows(cases if found is None else search.filter_search(cases, found), now, request.user,
-                                       suggest=queue.key == "to-dispatch"))
-        for queue, cases in queues_for(request.user)
-    ]
+    queues = []
+    calendar = load_calendar()
+    mine = queues_for(request.user)
+    alone = request.GET.get("queue", "")
+    if alone not in {queue.key for queue, _ in mine}:
+        alone = ""
+    limit = QUEUE_ROWS if alone else HOME_ROWS
+    for queue, cases in mine:
+        if alone and queue.key != alone:
+            continue
+        listed = cases if found is None else search.filter_search(cases, found)
+        rows = _rows(in_queue_order(queue, listed), now, request.user, calendar, suggest=queue.key == "to-dispatch",
+                     visits=queue.action == "visit", limit=limit)
+        # The badge: the rows when all are listed, else a count that stops at 1000 ("1000 件以上").
+        count = (len(rows), False) if len(rows) < limit else search.capped_count(listed)
+        queues.append((queue.key, queue.title, rows, count))
     # The unit's notices (通报) are supervision's: cases/home.html renders them with its {% unit_notices %}.
     return render(request, "cases/home.html",
-                  {"nav": "home", "queues": queues, "q": q, "search_error": error, "terms": found.terms if found else [],
+                  {"nav": "home", "queues": queues, "q": q, "alone": alone, "search_error": error, "terms": found.terms if found else [],
                    "may_register": has_role_for(request.user, Need.REGISTER)},
+                  status=422 if error else 200)
+
+
+LAPSED_ROWS = 50
+
+
+@login_required
+def lapsed_visits(request: StaffRequest) -> HttpResponse:
+    """逾期未回访: the closed cases whose return-visit period ran out without a visit, out of the 待回访 queue
+    and listed here, the latest lapse first, page by page (a keyset: the hundredth page as fast as the first).
+    A visit can still be made from the case page."""
+    cases = queue_cases(request.user, LAPSED_VISITS)
+    if cases is None:
+        raise PermissionDenied("您的角色不负责回访")
+    error = ""
+    after = None
+    if token := request.GET.get("cursor", ""):
+        try:
+            after = Cursor.decode(token)
+        except BadCursor:
+            error = "翻页参数无效，已回到第一页"
+    listed = cases.select_related("center", "matter").prefetch_related("work_orders__unit")
+    page, next_cursor = keyset_page(listed, "closed_at", after, LAPSED_ROWS)
+    visit_by = visit_deadlines(page)
+    shown = (lambda text: text) if personal.sees_contact(request.user) else mask_phones_in
+    rows = [{"case": c, "leads": holding_units(c), "visit_by": visit_by.get(c.pk), "description": shown(c.description)}
+            for c in page]
+    count, capped = search.capped_count(cases)
+    return render(request, "cases/lapsed_visits.html",
+                  {"nav": "home", "rows": rows, "count": count, "capped": capped, "error": error,
+                   "next_cursor": next_cursor.encode() if next_cursor else "", "first_page": after is None},
                   status=422 if error else 200)
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import binascii
+from base64 import urlsafe_b64decode, urlsafe_b64encode
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from ninja import Field, Schema
 
 M = TypeVar("M", bound=Model)
@@ -29,3 +33,61 @@ def paginate(
         "page_size": page_size,
         "results": [render(row) for row in fetched[start : start + page_size]],
     }
+
+
+# --- keyset pages --------------------------------------------------------------------------------------------
+# A list newest first by (a time, the id) goes on from the last row it showed, not from an offset: the
+# database reads the rows of the next page through the index and stops, however deep the page.
+
+CURSOR_MAX = 120  # characters of a cursor; more is not one of ours
+
+
+class CursorParams(Schema):
+    """A keyset page's query parameter, beside `page` (which it replaces when given)."""
+
+    cursor: str | None = Field(None, max_length=CURSOR_MAX,
+                               description="上一页答复中的 next_cursor：取其后一页（给出时不看 page）")
+
+
+class BadCursor(ValueError):
+    """A cursor this code did not write (or a damaged one)."""
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a newest-first list stopped: the last row's time and id, as an opaque token."""
+
+    at: datetime
+    pk: int
+
+    def encode(self) -> str:
+        return urlsafe_b64encode(f"{self.at.isoformat()}|{self.pk}".encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str) -> Cursor:
+        if not token or len(token) > CURSOR_MAX:
+            raise BadCursor(token)
+        try:
+            at, pk = urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode().split("|")
+            moment, number = datetime.fromisoformat(at), int(pk)
+        except (ValueError, UnicodeDecodeError, binascii.Error) as exc:
+            raise BadCursor(token) from exc
+        if moment.tzinfo is None or number < 1:
+            raise BadCursor(token)
+        return cls(moment, number)
+
+
+def newest_first(rows: QuerySet[M], field: str) -> QuerySet[M]:
+    return rows.order_by(f"-{field}", "-pk")
+
+
+def keyset_page(rows: QuerySet[M], field: str, cursor: Cursor | None, size: int) -> tuple[list[M], Cursor | None]:
+    """The `size` rows of `rows`, newest first by `field` (a non-null time) then id, after `cursor`; and the
+    cursor of the page after, or None on the last page."""
+    if cursor is not None:
+        rows = rows.filter(Q(**{f"{field}__lt": cursor.at}) | Q(**{field: cursor.at, "pk__lt": cursor.pk}))
+    page = list(newest_first(rows, field)[: size + 1])
+    if len(page) <= size:
+        return page, None
+    last = page[size - 1]
+    return page[:size], Cursor(getattr(last, field), last.pk)

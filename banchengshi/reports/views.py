@@ -42,6 +42,7 @@ from banchengshi.cases.selectors import (
 from banchengshi.cases.views import HANDLING_UNIT_KINDS
 from banchengshi.dispatch.models import Matter
 from banchengshi.lib.masking import mask_phones_in
+from banchengshi.lib.pagination import BadCursor, Cursor, keyset_page
 from banchengshi.lib.validation import describe_errors
 from banchengshi.reports.audit_log import AuditFilters, audit_events, audit_log_xlsx
 from banchengshi.reports.audit_log import row as audit_row
@@ -56,6 +57,9 @@ def _ledger(request: StaffRequest) -> tuple[QuerySet[Case] | None, dict[str, str
     except PydanticValidationError as exc:
         return None, raw, [f"{FILTER_LABELS.get(e['field'], e['field'])}：{e['message']}" for e in describe_errors(exc.errors())]
     return filter_cases(cases_visible_to(request.user), filters, viewer=request.user), raw, []
+
+
+LEDGER_ROWS = 30
 
 
 class CountedPaginator(Paginator):
@@ -76,19 +80,33 @@ def ledger(request: StaffRequest) -> HttpResponse:
         raise PermissionDenied("您的角色无权查看台账")
     cases, raw, errors = _ledger(request)
     page = None
+    listed: list[Case] = []
+    count, more, next_cursor, after = 0, False, None, None
     if cases is not None:
         cases = cases.select_related("center", "matter").prefetch_related("clocks", "work_orders__unit")
         count, more = search.capped_count(cases)
-        page = CountedPaginator(search.order(cases), 30, count=count).get_page(request.GET.get("page"))
+        ordered = search.order(cases)
+        if search.newest_first(ordered) and "page" not in request.GET:
+            # Newest first: page on from the last case shown (a keyset), as fast on the hundredth page as the first.
+            try:
+                after = Cursor.decode(request.GET["cursor"]) if request.GET.get("cursor") else None
+            except BadCursor:
+                errors.append("翻页参数无效，已回到第一页")
+            listed, next_cursor = keyset_page(cases, "received_at", after, LEDGER_ROWS)
+        else:
+            # Ranked by relevance (at most search.RANK_LIMIT matches), or an old link by page number.
+            page = CountedPaginator(ordered, LEDGER_ROWS, count=count).get_page(request.GET.get("page"))
+            listed = list(page.object_list)
     now = timezone.now()
     shown = (lambda text: text) if personal.sees_contact(request.user) else mask_phones_in
     rows = [
         {"case": c, "light": case_light(list(c.clocks.all()), now) or "none", "reporter": personal.listed(request.user, c),
          "description": shown(c.description), "returned": latest_return(c), "leads": holding_units(c)}
-        for c in (page.object_list if page else [])
+        for c in listed
     ]
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("cursor", None)
     return render(
         request,
         "reports/ledger.html",
@@ -96,8 +114,11 @@ def ledger(request: StaffRequest) -> HttpResponse:
             "nav": "ledger",
             "rows": rows,
             "page": page,
+            "count": count,
+            "next_cursor": next_cursor.encode() if next_cursor else "",
+            "paged_on": after is not None,
             "filters": raw,
-            "more": page is not None and more,
+            "more": more,
             "terms": search.parse(raw["q"], request.user).terms if raw.get("q") and not errors else [],
             "drill_down": [(k, raw[k], *_filter_in_words(k, raw[k])) for k in DRILL_DOWN if k in raw],
             "errors": errors,

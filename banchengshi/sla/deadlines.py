@@ -118,3 +118,20 @@ def light(now: datetime, due_at: datetime, warn_at: datetime) -> str:
     if now >= warn_at:
         return "yellow"
     return "green"
+
+
+def period_start(today: date, working_days: int, calendar: WorkCalendar) -> date:
+    """The earliest day whose period of `working_days` working days after it still takes in `today`: a
+    thing done on that day or later is still within its period (a return visit, due by the end of the
+    `working_days`-th working day after the case was closed), one done before it has run out of time."""
+    if working_days < 1:
+        raise ValueError("a period has at least one working day")
+    day = today
+    # working_days_after is non-decreasing in its day: walk back while the day before still reaches today.
+    # 60 working days (the policies' limit) span under 100 calendar days even across the Spring Festival.
+    for _ in range(400):
+        before = day - timedelta(days=1)
+        if calendar.working_days_after(before, working_days) < today:
+            break
+        day = before
+    return day

@@ -57,6 +57,12 @@ class Policy(models.Model):
     unit_rectification_max_days = models.PositiveSmallIntegerField(
         _("反馈整改最长时限"), default=60, validators=DAYS, help_text=_("发起反馈整改时可选的最长工作日数")
     )
+    visit_days = models.PositiveSmallIntegerField(
+        _("回访期限"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("办结后该工作日数内回访；逾期未回访的反映件移出“待回访”，列入“逾期未回访”"),
+    )
     warn_hours = models.PositiveSmallIntegerField(
         _("黄灯提前小时数"), default=24, validators=[MaxValueValidator(240)], help_text=_("距时限不足该小时数时亮黄灯")
     )

@@ -3,6 +3,8 @@
 Fields a seed does not name keep the model's defaults: a 1-day acceptance reply, re-supervision within
 2 working days of an unsatisfied visit, 5 (at most 10) days to rectify after it, and 20 (at most 60)
 working days for a unit to rectify a bottleneck the admin office names (反馈整改, sla.clock_rules.ITEM_RULES).
+No seed names a time for the return visit (回访督办 only says each closed case is visited): every preset keeps the
+model's 10 working days (`visit_days`), the longest limit a seed names for an answer (梅州: 最迟不超过十个工作日).
 No seed names an objection window; Songjiang's “无异议的视为诉求办结” needs one, so every preset ships 3 working days.
 `manage.py apply_presets` writes these values into an existing database."""
 
