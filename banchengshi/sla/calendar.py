@@ -54,6 +54,20 @@ class WorkCalendar:
                 day += timedelta(days=1)
         return day
 
+    def working_days_between(self, first: date, last: date) -> int:
+        """How many working days lie strictly between `first` and `last` (0 when `last` is not after the
+        day after `first`): two list lookups inside the index's span, day by day outside it."""
+        if last.toordinal() - first.toordinal() < 2:
+            return 0
+        if first.toordinal() >= _FIRST and last.toordinal() < _LAST:
+            before, _ = self._index
+            return before[last.toordinal() - _FIRST] - before[first.toordinal() + 1 - _FIRST]
+        day, count = first + timedelta(days=1), 0
+        while day < last:
+            count += self.is_working_day(day)
+            day += timedelta(days=1)
+        return count
+
     @cached_property
     def _index(self) -> tuple[list[int], list[int]]:
         """(working days before each day of the span, the span's working days as ordinals); built once per

@@ -78,6 +78,36 @@ def test_business_seconds_round_trip(start: datetime, seconds: int) -> None:
     assert business_seconds_between(start, end, CAL_2026, HOURS) == seconds
 
 
+def _business_seconds_day_by_day(start: datetime, end: datetime, calendar: WorkCalendar) -> int:
+    """The rule as written: every day from the first to the last, its business hours within [start, end)."""
+    total, day = 0.0, start.astimezone(SHANGHAI).date()
+    while day <= end.astimezone(SHANGHAI).date():
+        if calendar.is_working_day(day):
+            lo, hi = max(start, HOURS.at(day, HOURS.opens)), min(end, HOURS.at(day, HOURS.closes))
+            total += max(0.0, (hi - lo).total_seconds())
+        day += timedelta(days=1)
+    return round(total)
+
+
+spans = st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2026, 12, 31, 23, 59), timezones=st.just(SHANGHAI))
+
+
+@MANY
+@given(spans, spans)
+def test_business_seconds_between_counts_the_days_between_from_the_index(start: datetime, end: datetime) -> None:
+    # Whole working days between the first and the last are counted from the calendar's index (a case two
+    # years overdue is described as fast as one a day late): the same seconds as walking day by day.
+    assert business_seconds_between(start, end, CAL_2026, HOURS) == _business_seconds_day_by_day(start, end, CAL_2026)
+
+
+def test_business_seconds_between_outside_the_index_walks_the_days() -> None:
+    start, end = at(2101, 12, 20, 15), at(2102, 1, 10, 10)  # the index ends with 2101
+    assert business_seconds_between(start, end, CAL_2026, HOURS) == _business_seconds_day_by_day(start, end, CAL_2026)
+    assert CAL_2026.working_days_between(date(2101, 12, 31), date(2102, 1, 3)) == 1  # Sun 1, Mon 2 January 2102
+    national_day = [date(2026, 10, 1) + timedelta(days=i) for i in range(11)]  # 1 to 11 October, a 调休 Saturday in it
+    assert CAL_2026.working_days_between(date(2026, 9, 30), date(2026, 10, 12)) == sum(map(CAL_2026.is_working_day, national_day))
+
+
 def test_national_day_example_from_the_issue() -> None:
     # Received Wednesday 30 September; 1-8 October is the holiday; Saturday 10 October is a 调休 workday.
     due = add_working_days(at(2026, 9, 30, 10), 3, CAL_2026, HOURS)
