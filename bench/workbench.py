@@ -313,9 +313,14 @@ def run_target(vendor: str, cases: int, runs: int) -> dict[str, Any]:  # noqa: P
     suffix = os.urandom(3).hex()
     password = "Bench-password-" + os.urandom(6).hex()
     users = {role: f"bench_{role}_{suffix}" for role in ROLES}
-    for role, unit in ROLES.items():
-        manage(env, "create_staff", users[role], "--unit", unit, "--role", role, "--password", password)
-    tokens = {role: manage(env, "issue_token", users[role]).strip() for role in ("admin_office", "dispatcher")}
+    # One process for the accounts and their tokens (the commands a person runs, called in turn): starting
+    # Django eight times took minutes on a loaded machine.
+    script = "".join(f"call_command('create_staff', {users[role]!r}, unit={unit!r}, role={role!r}, password={password!r})\n"
+                     for role, unit in ROLES.items())
+    script += "".join(f"out = io.StringIO(); call_command('issue_token', {users[role]!r}, stdout=out); print({role!r}, out.getvalue().strip())\n"
+                      for role in ("admin_office", "dispatcher"))
+    printed = manage(env, "shell", "--no-imports", "-c", "import io\nfrom django.core.management import call_command\n" + script)
+    tokens = dict(line.split(" ", 1) for line in printed.splitlines() if line.startswith(("admin_office ", "dispatcher ")))
     reference = case_for_pages(url)
     export_query, export_rows = export_filter(url, cases)
 
@@ -378,10 +383,14 @@ def run_target(vendor: str, cases: int, runs: int) -> dict[str, Any]:  # noqa: P
         print(f"  ledger export of {export_rows} rows ({export_query or 'all'}): {seconds:.1f} s, "
               f"{len(body) / 1e6:.1f} MB; memory after: {json.dumps(memory['after_export'])}", flush=True)
     finally:
-        web.terminate()
-        jobs.terminate()
-        web.wait(20)
-        jobs.wait(20)
+        for process in (web, jobs):
+            process.terminate()
+        for process in (web, jobs):
+            try:
+                process.wait(60)  # a worker still inside a long request finishes it first
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(10)
     return {"vendor": vendor, "cases": cases, **loaded, "case_page": reference, "rows": rows, "memory": memory}
 
 
@@ -447,23 +456,15 @@ def memory_lines(results: list[dict[str, Any]]) -> str:
 
 
 def write_section(results: list[dict[str, Any]], info: dict[str, Any], runs: int) -> None:
-    load = ", ".join(f"{value:.2f}" for value in info["load_average"])
-    text = (f"<!-- workbench -->\nMeasured by `make bench-workbench` on {datetime.now(SHANGHAI).date()}: "
-            f"{info['cpus']} × {info['cpu_model']}, {info['ram_gib']} GiB RAM; PostgreSQL {info['postgresql']}, "
-            f"Python {info['python']}, Django {info['django']}, psycopg {info['psycopg']}; load average {load} at the end. "
-            f"gunicorn 2 workers × 2 threads behind no proxy, one client; each page one warm-up then {runs} requests "
+    from sections import machine_line, replace_section  # bench/sections.py, this folder on the path
+
+    text = (f"Measured by `make bench-workbench`: {machine_line()}; PostgreSQL {info['postgresql']}, psycopg "
+            f"{info['psycopg']}. gunicorn 2 workers × 2 threads, one client; each page one warm-up then {runs} requests "
             f"(p99 of {runs} is the slowest); queries counted by bench/query_count.py (bench settings only). Targets: "
             f"p50 ≤ {P50_LIMIT_MS} ms at 1,000,000 cases and ≤ {GROWTH_LIMIT}× the figure at 10,000.\n\n"
             f"{table(results)}\n\nMemory (issue 14e; target: a web worker ≤ {RSS_LIMIT_MB} MB, also after exporting "
-            f"{EXPORT_ROWS:,} cases):\n\n{memory_lines(results)}\n<!-- /workbench -->")
-    marks = ROOT / "BENCHMARKS.md"
-    current = marks.read_text(encoding="utf-8") if marks.exists() else ""
-    if "<!-- workbench -->" in current:
-        before, rest = current.split("<!-- workbench -->", 1)
-        after = rest.split("<!-- /workbench -->", 1)[1] if "<!-- /workbench -->" in rest else ""
-        marks.write_text(before + text + after, encoding="utf-8")
-    else:
-        marks.write_text(current.rstrip() + "\n\n## Workbench at scale (issue 14b, 14e)\n\n" + text + "\n", encoding="utf-8")
+            f"{EXPORT_ROWS:,} cases):\n\n{memory_lines(results)}")
+    replace_section("workbench", "## Workbench at scale (issue 14b, 14e)", text)
 
 
 def main() -> None:
