@@ -6,7 +6,7 @@ PIP    := $(VENV)/bin/pip
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint typecheck pytest migrate demo install install-dev clean bench bench-reports bench-intake bench-scale bench-search bench-clocks bench-duplicates bench-papers bench-routing screenshots backup restore
+.PHONY: run test lint typecheck pytest migrate demo install install-dev clean bench bench-reports bench-intake bench-scale bench-search bench-clocks bench-duplicates bench-papers bench-routing bench-workbench screenshots backup restore
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -64,7 +64,7 @@ clean:
 	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache .hypothesis
 
 ## make bench: the benchmarks (figures for the issues' notes): all below
-bench: bench-reports bench-intake bench-scale bench-search bench-clocks bench-duplicates bench-papers bench-routing
+bench: bench-reports bench-intake bench-scale bench-search bench-clocks bench-duplicates bench-papers bench-routing bench-workbench
 
 ## make bench-routing: the routing model's training time and one suggestion's time over 1,000 reports (issue 12)
 bench-routing: install
@@ -78,6 +78,13 @@ bench-reports: install
 ## gunicorn, on SQLite and PostgreSQL; writes the intake section of BENCHMARKS.md (issue 14)
 bench-intake: install
 	$(PY) bench/intake.py
+
+## make bench-workbench: each role's workbench, the ledger (filters, Chinese search), a case page and the API list
+## at 10,000 and 1,000,000 cases (PostgreSQL bcs_bench_10k and bcs_bench, SQLite at 10,000), p50/p99 and the
+## queries per request; then the workers' memory, also after exporting 100,000 cases; writes the workbench
+## section of BENCHMARKS.md (issue 14b, 14e)
+bench-workbench: install
+	$(PY) bench/workbench.py
 
 ## make bench-papers: each kind of paper (回执, 登记表, 不予受理通知书, 通报, 工单) rendered as a PDF, within 1 s (issue 13)
 bench-papers: install
