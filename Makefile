@@ -50,10 +50,11 @@ typecheck: install-dev
 	$(VENV)/bin/mypy banchengshi config
 
 # One pytest-xdist worker per core (each with its own test database and Chromium); PYTEST_WORKERS=0
-# runs the suite in one process.
+# runs the suite in one process. PYTEST_ARGS go to pytest (CI's PostgreSQL pass: -m "not browser").
 PYTEST_WORKERS ?= auto
+PYTEST_ARGS ?=
 pytest: install-dev
-	$(VENV)/bin/pytest -n $(PYTEST_WORKERS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 ## make screenshots: the browser tests, writing a full-page screenshot of each main page to var/screenshots/
 screenshots: install-dev

@@ -3,12 +3,12 @@ Called from actions, inside their transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from banchengshi.accounts.models import Unit, User
 from banchengshi.audit.events import record_events
@@ -60,6 +60,21 @@ def _schedule(clock: Clock, calendar: WorkCalendar, case: Case) -> None:
         clock.started_at, clock.working_days, clock.paused_seconds, calendar, hours_of(case.center),
         effective_policy(case.center).warn_hours,
     )
+
+
+def refresh_next_due(case_ids: Collection[int]) -> None:
+    """Store each case's soonest running limit (`Case.next_due_at`) after its clocks changed: one UPDATE, one
+    probe of the open clocks' partial index per case."""
+    soonest = Clock.objects.filter(case=OuterRef("pk"), stopped_at__isnull=True).order_by("due_at").values("due_at")[:1]
+    Case.objects.filter(pk__in=list(case_ids)).update(next_due_at=Subquery(soonest))
+
+
+def _refresh_case(case: Case) -> None:
+    """`refresh_next_due` for the case in hand, which learns the value too (a later save keeps it)."""
+    soonest = case.clocks.filter(stopped_at__isnull=True).order_by("due_at").values_list("due_at", flat=True).first()
+    if soonest != case.next_due_at:
+        Case.objects.filter(pk=case.pk).update(next_due_at=soonest)
+        case.next_due_at = soonest
 
 
 def _start(
@@ -121,6 +136,7 @@ def on_event(
             _start(case, rule, start, limit, calendar, work_order if rule.per_order else None)
     if event in TERMINAL:
         _end(case.clocks.filter(stopped_at__isnull=True), case, at, event, cancelled=True)
+    _refresh_case(case)
 
 
 def pause_clocks(case: Case, at: datetime) -> int:
@@ -141,6 +157,7 @@ def resume_clocks(case: Case, at: datetime, *, only: QuerySet[Clock] | None = No
         clock.paused_at = None
         _schedule(clock, calendar, case)
         clock.save(update_fields=["paused_seconds", "paused_at", "due_at", "warn_at", "calendar_fallback"])
+    _refresh_case(case)
 
 
 RECOMPUTE_BATCH = 2000
@@ -193,6 +210,7 @@ def recompute_open_clocks(
                 timeline.append({"case_id": case_id, "reason": reason, "clock": kind, "due_before": due_at,
                                  "due_after": new_due})
             Clock.objects.bulk_update(changed, _MOVED_FIELDS, batch_size=500)
+            refresh_next_due({row["case_id"] for row in timeline})
             record_events("clock_recomputed", timeline, actor=actor)
         after = rows[-1][0]
         done += len(rows)

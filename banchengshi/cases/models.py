@@ -88,6 +88,10 @@ class Case(models.Model):
     reporter_confirmed = models.BooleanField(_("反映人已确认"), default=False)
     closure_basis = models.CharField(_("办结依据"), max_length=16, choices=ClosureBasis.choices, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    # The soonest limit of the case's running clocks (paused ones included), kept by cases/clocks.py with
+    # every start, stop, pause and move: the queues walk an index on it instead of looking up every case's
+    # clocks to sort them (a queue of 100,000 cases asked 100,000 index probes for its first 20 rows).
+    next_due_at = models.DateTimeField(_("最近时限"), null=True, blank=True, editable=False)
     awaiting_manual_dispatch = models.BooleanField(_("待人工派单"), default=False, db_index=True)
     merged_into = models.ForeignKey(
         "self", verbose_name=_("并入"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases"
@@ -107,6 +111,8 @@ class Case(models.Model):
             # The return-visit queue and its list of lapsed visits (selectors.visit_period): closed cases by
             # closing time, so the queue reads the cases closed within the period, not every one ever closed.
             models.Index(fields=["status", "closed_at"], name="case_status_closed"),
+            # A queue's order (selectors.in_queue_order): by status, the soonest limit first.
+            models.Index(fields=["status", "next_due_at", "received_at", "id"], name="case_status_next_due"),
         ]
 
     def __str__(self) -> str:
@@ -171,7 +177,7 @@ class Clock(models.Model):
         ordering = ["started_at", "id"]
         indexes = [
             models.Index(fields=["stopped_at", "due_at"]),
-            # A case's soonest running limit (the queues' order, `selectors.next_due`): only open clocks, so
+            # A case's soonest running limit (`Case.next_due_at`, clocks.refresh_next_due): only open clocks, so
             # it does not grow with the clocks of every case ever closed.
             models.Index(fields=["case", "due_at"], name="clock_open_case_due", condition=models.Q(stopped_at__isnull=True)),
             # The reminder job's scan (cases.reminders): only the running clocks, however many have ended.

@@ -588,20 +588,14 @@ def queue_cases(user: User, queue: Queue, separated: set[int] | None = None) -> 
     return cases
 
 
-def next_due() -> Subquery:
-    """A case's soonest running limit (paused clocks included, as the page's light), one index probe per case
-    (`clock_open_case_due`: only the open clocks)."""
-    return Subquery(Clock.objects.filter(case=OuterRef("pk"), stopped_at__isnull=True).order_by("due_at").values("due_at")[:1])
-
-
 def in_queue_order(queue: Queue, cases: QuerySet[Case]) -> QuerySet[Case]:
-    """A queue's order: the soonest running limit first; the return visits (closed cases: no clock runs) by
+    """A queue's order: the soonest running limit first (`Case.next_due_at`, by the index on status and it); the return visits (closed cases: no clock runs) by
     closing time, the nearest to running out of its period first; the lapsed visits the latest lapse first."""
     if queue.lapsed:
         return cases.order_by("-closed_at", "-id")
     if queue.action == "visit":
         return cases.order_by("closed_at", "id")
-    return cases.annotate(next_due=next_due()).order_by(F("next_due").asc(nulls_last=True), "received_at", "id")
+    return cases.order_by(F("next_due_at").asc(nulls_last=True), "received_at", "id")
 
 
 def queues_for(user: User) -> list[tuple[Queue, QuerySet[Case]]]:

@@ -33,6 +33,7 @@ from banchengshi.cases.choices import (
     WorkOrderRole,
     WorkOrderStatus,
 )
+from banchengshi.cases.clocks import refresh_next_due
 from banchengshi.cases.models import Case, Clock, Visit, WorkOrder
 from banchengshi.demo import texts
 from banchengshi.dispatch.models import Matter
@@ -127,6 +128,7 @@ def generate_cases(count: int, *, start: datetime, end: datetime, seed: int = 1,
             writer.cases([b.case for b in batch], partial(_merge_targets, batch))
             writer.rows(WorkOrder, _work_orders(rng, batch, departments, end))
             writer.rows(Clock, _clocks(rng, batch, calendar, hours, end))
+            refresh_next_due([b.case.pk for b in batch])
             writer.rows(Visit, _visits(rng, batch, end))
         made += len(batch)
     return made

@@ -5,7 +5,11 @@ dispatches. Pure computation here (no database): `train` builds a `TrainedRouter
 Features: TF-IDF over jieba's words and TF-IDF over character 1–3-grams (a word jieba cuts differently, or
 a reporter's typo, still shares n-grams). Classifier: multinomial logistic regression, whose probabilities
 are summed per unit (a unit's confidence is the chance that the unit, whatever the matter, is right).
-Everything is local: jieba's built-in dictionary, scikit-learn, no download, no outside service."""
+Everything is local: jieba's built-in dictionary, scikit-learn, no download, no outside service.
+
+scikit-learn and SciPy are imported by `train` alone (the job): the fitted model keeps only arrays and the
+vocabularies, so a web worker that ranks a text loads NumPy but never scikit-learn (about 100 MB each).
+jieba is imported when a text is first cut (its dictionary is another 60 MB)."""
 
 from __future__ import annotations
 
@@ -15,13 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import jieba
 import numpy as np
-from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.svm import LinearSVC
-from threadpoolctl import threadpool_limits
 
 # Kept apart from words: punctuation, digits, Latin letters and spaces carry nothing about the matter.
 NOISE = re.compile(r"[^\u4e00-\u9fff]+")
@@ -36,6 +34,14 @@ VAGUE = frozenset(["哪个", "部门", "哪里", "这边", "那边", "一下", "
 WEIGHT_CATALOG = 3.0
 WEIGHT_HISTORY = 1.0
 WEIGHT_MANUAL = 5.0
+# The stored model's layout: a model of another format is retrained by the hourly job (training.is_stale).
+FORMAT = 2
+
+
+def cut(text: str) -> list[str]:
+    import jieba  # only a worker that cuts text pays for the dictionary
+
+    return list(jieba.lcut(text))
 
 
 def words(text: str) -> list[str]:
@@ -43,7 +49,7 @@ def words(text: str) -> list[str]:
     out: list[str] = []
     for run in NOISE.split(text):
         if run:
-            out.extend(w for w in jieba.lcut(run) if w not in STOPWORDS)
+            out.extend(w for w in cut(run) if w not in STOPWORDS)
     return out
 
 
@@ -93,7 +99,21 @@ class Linear:
         return p / p.sum()
 
 
+@dataclass
+class Vocabulary:
+    """What ranking needs of a fitted TfidfVectorizer: each term's column and its idf."""
+
+    index: dict[str, int]
+    idf: Any  # ndarray
+
+    @classmethod
+    def of(cls, vectorizer: Any) -> Vocabulary:
+        return cls({str(term): int(j) for term, j in vectorizer.vocabulary_.items()}, np.asarray(vectorizer.idf_))
+
+
 def _fit(x: Any, labels: list[str], weights: list[float], classifier: Any) -> Linear:
+    from threadpoolctl import threadpool_limits  # see the module's note
+
     with threadpool_limits(1):  # one core: the job shares the machine with the web server
         classifier.fit(x, labels, sample_weight=weights)
     names = [str(label) for label in classifier.classes_]
@@ -109,8 +129,8 @@ class TrainedRouter:
     logistic regression for the unit (its probability is the suggestion's confidence), a linear SVM for the
     matter within the unit."""
 
-    word_vectorizer: TfidfVectorizer
-    char_vectorizer: TfidfVectorizer
+    word_vocabulary: Vocabulary
+    char_vocabulary: Vocabulary
     unit_model: Linear
     matter_model: Linear | None
     matter_units: dict[str, str]  # matter code → its department's code
@@ -122,8 +142,8 @@ class TrainedRouter:
         """The text's TF-IDF features as (indices, values): what the fitted vectorizers' transform gives
         (sublinear tf × idf, each part l2-normalised), computed directly — sklearn's transform checks its
         parameters at each call, which made a suggestion take a few milliseconds instead of a fraction."""
-        parts = [_tfidf(self.word_vectorizer, words, text, 0),
-                 _tfidf(self.char_vectorizer, chars, text, len(self.word_vectorizer.vocabulary_))]
+        parts = [_tfidf(self.word_vocabulary, words, text, 0),
+                 _tfidf(self.char_vocabulary, chars, text, len(self.word_vocabulary.index))]
         return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
     def rank(self, text: str, limit: int = 3, reasons: int = 4) -> list[Ranked]:
@@ -150,7 +170,7 @@ class TrainedRouter:
         says nothing about the matter (哪个, 部门)."""
         indices, values = x
         contributions = values * self.unit_model.coef[label, indices]
-        words_count = len(self.word_vectorizer.vocabulary_)
+        words_count = len(self.word_vocabulary.index)
         chosen: list[str] = []
         for j in np.argsort(-contributions):
             if contributions[j] <= 0 or len(chosen) >= limit:
@@ -163,13 +183,13 @@ class TrainedRouter:
         return chosen
 
 
-def _tfidf(vectorizer: TfidfVectorizer, analyzer: Any, text: str, offset: int) -> tuple[Any, Any]:
-    vocabulary = vectorizer.vocabulary_
+def _tfidf(vocabulary_of: Vocabulary, analyzer: Any, text: str, offset: int) -> tuple[Any, Any]:
+    vocabulary = vocabulary_of.index
     counts = Counter(j for token in analyzer(text) if (j := vocabulary.get(token)) is not None)
     if not counts:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     indices = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-    values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * vectorizer.idf_[indices]
+    values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * vocabulary_of.idf[indices]
     values /= np.linalg.norm(values)
     return indices + offset, values.astype(np.float32)
 
@@ -180,6 +200,11 @@ C = 100.0
 
 def train(docs: Sequence[Doc], matter_units: dict[str, str], *, c: float = C) -> TrainedRouter:
     """Fit the vectorizers and both classifiers on `docs`; `matter_units` maps each matter to its unit."""
+    from scipy import sparse  # see the module's note
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.svm import LinearSVC
+
     if len({d.unit for d in docs}) < 2:
         raise ValueError("训练数据至少需要两个承办单位")
     texts = [d.text for d in docs]
@@ -196,8 +221,8 @@ def train(docs: Sequence[Doc], matter_units: dict[str, str], *, c: float = C) ->
                             [docs[i].weight for i in with_matter], LinearSVC(C=1.0))
     names = [*word_vectorizer.get_feature_names_out(), *char_vectorizer.get_feature_names_out()]
     return TrainedRouter(
-        word_vectorizer=word_vectorizer,
-        char_vectorizer=char_vectorizer,
+        word_vocabulary=Vocabulary.of(word_vectorizer),
+        char_vocabulary=Vocabulary.of(char_vectorizer),
         unit_model=unit_model,
         matter_model=matter_model,
         matter_units={code: matter_units[code] for code in (matter_model.labels if matter_model else [])},

@@ -93,6 +93,8 @@ def _load(key: tuple[int, str]) -> TrainedRouter:
     model = pickle.loads(blob)  # noqa: S301 - written by this application's training job, digest checked
     if not isinstance(model, TrainedRouter):
         raise TypeError(f"模型数据类型不符：{type(model).__name__}")
+    if not hasattr(model, "word_vocabulary"):  # trained before the model kept its vocabularies as plain arrays
+        raise TypeError("模型为旧版格式，等待定时任务重新训练")
     return model
 
 

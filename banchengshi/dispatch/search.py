@@ -3,8 +3,6 @@ the words of the query found in its name and keywords."""
 
 from __future__ import annotations
 
-import jieba
-
 from banchengshi.dispatch.models import Matter
 
 
@@ -12,6 +10,8 @@ def find_matters(text: str, *, limit: int = 8) -> list[Matter]:
     text = (text or "").strip()[:60]
     if not text:
         return []
+    import jieba  # imported (with pkg_resources, 20 MB) by the first text a worker cuts
+
     words = {w for w in jieba.cut_for_search(text) if w.strip() and len(w.strip()) > 1} or {text}
     scored = []
     for matter in Matter.objects.filter(is_active=True).select_related("department"):

@@ -69,6 +69,7 @@ def retrain(reason: str = "") -> RoutingModel:
         "features": len(model.feature_names),
         "bytes": len(blob),
         "reason": reason,
+        "format": learning.FORMAT,
     }
     with transaction.atomic():
         row = RoutingModel.objects.create(
@@ -81,9 +82,10 @@ def retrain(reason: str = "") -> RoutingModel:
 
 
 def is_stale() -> bool:
-    """True when dispatches were recorded since the newest model was trained (or there is none)."""
+    """True when dispatches were recorded since the newest model was trained (or there is none, or it was
+    stored in an older format)."""
     latest = RoutingModel.objects.order_by("-pk").first()
-    if latest is None or latest.error:
+    if latest is None or latest.error or latest.figures.get("format") != learning.FORMAT:
         return True
     return PastDispatch.objects.filter(created_at__gt=latest.trained_at).exists() or (
         latest.samples != len(catalog_documents()) + PastDispatch.objects.count()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import jieba
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -95,6 +94,8 @@ def find_guides(text: str, *, center: Unit | None = None, limit: int = 8, publis
 
 
 def _by_guide_words(text: str, pool: QuerySet[Guide]) -> list[Guide]:
+    import jieba  # imported (with pkg_resources, 20 MB) by the first text a worker cuts
+
     words = {w.strip() for w in jieba.cut_for_search(text) if len(w.strip()) > 1}
     if not words:
         return []

@@ -19,7 +19,6 @@ import zlib
 from collections import Counter
 from collections.abc import Sequence
 
-import jieba
 import numpy as np
 import numpy.typing as npt
 
@@ -44,6 +43,8 @@ Features = tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]  # sorted bucke
 def tokens(text: str) -> list[str]:
     """The words of `text` that may name a problem: jieba's cut, without stop words, single characters,
     numbers and punctuation."""
+    import jieba  # imported (with pkg_resources, 20 MB) by the first text a worker cuts
+
     return [w for w in (t.strip().lower() for t in jieba.lcut(text)) if len(w) >= 2 and w not in STOPWORDS and WORD.search(w)]
 
 

@@ -4,23 +4,27 @@ government paper (宋体 body, 黑体 headings), tables of label and value, pict
 from __future__ import annotations
 
 from io import BytesIO
+from typing import TYPE_CHECKING
 
-from docx import Document
-from docx.document import Document as DocumentObject
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
-from docx.table import Table
-from docx.text.paragraph import Paragraph
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+if TYPE_CHECKING:
+    from docx.document import Document as DocumentObject
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
 
 from banchengshi.reports.typical import Photo, TypicalCase
 
 BODY_FONT, HEADING_FONT = "宋体", "黑体"
-PICTURE_WIDTH = Cm(14)
+PICTURE_CM = 14.0
+# python-docx (14 MB once imported) is imported by the functions: a worker loads it with its first Word file.
 
 
 def new_document() -> DocumentObject:
+    from docx import Document
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
     document = Document()
     normal = document.styles["Normal"]
     normal.font.name = BODY_FONT
@@ -39,6 +43,10 @@ def clean(text: str) -> str:
 
 
 def centred(document: DocumentObject, text: str, *, size: int = 16, bold: bool = True) -> Paragraph:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
     paragraph = document.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = paragraph.add_run(clean(text))
@@ -63,6 +71,8 @@ def paragraph(document: DocumentObject, text: str, *, bold_label: str = "") -> P
 
 def label_table(document: DocumentObject, rows: list[tuple[str, str]]) -> Table:
     """Two columns: what, and its value (the form's boxes)."""
+    from docx.shared import Cm
+
     table = document.add_table(rows=0, cols=2)
     table.style = "Table Grid"
     for label, value in rows:
@@ -73,8 +83,11 @@ def label_table(document: DocumentObject, rows: list[tuple[str, str]]) -> Table:
     return table
 
 
-def picture(document: DocumentObject, content: bytes, caption: str, width: Cm = PICTURE_WIDTH) -> None:
-    document.add_picture(BytesIO(content), width=width)
+def picture(document: DocumentObject, content: bytes, caption: str, width_cm: float = PICTURE_CM) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm
+
+    document.add_picture(BytesIO(content), width=Cm(width_cm))
     document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
     note = document.add_paragraph(clean(caption))
     note.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -97,7 +110,7 @@ def typical_case(document: DocumentObject, case: TypicalCase) -> None:
 def photos(document: DocumentObject, items: list[Photo]) -> None:
     paragraph(document, "" if items else "无", bold_label="办理照片：")
     for number, photo in enumerate(items, start=1):
-        picture(document, photo.content, f"照片{number}：{photo.name}（{photo.uploaded_on}）", width=Cm(12))
+        picture(document, photo.content, f"照片{number}：{photo.name}（{photo.uploaded_on}）", width_cm=12)
 
 
 def to_bytes(document: DocumentObject) -> bytes:

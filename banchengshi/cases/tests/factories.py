@@ -78,3 +78,13 @@ def _walk(district: Any, case: Case, status: str) -> None:
     if status == S.VISITED:
         return
     supervision_actions.do_resupervise_case(case, acting_user=u["admin_office"], reason="回访不满意")
+
+
+def assert_next_due_kept() -> None:
+    """Every case's stored soonest limit (`Case.next_due_at`, which orders the queues) is what its running
+    clocks say: cases/clocks.py keeps it through every start, stop, pause, resume and move."""
+    from banchengshi.cases.models import Clock
+
+    for case in Case.objects.all():
+        soonest = Clock.objects.filter(case=case, stopped_at__isnull=True).order_by("due_at").values_list("due_at", flat=True).first()
+        assert case.next_due_at == soonest, (case.reference, case.status, case.next_due_at, soonest)

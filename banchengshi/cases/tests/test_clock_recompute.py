@@ -4,6 +4,7 @@ queries per batch, not per clock), in a job when they are many, with its progres
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -20,11 +21,19 @@ from banchengshi.cases import clocks as clock_module
 from banchengshi.cases.actions.calendar import do_set_calendar_year, do_update_policy
 from banchengshi.cases.choices import CaseStatus as S
 from banchengshi.cases.models import Clock, ClockRecompute, RecomputeStatus
-from banchengshi.cases.tests.factories import case_in
+from banchengshi.cases.tests.factories import assert_next_due_kept, case_in
 from banchengshi.conftest import District
 from banchengshi.sla.calendar import WorkCalendar, from_chinese_calendar
 from banchengshi.sla.deadlines import SHANGHAI
 from banchengshi.sla.models import Policy
+
+
+@pytest.fixture(autouse=True)
+def next_due_kept(db: None) -> Iterator[None]:
+    """After each test: the queues' stored order (`Case.next_due_at`) agrees with the clocks."""
+    yield
+    assert_next_due_kept()
+
 
 HOLIDAYS_2027 = [date(2027, 1, 1), date(2027, 2, 8), date(2027, 2, 9), date(2027, 2, 10), date(2027, 2, 11), date(2027, 2, 12)]
 

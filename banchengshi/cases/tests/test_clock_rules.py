@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from django.core.management import call_command
 
 from banchengshi.cases import actions
 from banchengshi.cases.choices import CaseStatus as S
 from banchengshi.cases.models import Case, Clock
-from banchengshi.cases.tests.factories import case_in, register
+from banchengshi.cases.tests.factories import assert_next_due_kept, case_in, register
 from banchengshi.conftest import District
 from banchengshi.sla.clock_rules import RULES
 from banchengshi.sla.models import Policy
+
+
+@pytest.fixture(autouse=True)
+def next_due_kept(db: None) -> Iterator[None]:
+    """After each test: the queues' stored order (`Case.next_due_at`) agrees with the clocks."""
+    yield
+    assert_next_due_kept()
+
 
 
 def use_preset(district: District, code: str) -> None:

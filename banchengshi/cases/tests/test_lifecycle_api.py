@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from banchengshi.audit.models import Event
 from banchengshi.cases.models import Case, WorkOrder
+from banchengshi.cases.tests.factories import assert_next_due_kept
 from banchengshi.conftest import District, case_body
 from banchengshi.lib.tests.files import pdf_bytes
+
+
+@pytest.fixture(autouse=True)
+def next_due_kept(db: None) -> Iterator[None]:
+    """After each test: the queues' stored order (`Case.next_due_at`) agrees with the clocks."""
+    yield
+    assert_next_due_kept()
+
 
 
 def ok(response: Any, status: int = 200) -> dict[str, Any]:
