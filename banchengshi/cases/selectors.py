@@ -425,7 +425,8 @@ def filter_cases(cases: QuerySet[Case], f: CaseFilters, viewer: User | None = No
     if f.status:
         cases = cases.filter(status=f.status)
     if f.unit:
-        cases = cases.filter(Q(center__code=f.unit) | Q(work_orders__unit__code=f.unit)).distinct()
+        # IN (SELECT …), not a join and DISTINCT (which made the database sort every column of every match).
+        cases = cases.filter(Q(center__code=f.unit) | Q(pk__in=WorkOrder.objects.filter(unit__code=f.unit).values("case_id")))
     if f.scope:
         scope_unit = Unit.objects.filter(code=f.scope).first()
         cases = cases_of_unit(scope_unit, cases) if scope_unit is not None else cases.none()
@@ -567,10 +568,11 @@ def queue_cases(user: User, queue: Queue, separated: set[int] | None = None) -> 
         if rule.need is Need.HANDLE:
             if user.unit_id is None:
                 return None
-            return visible.filter(work_orders__unit_id=user.unit_id, work_orders__status__in=OPEN_WORK_ORDER).distinct()
-        return visible.filter(
-            status=CaseStatus.REPLIED, work_orders__role=rule.role, work_orders__status__in=OPEN_WORK_ORDER
-        ).distinct()
+            return visible.filter(pk__in=WorkOrder.objects.filter(unit_id=user.unit_id, status__in=OPEN_WORK_ORDER)
+                                  .values("case_id"))
+        # IN (SELECT …) rather than a join and DISTINCT: the queue's order can then walk the index on status.
+        return visible.filter(status=CaseStatus.REPLIED, pk__in=WorkOrder.objects.filter(
+            role=rule.role, status__in=OPEN_WORK_ORDER).values("case_id"))
     action = CASE_ACTIONS[queue.action]
     if not has_role_for(user, action.need):
         return None
@@ -589,8 +591,9 @@ def queue_cases(user: User, queue: Queue, separated: set[int] | None = None) -> 
 
 
 def in_queue_order(queue: Queue, cases: QuerySet[Case]) -> QuerySet[Case]:
-    """A queue's order: the soonest running limit first (`Case.next_due_at`, by the index on status and it); the return visits (closed cases: no clock runs) by
-    closing time, the nearest to running out of its period first; the lapsed visits the latest lapse first."""
+    """A queue's order: the soonest running limit first (`Case.next_due_at`, by the index on status and it);
+    the return visits (closed cases: no clock runs) by closing time, the nearest to running out of its period
+    first; the lapsed visits the latest lapse first."""
     if queue.lapsed:
         return cases.order_by("-closed_at", "-id")
     if queue.action == "visit":
