@@ -27,7 +27,6 @@ million cases) are shown newest first, which an index answers without ranking a 
 from __future__ import annotations
 
 import functools
-import logging
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -43,6 +42,7 @@ from django.utils.safestring import SafeString, mark_safe
 from banchengshi.accounts.access import Need, has_role_for
 from banchengshi.accounts.models import User
 from banchengshi.lib.pii import NAME_PURPOSE, lookup_hashes, normalized
+from banchengshi.lib.words import cut, cut_for_search
 
 TABLE = "cases_case_search"
 RANK_LIMIT = 1000  # matches ranked by relevance; above this, newest first
@@ -52,14 +52,6 @@ MAX_POSITIONS = 16383  # PostgreSQL's largest tsvector position
 TOKEN = re.compile(r"[^\W_]+")
 # Words of the service center's trade that jieba's general dictionary lacks or cuts apart; a fixed list
 # (not the live matter catalog) so that the stored tokens and a query's tokens are always cut alike.
-TRADE_WORDS = (
-    "社保", "医保", "社保卡", "医保卡", "公积金", "营业执照", "不动产", "不动产权证", "居住证", "身份证", "户口本",
-    "一网通办", "随申办", "随申码", "一件事", "退休金", "养老金", "低保", "残疾证", "出生证明", "结婚证",
-    "准生证", "电子证照", "税务登记", "发票", "个税", "契税", "房产证", "驾驶证", "行驶证", "营业执照副本",
-    "统一社会信用代码", "法人", "窗口", "人脸识别", "刷脸", "帮办", "代办", "补办", "补领", "换领", "挂失",
-    "材料", "办不成", "跑了好几趟", "退回", "审批", "预约", "叫号", "网办", "掌办", "自助机", "异地",
-    "转移接续", "医疗保险", "养老保险", "失业金", "就业登记", "灵活就业", "工伤", "生育津贴",
-)
 HEAD_FIELDS = ("matter_name", "business_name", "reference", "reporter_organization")
 BODY_FIELDS = ("description", "demand", "result")
 INDEXED_FIELDS = frozenset({"business_name", "reference", "reporter_organization", "description", "demand", "result",
@@ -70,17 +62,6 @@ class QueryTooLong(ValueError):
     """A query longer than the filters allow (the pages and the API answer 422 before this)."""
 
 
-@functools.cache
-def _tokenizer() -> Any:
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    tokenizer = jieba.Tokenizer()
-    for word in TRADE_WORDS:
-        tokenizer.add_word(word)
-    return tokenizer
-
-
 def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
@@ -88,7 +69,7 @@ def normalize(text: str) -> str:
 @functools.lru_cache(maxsize=50_000)
 def _cut(text: str) -> tuple[str, ...]:
     out: list[str] = []
-    for piece in _tokenizer().cut_for_search(normalize(text), HMM=False):
+    for piece in cut_for_search(normalize(text), hmm=False):
         out.extend(TOKEN.findall(piece))
     return tuple(out)
 
@@ -103,7 +84,7 @@ def query_tokens(text: str) -> list[str]:
     each precise word and its shorter words besides, so the fewer, longer words match the same cases and
     intersect fewer postings."""
     out: list[str] = []
-    for piece in _tokenizer().cut(normalize(text), HMM=False):
+    for piece in cut(normalize(text), hmm=False):
         out.extend(TOKEN.findall(piece))
     return list(dict.fromkeys(out))
 

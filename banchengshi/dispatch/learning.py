@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from banchengshi.lib.words import cut
+
 # Kept apart from words: punctuation, digits, Latin letters and spaces carry nothing about the matter.
 NOISE = re.compile(r"[^\u4e00-\u9fff]+")
 STOPWORDS = frozenset(
@@ -36,12 +38,6 @@ WEIGHT_HISTORY = 1.0
 WEIGHT_MANUAL = 5.0
 # The stored model's layout: a model of another format is retrained by the hourly job (training.is_stale).
 FORMAT = 2
-
-
-def cut(text: str) -> list[str]:
-    import jieba  # only a worker that cuts text pays for the dictionary
-
-    return list(jieba.lcut(text))
 
 
 def words(text: str) -> list[str]:

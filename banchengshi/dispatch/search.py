@@ -4,15 +4,14 @@ the words of the query found in its name and keywords."""
 from __future__ import annotations
 
 from banchengshi.dispatch.models import Matter
+from banchengshi.lib.words import cut_for_search
 
 
 def find_matters(text: str, *, limit: int = 8) -> list[Matter]:
     text = (text or "").strip()[:60]
     if not text:
         return []
-    import jieba  # imported (with pkg_resources, 20 MB) by the first text a worker cuts
-
-    words = {w for w in jieba.cut_for_search(text) if w.strip() and len(w.strip()) > 1} or {text}
+    words = {w for w in cut_for_search(text) if w.strip() and len(w.strip()) > 1} or {text}
     scored = []
     for matter in Matter.objects.filter(is_active=True).select_related("department"):
         haystack = f"{matter.name}|{matter.keywords}|{matter.department.name}"

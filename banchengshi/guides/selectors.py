@@ -12,6 +12,7 @@ from banchengshi.dispatch.search import find_matters
 from banchengshi.guides.content import GuideContent
 from banchengshi.guides.models import Guide, GuideVersion, VersionStatus
 from banchengshi.lib.errors import ActionForbidden
+from banchengshi.lib.words import cut_for_search
 
 
 def may_edit_guide(user: User, guide: Guide) -> bool:
@@ -94,9 +95,7 @@ def find_guides(text: str, *, center: Unit | None = None, limit: int = 8, publis
 
 
 def _by_guide_words(text: str, pool: QuerySet[Guide]) -> list[Guide]:
-    import jieba  # imported (with pkg_resources, 20 MB) by the first text a worker cuts
-
-    words = {w.strip() for w in jieba.cut_for_search(text) if len(w.strip()) > 1}
+    words = {w.strip() for w in cut_for_search(text) if len(w.strip()) > 1}
     if not words:
         return []
     scored = []

@@ -22,6 +22,8 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from banchengshi.lib import words
+
 DIMENSIONS = 1 << 22
 MAX_CHARS = 400  # of each text: what a clerk writes of one problem; longer texts are cut
 BIGRAM_WEIGHT = 0.35  # calibrated with cases.duplicates' thresholds
@@ -43,9 +45,7 @@ Features = tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]  # sorted bucke
 def tokens(text: str) -> list[str]:
     """The words of `text` that may name a problem: jieba's cut, without stop words, single characters,
     numbers and punctuation."""
-    import jieba  # imported (with pkg_resources, 20 MB) by the first text a worker cuts
-
-    return [w for w in (t.strip().lower() for t in jieba.lcut(text)) if len(w) >= 2 and w not in STOPWORDS and WORD.search(w)]
+    return [w for w in (t.strip().lower() for t in words.cut(text)) if len(w) >= 2 and w not in STOPWORDS and WORD.search(w)]
 
 
 def bigrams(text: str) -> list[str]:
