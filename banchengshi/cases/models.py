@@ -113,6 +113,9 @@ class Case(models.Model):
             models.Index(fields=["status", "closed_at"], name="case_status_closed"),
             # A queue's order (selectors.in_queue_order): by status, the soonest limit first.
             models.Index(fields=["status", "next_due_at", "received_at", "id"], name="case_status_next_due"),
+            # The overdue queue (selectors.queue_cases): every status, the oldest limit first.
+            models.Index(fields=["next_due_at", "received_at", "id"], name="case_next_due",
+                         condition=models.Q(next_due_at__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -143,7 +146,11 @@ class WorkOrder(models.Model):
         verbose_name = _("工单")
         verbose_name_plural = _("工单")
         ordering = ["id"]
-        indexes = [models.Index(fields=["unit", "status"])]
+        indexes = [
+            models.Index(fields=["unit", "status"]),
+            # The queue of cases awaiting an assisting unit (selectors.queue_cases): open orders by role.
+            models.Index(fields=["role", "status", "case"], name="workorder_role_status"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case.reference}/{self.pk}"

@@ -560,7 +560,14 @@ def queue_cases(user: User, queue: Queue, separated: set[int] | None = None) -> 
     centers whose policy separates duties, when the caller has them)."""
     visible = cases_visible_to(user)
     if queue.watchers:
-        return filter_cases(visible, CaseFilters.model_validate({"light": "red"})) if user.role in queue.watchers else None
+        if user.role not in queue.watchers:
+            return None
+        # A red clock's limit has passed, so its case's soonest limit has: the queue walks the index on
+        # `next_due_at` from the oldest and asks each case's open clocks (EXISTS), stopping at the page's rows,
+        # where the ledger's light filter (IN over every red clock) read 270,000 clocks at a million cases.
+        now = timezone.now()
+        return visible.filter(next_due_at__lt=now).filter(
+            Exists(Clock.objects.filter(clock_red(now), case=OuterRef("pk"))))
     if queue.order_action:
         rule = ORDER_ACTIONS[queue.order_action]
         if not has_role_for(user, rule.need):
@@ -590,15 +597,37 @@ def queue_cases(user: User, queue: Queue, separated: set[int] | None = None) -> 
     return cases
 
 
-def in_queue_order(queue: Queue, cases: QuerySet[Case]) -> QuerySet[Case]:
+QUEUE_ORDER = (F("next_due_at").asc(nulls_last=True), "received_at", "id")
+
+
+def in_queue_order(queue: Queue, cases: QuerySet[Case], limit: int | None = None) -> QuerySet[Case]:
     """A queue's order: the soonest running limit first (`Case.next_due_at`, by the index on status and it);
     the return visits (closed cases: no clock runs) by closing time, the nearest to running out of its period
-    first; the lapsed visits the latest lapse first."""
+    first; the lapsed visits the latest lapse first.
+
+    With `limit`, a queue of several statuses takes the first `limit` of each status by its own walk of the
+    index and keeps the first `limit` of those: a database cannot walk one index in order for an IN list of
+    statuses, and sorted every case of them instead (89,000 at a million cases, 0.4 s)."""
     if queue.lapsed:
         return cases.order_by("-closed_at", "-id")
     if queue.action == "visit":
         return cases.order_by("closed_at", "id")
-    return cases.order_by(F("next_due_at").asc(nulls_last=True), "received_at", "id")
+    statuses = queue_statuses(queue)
+    if limit is None or len(statuses) < 2:
+        return cases.order_by(*QUEUE_ORDER)
+    heads: list[tuple[Any, ...]] = []
+    for status in statuses:
+        heads += cases.filter(status=status).order_by(*QUEUE_ORDER).values_list("next_due_at", "received_at", "id")[:limit]
+    heads.sort(key=lambda h: (h[0] is None, h[0] or h[1], h[1], h[2]))
+    return cases.filter(pk__in=[h[2] for h in heads[:limit]]).order_by(*QUEUE_ORDER)
+
+
+def queue_statuses(queue: Queue) -> tuple[str, ...]:
+    """The statuses a queue of a case action lists (its transition's sources); none for the others."""
+    if not queue.action or queue.watchers:
+        return ()
+    transition = CASE_ACTIONS[queue.action].transition
+    return tuple(TRANSITIONS[transition].sources) if transition is not None else ()
 
 
 def queues_for(user: User) -> list[tuple[Queue, QuerySet[Case]]]:

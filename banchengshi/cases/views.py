@@ -145,7 +145,7 @@ def home(request: StaffRequest) -> HttpResponse:
         if alone and queue.key != alone:
             continue
         listed = cases if found is None else search.filter_search(cases, found)
-        rows = _rows(in_queue_order(queue, listed), now, request.user, calendar, suggest=queue.key == "to-dispatch",
+        rows = _rows(in_queue_order(queue, listed, limit), now, request.user, calendar, suggest=queue.key == "to-dispatch",
                      visits=queue.action == "visit", limit=limit)
         # The badge: the rows when all are listed, else a count that stops at 1000 ("1000 件以上").
         count = (len(rows), False) if len(rows) < limit else search.capped_count(listed)
