@@ -153,7 +153,7 @@ def ledger_export(request: StaffRequest) -> HttpResponse | FileResponse:
     try:
         rows = write_ledger(
             file,
-            search.order(cases).iterator(chunk_size=2000),
+            search.order(cases).iterator(chunk_size=500),
             count=count,
             title=f"“办不成事”反映台账（{request.user.unit}）",
             filters=filters,
