@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -51,14 +54,50 @@ def record_event(
     undoes the change; the request at hand (id, address) is read from `lib.request_context`. The actor
     is a staff user (accounts.User, settings.AUTH_USER_MODEL), or None for the system. A mobile number in
     the data (a note that says 已致电13912345678) is written masked: the trail never holds a full phone."""
+    event = _event(action, actor=actor, case=case, work_order=work_order, before=before, after=after, at=at,
+                   actor_label=actor_label, data=data)
+    pending = _pending.get()
+    if pending is not None:  # inside `sealed_together`: sealed with the others at its end
+        pending.append(event)
+        return event
     with transaction.atomic():
         head = locked_head()
-        event = _sealed(head, action, actor=actor, case=case, work_order=work_order, before=before, after=after, at=at,
-                        actor_label=actor_label, data=data)
+        _link(head, event)
         event.save(force_insert=True)
         head.last_seq, head.last_mac = event.seq, event.mac
         head.save(update_fields=["last_seq", "last_mac"])
     return event
+
+
+# The events recorded inside `sealed_together`, waiting to be sealed at its end.
+_pending: ContextVar[list[Event] | None] = ContextVar("audit_pending", default=None)
+
+
+@contextmanager
+def sealed_together() -> Iterator[None]:
+    """A transaction whose events are sealed into the chain at its end, in one INSERT, under one lock of the
+    chain's head taken only then. Every sealed event locks the head until its transaction commits, so a
+    registration that recorded its first event early held every other writer back for the rest of its work
+    (the intake benchmark: 11 creations a second on two cores, whatever the number of workers). Each event
+    keeps the time it was recorded; its place in the chain is its place at the seal. A block inside another
+    seals with the outer one."""
+    if _pending.get() is not None:
+        yield
+        return
+    token = _pending.set([])
+    try:
+        with transaction.atomic():
+            yield
+            events = _pending.get() or []
+            if events:
+                head = locked_head()
+                for event in events:
+                    _link(head, event)
+                    head.last_seq, head.last_mac = event.seq, event.mac
+                Event.objects.bulk_create(events)
+                head.save(update_fields=["last_seq", "last_mac"])
+    finally:
+        _pending.reset(token)
 
 
 def record_events(action: str, entries: list[dict[str, Any]], *, actor: User | None = None, at: Any = None) -> int:
@@ -88,6 +127,20 @@ def record_events(action: str, entries: list[dict[str, Any]], *, actor: User | N
 def _sealed(head: AuditChain, action: str, *, actor: User | None, case: Any, work_order: Any, at: Any,
             data: dict[str, Any], before: str = "", after: str = "", actor_label: str = "") -> Event:
     """The next event after `head` (not saved), its MAC computed."""
+    return _link(head, _event(action, actor=actor, case=case, work_order=work_order, at=at, data=data, before=before,
+                              after=after, actor_label=actor_label))
+
+
+def _link(head: AuditChain, event: Event) -> Event:
+    """`event` made the next after `head`: its sequence number, the previous MAC and its own."""
+    event.seq, event.prev_mac = head.last_seq + 1, head.last_mac
+    event.mac = mac_of(event, settings.AUDIT_KEY)
+    return event
+
+
+def _event(action: str, *, actor: User | None, case: Any, work_order: Any, at: Any,
+           data: dict[str, Any], before: str = "", after: str = "", actor_label: str = "") -> Event:
+    """An event, not yet in the chain."""
     if action not in EventType.values:
         raise ValueError(f"unknown event type {action!r}: add it to audit.labels.EventType")
     label = (actor_label or "系统") if actor is None else f"{actor}（{actor.unit}）" if getattr(actor, "unit", None) else str(actor)
@@ -105,8 +158,5 @@ def _sealed(head: AuditChain, action: str, *, actor: User | None, case: Any, wor
         request_id=request.request_id if request else "",
         ip=request.ip if request else "",
         data=normalised(mask_phones_in(data)),
-        seq=head.last_seq + 1,
-        prev_mac=head.last_mac,
     )
-    event.mac = mac_of(event, settings.AUDIT_KEY)
     return event

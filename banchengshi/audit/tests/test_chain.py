@@ -161,3 +161,29 @@ def test_events_written_in_the_past_still_link(district):
     event = record_event("note_added", actor_label="测试", at=timezone.now() - timedelta(days=3))
     assert event.prev_mac != event.mac
     assert verify_chain().intact
+
+
+@pytest.mark.django_db
+def test_events_sealed_together_take_the_head_only_at_the_end_and_link_as_one_line(district):
+    from django.test.utils import CaptureQueriesContext
+
+    from banchengshi.audit.events import sealed_together
+
+    record_event("note_added", note="之前")
+    with CaptureQueriesContext(connection) as captured, sealed_together():
+        first = record_event("note_added", note="一")
+        record_event("note_added", note="二 13912345678")
+        assert not any("audit_auditchain" in q["sql"] or "audit_event" in q["sql"] for q in captured.captured_queries)
+        assert first.pk is None  # not written yet
+    assert sum("audit_auditchain" in q["sql"] for q in captured.captured_queries) == 2  # locked once, moved once
+    notes = list(Event.objects.order_by("seq").values_list("data", "seq"))[-3:]
+    assert [d["note"] for d, _ in notes] == ["之前", "一", "二 139****5678"]
+    assert [s for _, s in notes] == list(range(notes[0][1], notes[0][1] + 3))
+    assert verify_chain().intact
+    head = AuditChain.objects.get(pk=1).last_seq
+    with pytest.raises(ValueError), sealed_together():
+        record_event("note_added", note="回滚")
+        raise ValueError("失败的登记")
+    assert AuditChain.objects.get(pk=1).last_seq == head
+    assert not Event.objects.filter(data__note="回滚").exists()
+    assert verify_chain().intact

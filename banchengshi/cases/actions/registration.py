@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from banchengshi.accounts.choices import UnitKind
 from banchengshi.accounts.models import Unit, User
-from banchengshi.audit.events import record_event
+from banchengshi.audit.events import record_event, sealed_together
 from banchengshi.cases.actions.base import InvalidInput, lock_case, move, optional_text, require_text
 from banchengshi.cases.actions.documents import issue_registration_papers, issue_rejection_notice
 from banchengshi.cases.choices import (
@@ -102,6 +102,7 @@ def registration_problems(
 
 
 @transaction.atomic
+@sealed_together()  # its events sealed at the end: the audit chain's lock is held for the last write only
 def do_register_case(
     *,
     acting_user: User | None,
