@@ -10,11 +10,16 @@ apostrophe), so editing the cell later does not turn it into one either. Charact
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.worksheet.worksheet import Worksheet
+if TYPE_CHECKING:  # openpyxl (9 MB) is imported by the functions that write a workbook, not at start-up
+    from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet.worksheet import Worksheet
+
+# What XML 1.0 cannot hold: openpyxl's ILLEGAL_CHARACTERS_RE, the same pattern (lib/tests check they agree).
+ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 CELL_LIMIT = 32767  # Excel "repairs" (empties) a file with a longer cell
@@ -22,7 +27,7 @@ CELL_LIMIT = 32767  # Excel "repairs" (empties) a file with a longer cell
 
 def clean(value: str) -> str:
     """What a cell may hold of a text: no control characters, at most CELL_LIMIT characters."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value)[:CELL_LIMIT]
+    return ILLEGAL_CHARACTERS.sub("", value)[:CELL_LIMIT]
 
 
 def put(sheet: Worksheet, row: int, column: int, value: Any) -> Cell:

@@ -13,9 +13,6 @@ from datetime import date, datetime
 from io import BytesIO
 
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from banchengshi.accounts.choices import UnitKind
 from banchengshi.accounts.models import Unit, User
@@ -98,6 +95,10 @@ def cells(row: AssessmentRow) -> list[object]:
 
 
 def assessment_xlsx(rows: list[AssessmentRow], year: int, viewer: str) -> bytes:
+    from openpyxl import Workbook  # here, not at start-up: see lib/xlsx.py
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None

@@ -11,8 +11,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from banchengshi.accounts.choices import Role
 from banchengshi.audit.labels import ACTION_LABELS, action_label
@@ -110,6 +108,9 @@ def row(event: Event) -> dict[str, Any]:
 
 
 def audit_log_xlsx(events: Iterable[Event], *, filters: AuditFilters) -> bytes:
+    from openpyxl import Workbook  # here, not at start-up: see lib/xlsx.py
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None

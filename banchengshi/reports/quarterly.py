@@ -14,11 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from io import BytesIO
-
-from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Font
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING
 
 from banchengshi.accounts.models import Unit, User
 from banchengshi.lib import xlsx
@@ -28,6 +24,10 @@ from banchengshi.reports.dashboard import quarter_of
 from banchengshi.reports.figures import Bucket, Figures, Period, compute_volumes, scope_for
 from banchengshi.reports.typical import TypicalCase, typical_case
 from banchengshi.sla.deadlines import SHANGHAI
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet.worksheet import Worksheet
 
 QUARTER_NUMERALS = {1: "一", 2: "二", 3: "三", 4: "四"}
 
@@ -101,6 +101,8 @@ LABEL_COLUMN, VALUE_COLUMN = 1, 2
 
 
 def quarterly_xlsx(report: QuarterlyReport) -> bytes:
+    from openpyxl import Workbook  # here, not at start-up: see lib/xlsx.py
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -128,10 +130,14 @@ def quarterly_xlsx(report: QuarterlyReport) -> bytes:
 
 
 def _bold(cell: Cell, size: int = 11) -> None:
+    from openpyxl.styles import Font
+
     cell.font = Font(bold=True, size=size)
 
 
 def _pairs(sheet: Worksheet, row: int, pairs: list[tuple[str, object]]) -> int:
+    from openpyxl.styles import Alignment
+
     """Label and value rows from `row`; the next free row."""
     for label, value in pairs:
         xlsx.put(sheet, row, LABEL_COLUMN, label)

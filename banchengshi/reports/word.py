@@ -6,13 +6,12 @@ from __future__ import annotations
 from io import BytesIO
 from typing import TYPE_CHECKING
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
 if TYPE_CHECKING:
     from docx.document import Document as DocumentObject
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+from banchengshi.lib.xlsx import ILLEGAL_CHARACTERS
 from banchengshi.reports.typical import Photo, TypicalCase
 
 BODY_FONT, HEADING_FONT = "宋体", "黑体"
@@ -39,7 +38,7 @@ def new_document() -> DocumentObject:
 
 def clean(text: str) -> str:
     """Characters XML cannot hold (control characters someone typed) are dropped, as in the xlsx files."""
-    return ILLEGAL_CHARACTERS_RE.sub("", text)
+    return ILLEGAL_CHARACTERS.sub("", text)
 
 
 def centred(document: DocumentObject, text: str, *, size: int = 16, bold: bool = True) -> Paragraph:
