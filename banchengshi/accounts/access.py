@@ -121,14 +121,18 @@ def has_role_for(user: User | AnonymousUser | None, need: Need) -> bool:
 
 
 def subtree_ids(unit: Unit) -> set[int]:
-    """The unit and every unit below it."""
-    ids = {unit.pk}
-    frontier = [unit.pk]
-    while frontier:
-        frontier = list(Unit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
-        frontier = [pk for pk in frontier if pk not in ids]
-        ids.update(frontier)
-    return ids
+    """The unit and every unit below it. Kept on the unit object for its life (a request's user's unit lives as
+    long as the request; a home page asks about 30 times): a copy is returned, the kept set stays as read."""
+    kept = unit.__dict__.get("_subtree_ids")
+    if kept is None or kept[0] != unit.pk:
+        ids = {unit.pk}
+        frontier = [unit.pk]
+        while frontier:
+            frontier = list(Unit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            frontier = [pk for pk in frontier if pk not in ids]
+            ids.update(frontier)
+        kept = unit.__dict__["_subtree_ids"] = (unit.pk, frozenset(ids))
+    return set(kept[1])
 
 
 def is_town_center(unit: Unit) -> bool:

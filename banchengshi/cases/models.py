@@ -199,8 +199,8 @@ class Clock(models.Model):
 
 
 class AlertLight(models.TextChoices):
-    YELLOW = "yellow", _("黄灯（临近时限）")
-    RED = "red", _("红灯（已超时）")
+    YELLOW = "yellow", "黄灯（临近时限）"
+    RED = "red", "红灯（已超时）"
 
 
 class ClockAlert(models.Model):
@@ -313,10 +313,10 @@ class Attachment(models.Model):
 
 
 class RecomputeStatus(models.TextChoices):
-    QUEUED = "queued", _("排队中")
-    RUNNING = "running", _("重算中")
-    DONE = "done", _("已完成")
-    FAILED = "failed", _("失败")
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "重算中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
 
 
 class ClockRecompute(models.Model):

@@ -7,13 +7,13 @@ from banchengshi.sla.choices import Complexity
 
 
 class MatterLevel(models.TextChoices):
-    DISTRICT = "district", _("区级")
-    TOWN = "town", _("镇级")
+    DISTRICT = "district", "区级"
+    TOWN = "town", "镇级"
 
 
 class PastDispatchSource(models.TextChoices):
-    HISTORY = "history", _("历史派单记录")
-    MANUAL = "manual", _("人工派单")
+    HISTORY = "history", "历史派单记录"
+    MANUAL = "manual", "人工派单"
 
 
 class Matter(models.Model):

@@ -12,11 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class VersionStatus(models.TextChoices):
-    PENDING = "pending", _("待审核")
-    PUBLISHED = "published", _("已发布")
-    RETURNED = "returned", _("已退回")
-    SUPERSEDED = "superseded", _("已被新版本替代")
-    ARCHIVED = "archived", _("历史版本")
+    PENDING = "pending", "待审核"
+    PUBLISHED = "published", "已发布"
+    RETURNED = "returned", "已退回"
+    SUPERSEDED = "superseded", "已被新版本替代"
+    ARCHIVED = "archived", "历史版本"
 
 
 class Guide(models.Model):

@@ -10,10 +10,10 @@ from banchengshi.lib.fields import EncryptedCharField
 
 
 class MessageKind(models.TextChoices):
-    SMS = "sms", _("短信")
-    EMAIL = "email", _("电子邮件")
-    WEBHOOK = "webhook", _("对接推送")
-    INAPP = "inapp", _("站内提醒")
+    SMS = "sms", "短信"
+    EMAIL = "email", "电子邮件"
+    WEBHOOK = "webhook", "对接推送"
+    INAPP = "inapp", "站内提醒"
 
 
 def new_key() -> str:

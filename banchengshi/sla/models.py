@@ -140,8 +140,8 @@ class CalendarYear(models.Model):
 
 
 class DayKind(models.TextChoices):
-    HOLIDAY = "holiday", _("法定节假日（休息）")
-    WORKDAY = "workday", _("调休上班日")
+    HOLIDAY = "holiday", "法定节假日（休息）"
+    WORKDAY = "workday", "调休上班日"
 
 
 class CalendarDay(models.Model):

@@ -9,16 +9,27 @@ from typing import Any
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from banchengshi.lib.request_context import current_request
 from banchengshi.sla.calendar import WorkCalendar
 from banchengshi.sla.deadlines import BusinessHours, add_working_days, warning_time
 from banchengshi.sla.models import CalendarDay, CalendarYear, DayKind, Policy
 
 _cache: dict[str, tuple[object, WorkCalendar]] = {}
+_checked: dict[str, str] = {}  # the request whose first look found the kept calendar current
+
+
+def forget_calendar_check() -> None:
+    """After a write to the calendar: the next `load_calendar` looks again, also within this request."""
+    _checked.clear()
 
 
 def load_calendar() -> WorkCalendar:
     """The published statutory calendar, rebuilt only when a year was added, changed or published
-    (one cheap query otherwise)."""
+    (one cheap query otherwise, once per request: a page asks several times)."""
+    request = current_request()
+    cached = _cache.get("calendar")
+    if request is not None and cached is not None and _checked.get("request") == request.request_id:
+        return cached[1]
     stamp = CalendarYear.objects.aggregate(
         n=Count("year", distinct=True),
         published=Count("year", filter=Q(published=True), distinct=True),
@@ -28,9 +39,13 @@ def load_calendar() -> WorkCalendar:
     key = (stamp["n"], stamp["published"], stamp["changed"], stamp["days"])
     cached = _cache.get("calendar")
     if cached is not None and cached[0] == key:
+        if request is not None:
+            _checked["request"] = request.request_id
         return cached[1]
     calendar = _read_calendar()
     _cache["calendar"] = (key, calendar)
+    if request is not None:
+        _checked["request"] = request.request_id
     return calendar
 
 

@@ -23,6 +23,7 @@ from banchengshi.sla.calendar import CalendarError, holiday_names
 from banchengshi.sla.deadlines import SHANGHAI
 from banchengshi.sla.models import CalendarDay, CalendarYear, DayKind, Policy
 from banchengshi.sla.presets import PRESETS
+from banchengshi.sla.services import forget_calendar_check
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +148,7 @@ def do_set_calendar_year(
         [CalendarDay(year=calendar_year, date=d, kind=DayKind.HOLIDAY, name=names.get(d, "")) for d in holidays]
         + [CalendarDay(year=calendar_year, date=d, kind=DayKind.WORKDAY, name=names.get(d, "调休上班")) for d in workdays]
     )
+    forget_calendar_check()  # a bulk insert sends no signal
     record_event(
         "calendar_updated", actor=acting_user, year=year, holidays=len(holidays), workdays=len(workdays), source=source,
         published=True,
