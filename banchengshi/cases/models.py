@@ -141,6 +141,10 @@ class WorkOrder(models.Model):
     opinion = models.TextField(_("处理意见"), blank=True)
     result = models.TextField(_("办理结果"), blank=True)
     return_reason = models.TextField(_("退回原因"), blank=True)
+    # Its case's soonest running limit (`Case.next_due_at`), copied by cases/clocks.py wherever that changes: a
+    # unit's queue of open orders walks the index below in order, where joining each order to its case sorted
+    # all of them (RSJ's 8,376 open orders at a million cases, 180 ms).
+    next_due_at = models.DateTimeField(_("反映件最近时限"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("工单")
@@ -150,6 +154,7 @@ class WorkOrder(models.Model):
             models.Index(fields=["unit", "status"]),
             # The queue of cases awaiting an assisting unit (selectors.queue_cases): open orders by role.
             models.Index(fields=["role", "status", "case"], name="workorder_role_status"),
+            models.Index(fields=["unit", "status", "next_due_at", "case"], name="workorder_unit_next_due"),
         ]
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 from functools import reduce
 from typing import Any, Literal
 
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
@@ -131,12 +132,22 @@ def cases_of_unit(unit: Unit, cases: QuerySet[Case] | None = None) -> QuerySet[C
     cases = Case.objects.all() if cases is None else cases
     if unit.kind in (UnitKind.ADMIN_OFFICE, UnitKind.OVERSIGHT):
         return cases
-    units = subtree_ids(unit) if unit.kind == UnitKind.SERVICE_CENTER else {unit.pk}
-    # Uncorrelated (IN, not EXISTS): SQLite would otherwise walk the (unit, status) index for every case.
-    holds_order = Q(pk__in=WorkOrder.objects.filter(unit_id__in=units).values("case_id"))
-    if unit.kind == UnitKind.SERVICE_CENTER:
-        return cases.filter(Q(center_id__in=units) | holds_order)
-    return cases.filter(holds_order)
+    if unit.kind != UnitKind.SERVICE_CENTER:
+        return cases.filter(holding(WorkOrder.objects.filter(unit_id=unit.pk)))
+    units = subtree_ids(unit)
+    # Uncorrelated (IN, not EXISTS) beside the OR: read once, where EXISTS would probe every other center's case.
+    return cases.filter(Q(center_id__in=units) | Q(pk__in=WorkOrder.objects.filter(unit_id__in=units).values("case_id")))
+
+
+def holding(orders: QuerySet[WorkOrder]) -> Q | Exists:
+    """The cases that have one of `orders`, in the form each database plans well. PostgreSQL: a correlated
+    EXISTS, a semi-join that walks a page's cases in their order and probes each one's few orders (RSJ's
+    in-progress cases at a million: 686 probes, 3 ms), where for IN (SELECT …) it gathered the orders first
+    (all 46,674 of RSJ's, 119 ms). SQLite: the IN, read once; with EXISTS it walked the (unit, status) index
+    of the orders for every case."""
+    if connection.vendor == "postgresql":
+        return Exists(orders.filter(case_id=OuterRef("pk")))
+    return Q(pk__in=orders.values("case_id"))
 
 
 def units_in_scope_of(user: User) -> QuerySet[Unit]:
@@ -425,8 +436,16 @@ def filter_cases(cases: QuerySet[Case], f: CaseFilters, viewer: User | None = No
     if f.status:
         cases = cases.filter(status=f.status)
     if f.unit:
-        # IN (SELECT …), not a join and DISTINCT (which made the database sort every column of every match).
-        cases = cases.filter(Q(center__code=f.unit) | Q(pk__in=WorkOrder.objects.filter(unit__code=f.unit).values("case_id")))
+        # Registered at the unit (a center) or held by an order of it: IN (SELECT …) or EXISTS, never a join and
+        # DISTINCT (which made the database sort every column of every match); a department registers nothing,
+        # so its filter is its orders alone, which PostgreSQL walks in the list's order (see `holding`).
+        unit = Unit.objects.filter(code=f.unit).only("pk", "kind").first()
+        if unit is None:
+            cases = cases.none()
+        elif unit.kind == UnitKind.SERVICE_CENTER:
+            cases = cases.filter(Q(center_id=unit.pk) | Q(pk__in=WorkOrder.objects.filter(unit_id=unit.pk).values("case_id")))
+        else:
+            cases = cases.filter(holding(WorkOrder.objects.filter(unit_id=unit.pk)))
     if f.scope:
         scope_unit = Unit.objects.filter(code=f.scope).first()
         cases = cases_of_unit(scope_unit, cases) if scope_unit is not None else cases.none()
@@ -575,8 +594,7 @@ def queue_cases(user: User, queue: Queue, separated: set[int] | None = None) -> 
         if rule.need is Need.HANDLE:
             if user.unit_id is None:
                 return None
-            return visible.filter(pk__in=WorkOrder.objects.filter(unit_id=user.unit_id, status__in=OPEN_WORK_ORDER)
-                                  .values("case_id"))
+            return visible.filter(holding(WorkOrder.objects.filter(unit_id=user.unit_id, status__in=OPEN_WORK_ORDER)))
         # IN (SELECT …) rather than a join and DISTINCT: the queue's order can then walk the index on status.
         return visible.filter(status=CaseStatus.REPLIED, pk__in=WorkOrder.objects.filter(
             role=rule.role, status__in=OPEN_WORK_ORDER).values("case_id"))
@@ -600,7 +618,7 @@ def queue_cases(user: User, queue: Queue, separated: set[int] | None = None) -> 
 QUEUE_ORDER = (F("next_due_at").asc(nulls_last=True), "received_at", "id")
 
 
-def in_queue_order(queue: Queue, cases: QuerySet[Case], limit: int | None = None) -> QuerySet[Case]:
+def in_queue_order(queue: Queue, cases: QuerySet[Case], limit: int | None = None, holder: int | None = None) -> QuerySet[Case]:
     """A queue's order: the soonest running limit first (`Case.next_due_at`, by the index on status and it);
     the return visits (closed cases: no clock runs) by closing time, the nearest to running out of its period
     first; the lapsed visits the latest lapse first.
@@ -612,6 +630,8 @@ def in_queue_order(queue: Queue, cases: QuerySet[Case], limit: int | None = None
         return cases.order_by("-closed_at", "-id")
     if queue.action == "visit":
         return cases.order_by("closed_at", "id")
+    if limit is not None and holder is not None and queue.order_action and ORDER_ACTIONS[queue.order_action].need is Need.HANDLE:
+        return cases.filter(pk__in=_first_held(cases, holder, limit)).order_by(*QUEUE_ORDER)
     statuses = queue_statuses(queue)
     if limit is None or len(statuses) < 2:
         return cases.order_by(*QUEUE_ORDER)
@@ -620,6 +640,19 @@ def in_queue_order(queue: Queue, cases: QuerySet[Case], limit: int | None = None
         heads += cases.filter(status=status).order_by(*QUEUE_ORDER).values_list("next_due_at", "received_at", "id")[:limit]
     heads.sort(key=lambda h: (h[0] is None, h[0] or h[1], h[1], h[2]))
     return cases.filter(pk__in=[h[2] for h in heads[:limit]]).order_by(*QUEUE_ORDER)
+
+
+def _first_held(cases: QuerySet[Case], holder: int, limit: int) -> list[int]:
+    """The first `limit` of `cases` in the queue's order among the open orders of unit `holder`: one walk per
+    open status of the orders' index on (unit, status, their case's soonest limit), each stopping at `limit`
+    cases, merged. Ties on the limit go by case id (the full order takes the time of receipt: the same order
+    but for a backdated case)."""
+    heads: list[tuple[Any, ...]] = []
+    for status in OPEN_WORK_ORDER:
+        heads += (WorkOrder.objects.filter(unit_id=holder, status=status, case__in=cases.values("pk"))
+                  .order_by(F("next_due_at").asc(nulls_last=True), "case_id").values_list("next_due_at", "case_id")[:2 * limit])
+    heads.sort(key=lambda h: (h[0] is None, h[0] or 0, h[1]))
+    return list(dict.fromkeys(h[1] for h in heads))[:limit]  # a case may have two open orders of the unit
 
 
 def queue_statuses(queue: Queue) -> tuple[str, ...]:

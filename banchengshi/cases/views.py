@@ -146,7 +146,7 @@ def home(request: StaffRequest) -> HttpResponse:
     limit = QUEUE_ROWS if alone else HOME_ROWS
     shown = [(queue, cases if found is None else search.filter_search(cases, found))
              for queue, cases in mine if not alone or queue.key == alone]
-    ordered = [list(in_queue_order(queue, listed, limit).values_list("pk", flat=True)[:limit]) for queue, listed in shown]
+    ordered = [list(in_queue_order(queue, listed, limit, request.user.unit_id).values_list("pk", flat=True)[:limit]) for queue, listed in shown]
     pages = _queue_rows([(ids, queue.key == "to-dispatch", queue.action == "visit")
                          for (queue, _listed), ids in zip(shown, ordered, strict=True)], now, request.user, calendar)
     for (queue, listed), ids, rows in zip(shown, ordered, pages, strict=True):

@@ -267,7 +267,8 @@ def do_resupervise_case(case: Case, *, acting_user: User, reason: str, days: int
     move(case, "resupervise", actor=acting_user, action="resupervised", at=now,
          fields=("resupervision_count", "review_approved_at", "reporter_confirmed", "closure_basis", "closed_at"),
          reason=reason, unit=unit.name, days=days)
-    order = WorkOrder.objects.create(case=case, unit=unit, role=WorkOrderRole.LEAD, created_by=acting_user, created_at=now)
+    order = WorkOrder.objects.create(case=case, unit=unit, role=WorkOrderRole.LEAD, created_by=acting_user, created_at=now,
+                                     next_due_at=case.next_due_at)
     # The 通报 is a Notice row the unit signs for.
     do_issue_notice(
         acting_user=acting_user, unit=unit, case=case, kind=NoticeKind.RESUPERVISION,

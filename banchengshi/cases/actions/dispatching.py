@@ -43,7 +43,8 @@ def _check_handling_unit(unit: Unit) -> None:
 
 def _open_order(case: Case, unit: Unit, role: str, actor: User | None, *, parent: WorkOrder | None = None) -> WorkOrder:
     order = WorkOrder.objects.create(
-        case=case, unit=unit, role=role, parent=parent, created_by=actor, created_at=timezone.now()
+        case=case, unit=unit, role=role, parent=parent, created_by=actor, created_at=timezone.now(),
+        next_due_at=case.next_due_at,
     )
     record_event("work_order_created", actor=actor, case=case, work_order=order, unit=unit.name, role=role)
     arrived = ClockEvent.DISPATCHED if role == WorkOrderRole.LEAD else ClockEvent.ASSISTANCE_ORDERED
@@ -175,7 +176,8 @@ def do_dispatch_down(order: WorkOrder, *, acting_user: User, unit: Unit) -> Work
     case = lock_case(order.case)
     move_order(order, "dispatch_down")
     child = WorkOrder.objects.create(
-        case=case, unit=unit, role=order.role, parent=order, created_by=acting_user, created_at=timezone.now()
+        case=case, unit=unit, role=order.role, parent=order, created_by=acting_user, created_at=timezone.now(),
+        next_due_at=case.next_due_at,
     )
     case.clocks.filter(work_order=order).update(work_order=child)
     record_event("dispatched_down", actor=acting_user, case=case, work_order=child, from_unit=order.unit.name, unit=unit.name)

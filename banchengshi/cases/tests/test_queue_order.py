@@ -54,3 +54,24 @@ def test_the_overdue_queue_is_the_red_light_filter(district: District, monday: A
     assert listed == set(red.values_list("pk", flat=True)) >= {c.pk for c in late}
     assert fresh.pk not in listed
     assert listed == set(cases_visible_to(user).filter(with_clock(clock_red(timezone.now()))).values_list("pk", flat=True))
+
+
+def test_a_units_open_orders_list_the_same_first_rows_as_one_sorted_query(district: District, monday: Any) -> None:
+    """本单位承办的工单: walked by the orders' copy of their case's soonest limit, pending and received orders
+    merged, the same rows as sorting every held case; a paused case (its limit kept) and another unit's order
+    in their place."""
+    mine = queue("my-orders")
+    for i, status in enumerate([S.DISPATCHED, S.IN_PROGRESS, S.PAUSED, S.IN_PROGRESS, S.DISPATCHED, S.IN_PROGRESS, S.REPLIED]):
+        case_in(district, status)
+        monday.shift(3600 * (5 - i) if i % 2 else 3600 * 30)  # limits interleave across the order statuses
+    other = case_in(district, S.ACCEPTED)
+    from banchengshi.cases import actions
+
+    actions.do_dispatch_case(other, acting_user=district.users["dispatcher"], lead_unit=district.units["YBJ"])
+    handler = district.users["rsj"]
+    cases = queue_cases(handler, mine)
+    assert cases is not None and cases.count() == 6  # the replied case's order is closed; YBJ's is not RSJ's
+    everything = [c.pk for c in in_queue_order(mine, cases)]
+    assert other.pk not in everything
+    for limit in (1, 2, 3, 4, 6, 10):
+        assert [c.pk for c in in_queue_order(mine, cases, limit, handler.unit_id)[:limit]] == everything[:limit], limit
