@@ -132,3 +132,10 @@ def test_the_home_page_lists_the_first_cases_of_each_queue_and_opens_one_in_full
     assert "返回全部待办" in alone
     # A queue that is not the user's is no filter: the home page as usual.
     assert 'data-testid="queue-to-accept"' in client.get("/", {"queue": "overdue"}).content.decode()
+    # The badge counts no further than an opened queue lists: "4 件以上" when the queue shows 4 of 5.
+    monkeypatch.setattr(views, "QUEUE_ROWS", 4)
+    home = client.get("/").content.decode()
+    start = home.index('data-testid="queue-to-accept"')
+    assert 'data-testid="queue-count">4 件以上<' in home[start : home.index("</section>", start)]
+    alone = client.get("/", {"queue": "to-accept"}).content.decode()
+    assert sum(c.reference in alone for c in cases) == 4 and 'data-testid="queue-count">4 件以上<' in alone
