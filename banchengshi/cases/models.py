@@ -151,9 +151,11 @@ class WorkOrder(models.Model):
         verbose_name_plural = _("工单")
         ordering = ["id"]
         indexes = [
-            models.Index(fields=["unit", "status"]),
+            # A department's cases (selectors.holding): its orders by case, probed per case or walked in case order.
+            models.Index(fields=["unit", "case"], name="workorder_unit_case"),
             # The queue of cases awaiting an assisting unit (selectors.queue_cases): open orders by role.
             models.Index(fields=["role", "status", "case"], name="workorder_role_status"),
+            # A unit's open orders in the queue's order (and its orders by status: the index's first columns).
             models.Index(fields=["unit", "status", "next_due_at", "case"], name="workorder_unit_next_due"),
         ]
 
