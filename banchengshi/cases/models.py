@@ -113,6 +113,9 @@ class Case(models.Model):
             models.Index(fields=["status", "closed_at"], name="case_status_closed"),
             # A queue's order (selectors.in_queue_order): by status, the soonest limit first.
             models.Index(fields=["status", "next_due_at", "received_at", "id"], name="case_status_next_due"),
+            # A center's cases of a status, counted from the index alone (its id for the scope's IN): the queues'
+            # badges and the ledger's status filters (in progress at RSJ for the center: 124 → 25 ms at a million).
+            models.Index(fields=["status", "center", "id"], name="case_status_center"),
             # The overdue queue (selectors.queue_cases): every status, the oldest limit first.
             models.Index(fields=["next_due_at", "received_at", "id"], name="case_next_due",
                          condition=models.Q(next_due_at__isnull=False)),

@@ -332,9 +332,11 @@ def capped_count(cases: QuerySet[Any], limit: int | None = None) -> tuple[int, b
     floor: an exact count of a list visits every row it holds (a center's million cases, 550 ms; 社保's
     125,000 matches, 0.6 s) while its page needs a few; the pages say "1000 件以上", the API `count_capped`."""
     limit = COUNT_LIMIT if limit is None else limit
-    # A search with many matches newest first, as the list: the database walks the received-time index and
-    # looks each case up in the index by id until it has enough, rather than gathering every match first.
-    many = "search_many" in cases.query.annotations
+    # A search with many matches newest first on SQLite, as the list: it walks the received-time index and looks
+    # each case up in the index by id until it has enough, rather than gathering every match first. PostgreSQL
+    # counts as fast unordered for the whole district and a center (18–27 ms for 社保 at a million cases), and
+    # for a department 2.5× faster: it starts from the department's orders (165–213 ms, ordered 535 ms).
+    many = "search_many" in cases.query.annotations and connection.vendor == "sqlite"
     found = (cases.order_by("-received_at") if many else cases.order_by())[:limit + 1].count()
     return min(found, limit), found > limit
 
