@@ -12,7 +12,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 
 from banchengshi.accounts.models import Unit, User
 from banchengshi.audit.events import record_events
-from banchengshi.cases.choices import Complexity, WorkOrderStatus
+from banchengshi.cases.choices import OPEN_WORK_ORDER, Complexity, WorkOrderStatus
 from banchengshi.cases.models import Case, Clock, WorkOrder
 from banchengshi.sla import deadlines
 from banchengshi.sla.calendar import WorkCalendar
@@ -63,12 +63,13 @@ def _schedule(clock: Clock, calendar: WorkCalendar, case: Case) -> None:
 
 
 def refresh_next_due(case_ids: Collection[int]) -> None:
-    """Store each case's soonest running limit (`Case.next_due_at`, and its copy on the case's work orders)
-    after its clocks changed: two UPDATEs, one probe of the open clocks' partial index per case."""
+    """Store each case's soonest running limit (`Case.next_due_at`, and its copy on the case's open work orders,
+    which a unit's queue walks) after its clocks changed: two UPDATEs, one probe of the open clocks' partial
+    index per case."""
     soonest = Clock.objects.filter(case=OuterRef("pk"), stopped_at__isnull=True).order_by("due_at").values("due_at")[:1]
     ids = list(case_ids)
     Case.objects.filter(pk__in=ids).update(next_due_at=Subquery(soonest))
-    WorkOrder.objects.filter(case_id__in=ids).update(
+    WorkOrder.objects.filter(case_id__in=ids, status__in=OPEN_WORK_ORDER).update(
         next_due_at=Subquery(Case.objects.filter(pk=OuterRef("case_id")).values("next_due_at")[:1]))
 
 
@@ -77,7 +78,7 @@ def _refresh_case(case: Case) -> None:
     soonest = case.clocks.filter(stopped_at__isnull=True).order_by("due_at").values_list("due_at", flat=True).first()
     if soonest != case.next_due_at:
         Case.objects.filter(pk=case.pk).update(next_due_at=soonest)
-        WorkOrder.objects.filter(case_id=case.pk).update(next_due_at=soonest)
+        WorkOrder.objects.filter(case_id=case.pk, status__in=OPEN_WORK_ORDER).update(next_due_at=soonest)
         case.next_due_at = soonest
 
 

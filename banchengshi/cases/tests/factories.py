@@ -8,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from banchengshi.cases import actions
+from banchengshi.cases.choices import OPEN_WORK_ORDER
 from banchengshi.cases.choices import CaseStatus as S
 from banchengshi.cases.models import Case
 from banchengshi.dispatch.models import Matter
@@ -82,12 +83,12 @@ def _walk(district: Any, case: Case, status: str) -> None:
 
 def assert_next_due_kept() -> None:
     """Every case's stored soonest limit (`Case.next_due_at`, which orders the queues) is what its running
-    clocks say, and each of its work orders holds the same (a unit's queue walks that copy): cases/clocks.py
+    clocks say, and each of its open work orders holds the same (a unit's queue walks that copy): cases/clocks.py
     keeps both through every start, stop, pause, resume and move, and a new order starts with its case's."""
     from banchengshi.cases.models import Clock
 
     for case in Case.objects.all():
         soonest = Clock.objects.filter(case=case, stopped_at__isnull=True).order_by("due_at").values_list("due_at", flat=True).first()
         assert case.next_due_at == soonest, (case.reference, case.status, case.next_due_at, soonest)
-        for order in case.work_orders.all():
+        for order in case.work_orders.filter(status__in=OPEN_WORK_ORDER):
             assert order.next_due_at == soonest, (case.reference, order.pk, order.unit_id, order.next_due_at, soonest)
